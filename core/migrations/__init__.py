@@ -1,0 +1,11 @@
+"""Every migration set of the program, in the order they are applied.
+
+Each area keeps its own set (sqlite-utils `Migrations`), so areas grow their tables
+independently; a released step is never edited, only followed by a new one.
+"""
+
+from core.migrations import foundation
+
+MIGRATION_SETS = [
+    foundation.migrations,
+]

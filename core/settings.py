@@ -1,0 +1,104 @@
+"""Office settings kept in the database, with the defaults of domain.md where nothing is stored."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from core import audit
+from core.db import Db
+
+# The seed city's numbers (domain.md): settings with these defaults, never constants in code.
+DEFAULTS: dict[str, Any] = {
+    "office_name": "城区街道党工委",
+    "office_level": "street",  # street | community
+    # Last year's local minimum wage, yuan per month.
+    "min_wage": 1950,
+    # stars -> (base pay multiple of the minimum wage, yearly service-and-development fund in yuan)
+    "star_table": {
+        "1": {"pay_multiple": 1.7, "service_fund": 140000},
+        "2": {"pay_multiple": 2.0, "service_fund": 150000},
+        "3": {"pay_multiple": 2.3, "service_fund": 160000},
+        "4": {"pay_multiple": 2.6, "service_fund": 170000},
+        "5": {"pay_multiple": 3.0, "service_fund": 180000},
+    },
+    # Office funding: a floor plus an amount by resident households (upper bound exclusive).
+    "office_funding": {
+        "base": 50000,
+        "bands": [
+            {"below_households": 3000, "amount": 30000},
+            {"below_households": 5001, "amount": 40000},
+            {"below_households": None, "amount": 50000},
+        ],
+    },
+    # 双报到 yearly service-hour thresholds.
+    "dual_registration_member_hours": 6,
+    "dual_registration_unit_hours": 12,
+}
+
+LABELS: dict[str, str] = {
+    "office_name": "单位名称",
+    "office_level": "单位层级",
+    "min_wage": "上年度当地最低工资标准（元/月）",
+    "star_table": "星级与待遇对照表",
+    "office_funding": "办公经费标准",
+    "dual_registration_member_hours": "双报到党员年度服务时长下限（小时）",
+    "dual_registration_unit_hours": "双报到单位年度服务时长下限（小时）",
+}
+
+
+def get(db: Db, key: str) -> Any:
+    row = db.execute("SELECT value FROM setting WHERE key = ?", [key]).fetchone()
+    if row is None:
+        if key not in DEFAULTS:
+            raise KeyError(key)
+        return json.loads(json.dumps(DEFAULTS[key]))  # a copy the caller may change
+    return json.loads(row[0])
+
+
+def set_value(db: Db, key: str, value: Any) -> None:
+    """Store a setting (audited: the setting table is keyed by text, so the key goes in the values)."""
+    text = json.dumps(value, ensure_ascii=False)
+    with db.atomic():
+        old = db.execute("SELECT value FROM setting WHERE key = ?", [key]).fetchone()
+        if old is not None and old[0] == text:
+            return
+        db.execute("INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, text])
+        audit._log(
+            db, "setting", None, "update" if old else "insert",
+            {"key": key, "value": json.loads(old[0])} if old else None, {"key": key, "value": value},
+        )
+
+
+def all_settings(db: Db) -> dict[str, Any]:
+    stored = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM setting").fetchall()}
+    return {**json.loads(json.dumps(DEFAULTS)), **stored}
+
+
+def validate(values: dict[str, Any]) -> None:
+    """Refuse settings that would make later arithmetic wrong; messages say which field."""
+    from core.errors import ValidationError
+
+    if "office_name" in values and not str(values["office_name"]).strip():
+        raise ValidationError("单位名称不能为空。", "office_name")
+    if "office_level" in values and values["office_level"] not in ("street", "community"):
+        raise ValidationError("单位层级只能是街道或社区。", "office_level")
+    if "min_wage" in values and not (0 < int(values["min_wage"]) < 100_000):
+        raise ValidationError("最低工资标准应为大于 0 的月工资（元）。", "min_wage")
+    if "star_table" in values:
+        table = values["star_table"]
+        if sorted(table) != ["1", "2", "3", "4", "5"]:
+            raise ValidationError("星级对照表必须有一至五星五行。", "star_table")
+        multiples = [table[str(n)]["pay_multiple"] for n in range(1, 6)]
+        if any(m <= 0 for m in multiples):
+            raise ValidationError("基本报酬倍数必须大于 0。", "star_table")
+        if multiples != sorted(multiples):
+            raise ValidationError("星级越高，基本报酬倍数应不低于低一星级。请检查对照表。", "star_table")
+
+
+def save_many(db: Db, values: dict[str, Any]) -> None:
+    """Validate all, then write all in one transaction."""
+    validate(values)
+    with db.atomic():
+        for key, value in values.items():
+            set_value(db, key, value)

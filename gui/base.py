@@ -1,0 +1,52 @@
+"""What every screen shares: the database, the app signals, and dialogs a test can replace."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+
+from core.db import Db
+from gui.app import AppSignals
+
+
+class Screen(QWidget):
+    """A page of the main window. Subclasses set `title`, `key`, `areas` and implement refresh()."""
+
+    key = ""
+    title = ""
+    areas: tuple[str, ...] = ()  # data_changed areas that make this screen reload
+
+    def __init__(self, db: Db, signals: AppSignals, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.signals = signals
+        self.signals.data_changed.connect(self._on_signals_data_changed)
+
+    def refresh(self) -> None:
+        """Reload what the screen shows from core."""
+
+    def _on_signals_data_changed(self, area: str) -> None:
+        if area in self.areas:
+            self.refresh()
+
+    def changed(self, area: str) -> None:
+        self.signals.data_changed.emit(area)
+
+    # Dialogs go through these methods so tests can replace them.
+    def show_error(self, message: str) -> None:
+        QMessageBox.warning(self, "提示", message)
+
+    def show_info(self, message: str) -> None:
+        QMessageBox.information(self, "提示", message)
+
+    def confirm(self, message: str) -> bool:
+        return QMessageBox.question(self, "请确认", message) == QMessageBox.StandardButton.Yes
+
+    def ask_text(self, title: str, label: str, text: str = "") -> str | None:
+        value, ok = QInputDialog.getText(self, title, label, text=text)
+        return value if ok else None
+
+    def ask_item(self, title: str, label: str, items: list[str]) -> str | None:
+        if not items:
+            return None
+        value, ok = QInputDialog.getItem(self, title, label, items, 0, False)
+        return value if ok else None

@@ -1,0 +1,192 @@
+"""The main window: navigation on the left, the current screen on the right, the open file below."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget,
+    QWidget,
+)
+
+from core import settings
+from core.db import Db, backup_to, open_db
+from core.errors import UserError
+from gui.app import APP_NAME, AppSignals
+from gui.base import Screen
+
+
+@dataclass(frozen=True)
+class ScreenSpec:
+    key: str
+    title: str
+    factory: Callable[[Db, AppSignals], Screen]
+
+
+def screen_specs() -> list[ScreenSpec]:
+    """Every working screen, in the order of design.md's navigation list."""
+    from gui.settings_screen import SettingsScreen
+
+    return [
+        ScreenSpec("settings", "设置", SettingsScreen),
+    ]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, db: Db):
+        super().__init__()
+        self.db = db
+        self.signals = AppSignals(self)
+        self.screens: dict[str, Screen] = {}
+        self._build_ui()
+        self._build_menus()
+        self._load_screens()
+        self.resize(1280, 800)
+
+    def _build_ui(self) -> None:
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(150)
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setSpacing(2)
+        self.nav.setObjectName("navigation")
+        self.nav.setStyleSheet(
+            "QListWidget#navigation { font-size: 11pt; background: #f4f1ec; border: none; }"
+            "QListWidget#navigation::item { padding: 8px 10px; }"
+            "QListWidget#navigation::item:selected { background: #b71c1c; color: white; }"
+        )
+        self.stack = QStackedWidget()
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.db_label = QLabel()
+        self.statusBar().addPermanentWidget(self.db_label)
+        self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("文件(&F)")
+        self.new_db_action = QAction("新建数据库…", self)
+        self.open_db_action = QAction("打开数据库…", self)
+        self.open_db_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.backup_action = QAction("备份数据库…", self)
+        self.quit_action = QAction("退出", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        for action in (self.new_db_action, self.open_db_action, self.backup_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        help_menu = self.menuBar().addMenu("帮助(&H)")
+        self.about_action = QAction("关于", self)
+        help_menu.addAction(self.about_action)
+        self.new_db_action.triggered.connect(self._on_new_db_action_triggered)
+        self.open_db_action.triggered.connect(self._on_open_db_action_triggered)
+        self.backup_action.triggered.connect(self._on_backup_action_triggered)
+        self.quit_action.triggered.connect(self.close)
+        self.about_action.triggered.connect(self._on_about_action_triggered)
+
+    def _load_screens(self) -> None:
+        current = self.current_key()
+        self.nav.clear()
+        while self.stack.count():
+            widget = self.stack.widget(0)
+            self.stack.removeWidget(widget)
+            widget.deleteLater()
+        self.screens.clear()
+        for spec in screen_specs():
+            screen = spec.factory(self.db, self.signals)
+            self.screens[spec.key] = screen
+            self.stack.addWidget(screen)
+            item = QListWidgetItem(spec.title)
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            self.nav.addItem(item)
+        self.show_screen(current if current in self.screens else next(iter(self.screens)))
+        self._update_title()
+
+    def _update_title(self) -> None:
+        office = settings.get(self.db, "office_name")
+        self.setWindowTitle(f"{APP_NAME} — {office}")
+        self.db_label.setText(f"数据库：{self.db.path or '内存'}")
+
+    # Public API tests and screenshots use ----------------------------------------------------------
+    def current_key(self) -> str | None:
+        item = self.nav.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def show_screen(self, key: str) -> Screen:
+        for row in range(self.nav.count()):
+            if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == key:
+                self.nav.setCurrentRow(row)
+                return self.screens[key]
+        raise KeyError(key)
+
+    def switch_database(self, path: Path) -> None:
+        new_db = open_db(path)
+        old = self.db
+        self.db = new_db
+        self._load_screens()
+        old.close()
+
+    # Dialogs a test can replace ----------------------------------------------------------------------
+    def ask_save_path(self, title: str, suggested: str, filters: str) -> str:
+        return QFileDialog.getSaveFileName(self, title, suggested, filters)[0]
+
+    def ask_open_path(self, title: str, filters: str) -> str:
+        return QFileDialog.getOpenFileName(self, title, "", filters)[0]
+
+    def show_error(self, message: str) -> None:
+        QMessageBox.warning(self, "提示", message)
+
+    def show_info(self, message: str) -> None:
+        QMessageBox.information(self, "提示", message)
+
+    # Slots ---------------------------------------------------------------------------------------
+    def _on_nav_current_row_changed(self, row: int) -> None:
+        if row >= 0:
+            self.stack.setCurrentIndex(row)
+
+    def _on_new_db_action_triggered(self) -> None:
+        path = self.ask_save_path("新建数据库", "党建台账.db", "数据库文件 (*.db)")
+        if not path:
+            return
+        if Path(path).exists():
+            self.show_error("该文件已存在。新建数据库请选择一个新的文件名；要打开已有文件请用“打开数据库”。")
+            return
+        self._switch(Path(path))
+
+    def _on_open_db_action_triggered(self) -> None:
+        path = self.ask_open_path("打开数据库", "数据库文件 (*.db);;所有文件 (*)")
+        if path:
+            self._switch(Path(path))
+
+    def _switch(self, path: Path) -> None:
+        try:
+            self.switch_database(path)
+        except UserError as exc:
+            self.show_error(str(exc))
+
+    def _on_backup_action_triggered(self) -> None:
+        stem = (self.db.path.stem if self.db.path else "党建台账")
+        path = self.ask_save_path("备份数据库", f"{stem}-备份.db", "数据库文件 (*.db)")
+        if not path:
+            return
+        if self.db.path and Path(path).resolve() == self.db.path.resolve():
+            self.show_error("备份文件不能与当前数据库是同一个文件，请换一个文件名。")
+            return
+        try:
+            backup_to(self.db, Path(path))
+        except OSError as exc:
+            self.show_error(f"备份失败：{exc}。请确认目标文件夹可以写入（U 盘是否插好）。")
+            return
+        self.show_info(f"已备份到 {path}")
+
+    def _on_about_action_triggered(self) -> None:
+        from main import __version__
+
+        self.show_info(f"{APP_NAME}\n版本 {__version__}\n数据库：{self.db.path or '内存'}")

@@ -1,0 +1,45 @@
+"""`screenshots`: render every working screen (and its tabs) offscreen to DIR/NAME.png."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QTabWidget
+
+from core.db import Db
+from gui.main_window import MainWindow
+
+
+def _settle() -> None:
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def render_all(db: Db, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    window = MainWindow(db)
+    window.resize(1280, 800)
+    window.show()
+    written: list[Path] = []
+    try:
+        for key, screen in window.screens.items():
+            window.show_screen(key)
+            _settle()
+            tabs = screen.findChild(QTabWidget)
+            if tabs is not None and tabs.parent() is screen:
+                for i in range(tabs.count()):
+                    tabs.setCurrentIndex(i)
+                    _settle()
+                    path = out / f"{key}-{i + 1}.png"
+                    window.grab().save(str(path))
+                    written.append(path)
+                tabs.setCurrentIndex(0)
+            else:
+                path = out / f"{key}.png"
+                window.grab().save(str(path))
+                written.append(path)
+    finally:
+        window.close()
+        window.deleteLater()
+        _settle()
+    return written

@@ -1,0 +1,195 @@
+"""设置: the office's own numbers (name, minimum wage, star table, funding, thresholds) and its tree."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+    QScrollArea, QSpinBox, QTableWidget, QTabWidget, QVBoxLayout, QWidget,
+)
+
+from core import settings
+from core.errors import UserError
+from gui.base import Screen
+from gui.org_screen import OrgScreen
+
+LEVELS = [("street", "街道党工委"), ("community", "社区党委")]
+
+
+def _money_spin(maximum: int = 10_000_000) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(0, maximum)
+    spin.setSingleStep(1000)
+    spin.setSuffix(" 元")
+    spin.setGroupSeparatorShown(True)
+    return spin
+
+
+class OfficeSettingsForm(QWidget):
+    """The office's settings as one form; saving validates everything before writing anything."""
+
+    saved = Signal()
+
+    def __init__(self, screen: Screen):
+        super().__init__()
+        self.screen = screen
+        self.db = screen.db
+        self._build_ui()
+        self.load()
+
+    def _build_ui(self) -> None:
+        basic = QGroupBox("基本信息")
+        form = QFormLayout(basic)
+        self.office_name = QLineEdit()
+        self.office_level = QComboBox()
+        for value, label in LEVELS:
+            self.office_level.addItem(label, value)
+        self.min_wage = QSpinBox()
+        self.min_wage.setRange(0, 100_000)
+        self.min_wage.setSuffix(" 元/月")
+        form.addRow("单位名称：", self.office_name)
+        form.addRow("单位层级：", self.office_level)
+        form.addRow("上年度当地最低工资标准：", self.min_wage)
+
+        stars = QGroupBox("评星定级待遇（社区工作者基本报酬 = 最低工资 × 倍数）")
+        stars_layout = QVBoxLayout(stars)
+        self.star_table = QTableWidget(5, 2)
+        self.star_table.setHorizontalHeaderLabels(["基本报酬倍数", "服务群众专项经费（元/年）"])
+        self.star_table.setVerticalHeaderLabels([f"{'★' * n}" for n in range(1, 6)])
+        self.star_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.multiple_spins: list[QDoubleSpinBox] = []
+        self.fund_spins: list[QSpinBox] = []
+        for row in range(5):
+            multiple = QDoubleSpinBox()
+            multiple.setRange(0, 10)
+            multiple.setDecimals(2)
+            multiple.setSingleStep(0.1)
+            fund = _money_spin()
+            self.star_table.setCellWidget(row, 0, multiple)
+            self.star_table.setCellWidget(row, 1, fund)
+            self.multiple_spins.append(multiple)
+            self.fund_spins.append(fund)
+        self.star_table.setMinimumHeight(200)
+        stars_layout.addWidget(self.star_table)
+
+        funding = QGroupBox("办公经费（保底 + 按住户数）")
+        funding_form = QFormLayout(funding)
+        self.funding_base = _money_spin()
+        self.funding_small = _money_spin()
+        self.funding_medium = _money_spin()
+        self.funding_large = _money_spin()
+        funding_form.addRow("保底经费：", self.funding_base)
+        funding_form.addRow("住户 3000 户以下：", self.funding_small)
+        funding_form.addRow("住户 3000–5000 户：", self.funding_medium)
+        funding_form.addRow("住户 5000 户以上：", self.funding_large)
+
+        dual = QGroupBox("在职党员双报到")
+        dual_form = QFormLayout(dual)
+        self.member_hours = QSpinBox()
+        self.member_hours.setRange(0, 1000)
+        self.member_hours.setSuffix(" 小时/年")
+        self.unit_hours = QSpinBox()
+        self.unit_hours.setRange(0, 1000)
+        self.unit_hours.setSuffix(" 小时/年")
+        dual_form.addRow("每名党员至少：", self.member_hours)
+        dual_form.addRow("每个单位党组织至少：", self.unit_hours)
+
+        self.save_button = QPushButton("保存设置")
+        self.reset_button = QPushButton("恢复默认值")
+        self.status = QLabel()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.reset_button)
+        buttons.addWidget(self.status, 1)
+
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        for box in (basic, stars, funding, dual):
+            layout.addWidget(box)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+        self.save_button.clicked.connect(self._on_save_button_clicked)
+        self.reset_button.clicked.connect(self._on_reset_button_clicked)
+
+    def load(self, values: dict | None = None) -> None:
+        values = values or settings.all_settings(self.db)
+        self.office_name.setText(values["office_name"])
+        self.office_level.setCurrentIndex(max(0, self.office_level.findData(values["office_level"])))
+        self.min_wage.setValue(int(values["min_wage"]))
+        for n in range(5):
+            row = values["star_table"][str(n + 1)]
+            self.multiple_spins[n].setValue(float(row["pay_multiple"]))
+            self.fund_spins[n].setValue(int(row["service_fund"]))
+        funding = values["office_funding"]
+        self.funding_base.setValue(int(funding["base"]))
+        bands = funding["bands"]
+        for spin, band in zip((self.funding_small, self.funding_medium, self.funding_large), bands):
+            spin.setValue(int(band["amount"]))
+        self.member_hours.setValue(int(values["dual_registration_member_hours"]))
+        self.unit_hours.setValue(int(values["dual_registration_unit_hours"]))
+        self.status.setText("")
+
+    def values(self) -> dict:
+        base = settings.get(self.db, "office_funding")
+        for spin, band in zip((self.funding_small, self.funding_medium, self.funding_large), base["bands"]):
+            band["amount"] = spin.value()
+        base["base"] = self.funding_base.value()
+        return {
+            "office_name": self.office_name.text().strip(),
+            "office_level": self.office_level.currentData(),
+            "min_wage": self.min_wage.value(),
+            "star_table": {
+                str(n + 1): {"pay_multiple": round(self.multiple_spins[n].value(), 2), "service_fund": self.fund_spins[n].value()}
+                for n in range(5)
+            },
+            "office_funding": base,
+            "dual_registration_member_hours": self.member_hours.value(),
+            "dual_registration_unit_hours": self.unit_hours.value(),
+        }
+
+    def save(self) -> bool:
+        values = self.values()
+        try:
+            settings.save_many(self.db, values)
+        except UserError as exc:
+            self.status.setText("")
+            self.screen.show_error(str(exc))
+            return False
+        self.status.setText("设置已保存。")
+        self.saved.emit()
+        self.screen.changed("settings")
+        return True
+
+    def _on_save_button_clicked(self) -> None:
+        self.save()
+
+    def _on_reset_button_clicked(self) -> None:
+        if self.screen.confirm("把本页所有设置恢复为默认值？（点“保存设置”后才会生效）"):
+            self.load(settings.DEFAULTS)
+
+
+class SettingsScreen(Screen):
+    key = "settings"
+    title = "设置"
+    areas = ("settings",)
+
+    def __init__(self, db, signals, parent=None):
+        super().__init__(db, signals, parent)
+        self.tabs = QTabWidget()
+        self.org_screen = OrgScreen(db, signals)
+        self.office_form = OfficeSettingsForm(self)
+        self.tabs.addTab(self.org_screen, "组织机构")
+        self.tabs.addTab(self.office_form, "基本设置")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+
+    def refresh(self) -> None:
+        self.office_form.load()

@@ -1,0 +1,149 @@
+"""Entry point: no sub-command opens the window; sub-commands run headless (see README)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+__version__ = "0.1.0"
+
+
+def _print_progress(done: int, total: int) -> None:
+    print(f"\r  {done}/{total}", end="", file=sys.stderr, flush=True)
+    if done >= total:
+        print(file=sys.stderr)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from core.db import open_db
+    from core.demo import build_demo
+
+    path = Path(args.db)
+    if path.exists() and path.stat().st_size > 0:
+        if not args.replace:
+            print(f"文件 {path} 已存在。演示数据只生成到新文件：请换一个路径，或加 --replace 覆盖它。", file=sys.stderr)
+            return 1
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    db = open_db(path)
+    try:
+        print(f"正在生成演示数据（{args.members} 名党员）…", file=sys.stderr)
+        build_demo(db, members=args.members, seed=args.seed, progress=_print_progress if args.members >= 5000 else None)
+    finally:
+        db.close()
+    print(f"演示数据库已生成：{path}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from core.check import check_file
+
+    report = check_file(Path(args.db))
+    for note in report.notes:
+        print(note)
+    if report.ok:
+        print("检查通过，没有发现问题。")
+        return 0
+    print(f"发现 {len(report.faults)} 个问题：", file=sys.stderr)
+    for fault in report.faults:
+        print(f"  - {fault}", file=sys.stderr)
+    return 1
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from core.db import backup_to, open_db
+
+    source = Path(args.db)
+    out = Path(args.out)
+    if out.exists() and out.resolve() == source.resolve():
+        print("备份文件不能与数据库是同一个文件，请换一个 --out 路径。", file=sys.stderr)
+        return 1
+    db = open_db(source, create=False)
+    try:
+        backup_to(db, out)
+    finally:
+        db.close()
+    print(f"已备份到 {out}")
+    return 0
+
+
+def cmd_screenshots(args: argparse.Namespace) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from core.db import open_db
+    from gui.app import ensure_app
+    from gui.screenshots import render_all
+
+    ensure_app()
+    db = open_db(Path(args.db), create=False)
+    try:
+        written = render_all(db, Path(args.out))
+    finally:
+        db.close()
+    for path in written:
+        print(path)
+    return 0
+
+
+def run_gui(db_path: str | None) -> int:
+    from core.db import open_db
+    from gui.app import ensure_app
+    from gui.main_window import MainWindow
+
+    app = ensure_app(sys.argv[:1])
+    db = open_db(Path(db_path) if db_path else None)
+    window = MainWindow(db)
+    window.show()
+    return app.exec()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS, help="数据库文件路径（默认：用户数据文件夹）")
+    parser = argparse.ArgumentParser(prog="main.py", description="社区党建工作台", parents=[common])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+
+    demo = sub.add_parser("demo", parents=[common], help="生成演示数据库")
+    demo.add_argument("--members", type=int, default=870, help="党员人数（默认 870）")
+    demo.add_argument("--seed", type=int, default=20181030, help="随机种子")
+    demo.add_argument("--replace", action="store_true", help="覆盖已存在的文件")
+    demo.set_defaults(func=cmd_demo, needs_db=True)
+
+    check = sub.add_parser("check", parents=[common], help="检查数据库完整性和数据规则")
+    check.set_defaults(func=cmd_check, needs_db=True)
+
+    backup = sub.add_parser("backup", parents=[common], help="备份数据库（运行中也可以）")
+    backup.add_argument("--out", required=True, help="备份文件路径")
+    backup.set_defaults(func=cmd_backup, needs_db=True)
+
+    shots = sub.add_parser("screenshots", parents=[common], help="把每个界面截图保存为 PNG")
+    shots.add_argument("--out", required=True, help="输出文件夹")
+    shots.set_defaults(func=cmd_screenshots, needs_db=True)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        return run_gui(getattr(args, "db", None))
+    if getattr(args, "needs_db", False) and not getattr(args, "db", None):
+        from core.db import default_db_path
+
+        args.db = str(default_db_path())
+    from core.errors import UserError
+
+    try:
+        return args.func(args)
+    except UserError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已取消。", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Printable documents (reportlab): each document one module; fonts in reports.fonts."""

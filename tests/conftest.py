@@ -1,0 +1,45 @@
+"""Shared fixtures: a fresh database per test, a seeded demo database, offscreen Qt."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from core.db import Db, open_db  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Db:
+    database = open_db(tmp_path / "test.db", operator="测试员")
+    yield database
+    database.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default demo office built once per session; tests copy it."""
+    from core.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    database = open_db(path, operator="demo")
+    build_demo(database, members=300, seed=7)
+    database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Db:
+    path = tmp_path / "demo.db"
+    shutil.copy(demo_template, path)
+    database = open_db(path, operator="测试员")
+    yield database
+    database.close()
