@@ -1,13 +1,14 @@
 """`demo`: a realistic synthetic street office (the Lingwu shape): tree, grids, people, members.
 
 Everything is generated: fake names, checksum-valid fake ID numbers whose birth date and gender
-agree with the record. Areas extend it by adding a step to STEPS; the whole build is one
+agree with the record. Areas extend it by adding a module to STEP_MODULES; the whole build is one
 transaction, so a killed build leaves either an empty file or the whole office.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import random
 from dataclasses import dataclass, field
 from typing import Callable
@@ -41,7 +42,6 @@ class DemoContext:
     person_ids: list[int] = field(default_factory=list)
 
 
-Step = Callable[[Db, DemoContext], None]
 
 
 class PeopleFactory:
@@ -195,8 +195,8 @@ def build_members(db: Db, ctx: DemoContext, people: PeopleFactory, count: int, p
             progress(start + len(members), count)
 
 
-# Later areas append their own steps (meetings, visits, volunteers, letters) here.
-STEPS: list[tuple[str, Step]] = []
+# Each later area adds a module here with `build(db: Db, ctx: DemoContext) -> None`; they run in order.
+STEP_MODULES: list[str] = []
 
 
 def build_demo(db: Db, members: int = DEFAULT_MEMBERS, seed: int = 20181030, today: dt.date | None = None,
@@ -211,6 +211,6 @@ def build_demo(db: Db, members: int = DEFAULT_MEMBERS, seed: int = 20181030, tod
         people = PeopleFactory(db, ctx.rng, ctx.today)
         build_tree(db, ctx, people)
         build_members(db, ctx, people, members, progress)
-        for _, step in STEPS:
-            step(db, ctx)
+        for module_name in STEP_MODULES:
+            importlib.import_module(module_name).build(db, ctx)
     return ctx
