@@ -5,7 +5,9 @@ independently; a released step is never edited, only followed by a new one.
 """
 
 from core.migrations import foundation
+from core.migrations import volunteers
 
 MIGRATION_SETS = [
     foundation.migrations,
+    volunteers.migrations,
 ]
