@@ -69,6 +69,29 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+# `export KIND OUT.xlsx`: KIND -> "module:function". Each function takes (db, out: Path, year: int | None,
+# unmasked: bool) and returns the message to print; areas add their kinds here.
+EXPORT_KINDS: dict[str, str] = {
+    "volunteer-hours": "core.volunteer_excel:export_hours",
+}
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    import importlib
+
+    from core.db import open_db
+
+    module_name, func_name = EXPORT_KINDS[args.kind].split(":")
+    export = getattr(importlib.import_module(module_name), func_name)
+    db = open_db(Path(args.db), create=False)
+    try:
+        message = export(db, Path(args.out), year=args.year, unmasked=args.unmasked)
+    finally:
+        db.close()
+    print(message)
+    return 0
+
+
 def cmd_screenshots(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from core.db import open_db
@@ -117,6 +140,13 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", parents=[common], help="备份数据库（运行中也可以）")
     backup.add_argument("--out", required=True, help="备份文件路径")
     backup.set_defaults(func=cmd_backup, needs_db=True)
+
+    export = sub.add_parser("export", parents=[common], help="导出 Excel（志愿服务时长等）")
+    export.add_argument("kind", choices=sorted(EXPORT_KINDS), metavar="KIND", help="导出内容：" + "、".join(sorted(EXPORT_KINDS)))
+    export.add_argument("out", help="输出文件（.xlsx）")
+    export.add_argument("--year", type=int, default=None, help="年份（默认今年）")
+    export.add_argument("--unmasked", action="store_true", help="身份证号、电话不打码（仅在确有需要时使用）")
+    export.set_defaults(func=cmd_export, needs_db=True)
 
     shots = sub.add_parser("screenshots", parents=[common], help="把每个界面截图保存为 PNG")
     shots.add_argument("--out", required=True, help="输出文件夹")
