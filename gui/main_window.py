@@ -30,8 +30,10 @@ class ScreenSpec:
 def screen_specs() -> list[ScreenSpec]:
     """Every working screen, in the order of design.md's navigation list."""
     from gui.settings_screen import SettingsScreen
+    from gui.volunteers_screen import VolunteersScreen
 
     return [
+        ScreenSpec("volunteers", "志愿服务", VolunteersScreen),
         ScreenSpec("settings", "设置", SettingsScreen),
     ]
 

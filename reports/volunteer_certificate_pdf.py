@@ -85,10 +85,11 @@ def build_certificate(db: Db, person_id: int, out: str | os.PathLike, year: int 
     who = f"<b>{_escape(person.name)}</b>"
     if show_id_number and person.id_number:
         who += f"（公民身份号码：{idcard.mask(person.id_number)}）"
+    period = f"于 {_chinese_date(first)}" if first == last else f"于 {_chinese_date(first)} 至 {_chinese_date(last)} 期间"
     story: list = [
         Paragraph("志愿服务证明", styles["title"]),
         Paragraph(
-            f"兹证明 {who} 同志于 {_chinese_date(first)} 至 {_chinese_date(last)} 期间，在本辖区参加志愿服务活动"
+            f"兹证明 {who} 同志{period}，在本辖区参加志愿服务活动"
             f" <b>{len(lines)}</b> 次，累计服务时长 <b>{vol.hours_text(total)}</b> 小时。具体服务记录如下：",
             styles["body"],
         ),
