@@ -305,7 +305,7 @@ class ActivityDialog(FormDialog):
         self.team_list = QListWidget()
         self.unit_list = QListWidget()
         for widget in (self.team_list, self.unit_list):
-            widget.setMaximumHeight(150)
+            widget.setMaximumHeight(110)
         teams_box = QGroupBox("参加的志愿服务队（勾选后自动列出在队队员）")
         QVBoxLayout(teams_box).addWidget(self.team_list)
         units_box = QGroupBox("参加的共建单位（双报到）")
@@ -422,6 +422,11 @@ class ActivityDialog(FormDialog):
 
     def _render(self) -> None:
         self.table.blockSignals(True)
+        for i in range(self.table.rowCount()):
+            old = self.table.cellWidget(i, self.COL_HOURS)
+            if old is not None:
+                old.hide()  # deleted later by the table; never painted again meanwhile
+        self.table.setRowCount(0)
         self.table.setRowCount(len(self._rows))
         length = self.length_minutes()
         for i, row in enumerate(self._rows):
@@ -542,6 +547,7 @@ class ActivityDialog(FormDialog):
     def _update_summary(self) -> None:
         ticked = [p for p in self.participants() if p[2]]
         total = sum(max(0, p[3]) for p in ticked)
+        self.tick_all.setChecked(bool(self._rows) and len(ticked) == len(self._rows))
         self.summary_label.setText(f"已勾选 {len(ticked)} 人，合计 {vol.hours_text(total)} 小时")
 
     def _on_community_current_index_changed(self, _index: int) -> None:

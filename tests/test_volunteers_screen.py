@@ -1,0 +1,157 @@
+"""志愿服务 screen: record an activity in one form, see the person's total and the 双报到 board change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from core import volunteers as vol
+from gui.app import AppSignals
+from gui.main_window import MainWindow
+from gui.volunteers_screen import VolunteersScreen
+from volunteer_office import Office
+
+
+@pytest.fixture
+def setup(db, qtbot):
+    office = Office(db)
+    today = dt.date.today()
+    team = office.team("西湖学雷锋志愿服务队")
+    member_id = office.member("周在职")
+    member_person = office.person_of(member_id)
+    resident = office.resident("吴居民")
+    leaver = office.resident("郑离队")
+    vol.add_team_member(db, team, member_person, "2020-01-01")
+    vol.add_team_member(db, team, resident, "2020-01-01")
+    vol.leave_team(db, vol.add_team_member(db, team, leaver, "2020-01-01"), "2020-06-30")
+    vol.register_member(db, member_id=member_id, community_id=office.community, registered_date="2020-03-01",
+                        work_unit="市人民医院", unit_party_org="市人民医院党委")
+    screen = VolunteersScreen(db, AppSignals())
+    qtbot.addWidget(screen)
+    errors: list[str] = []
+    screen.show_error = errors.append
+    screen.show_info = lambda message: None
+    return {"office": office, "team": team, "member_id": member_id, "member_person": member_person,
+            "resident": resident, "leaver": leaver, "screen": screen, "errors": errors, "today": today}
+
+
+def test_record_activity_with_changed_hours_updates_total_and_board(setup, qtbot, db):
+    screen, team = setup["screen"], setup["team"]
+    person, member_id = setup["member_person"], setup["member_id"]
+    assert screen.board_minutes(member_id) == 0
+    assert screen.select_team(team)
+    dialog = screen.new_activity_dialog(team_id=team)
+    qtbot.addWidget(dialog)
+    assert dialog.team_ids() == [team]
+    ticked = {name: is_ticked for _, name, is_ticked, _ in dialog.participants()}
+    assert ticked == {"周在职": True, "吴居民": True, "郑离队": False}  # the leaver is offered but not ticked
+    dialog.set_times("09:00", "11:00")
+    dialog.content_edit.setText("为独居老人打扫卫生")
+    dialog.place_edit.setText("西湖小区")
+    dialog.set_hours(person, 1.5)
+    with qtbot.waitSignal(screen.activity_saved, timeout=5000):
+        assert dialog.save()
+    assert screen.person_total_minutes(person) == 90
+    assert screen.person_total_minutes(setup["resident"]) == 120
+    assert screen.person_total_minutes(setup["leaver"]) == 0
+    assert screen.board_minutes(member_id) == 90  # the 双报到 board followed
+    row = next(r for r in screen.dual_members_table.rows() if r.member_id == member_id)
+    assert not row.met and row.shortfall_minutes == 6 * 60 - 90
+    assert [a.content for a in screen.history_table.rows()] == ["为独居老人打扫卫生"]
+    # A second activity tops the member up to the threshold: the board shows them as met.
+    dialog = screen.new_activity_dialog(team_id=team)
+    qtbot.addWidget(dialog)
+    dialog.set_times("14:00", "18:30")
+    dialog.content_edit.setText("清理小广告")
+    dialog.set_ticked(setup["resident"], False)
+    with qtbot.waitSignal(screen.activity_saved, timeout=5000):
+        assert dialog.save()
+    assert screen.board_minutes(member_id) == 90 + 270
+    assert next(r for r in screen.dual_members_table.rows() if r.member_id == member_id).met
+    assert screen.person_total_minutes(setup["resident"]) == 120
+
+
+def test_bad_form_keeps_what_was_typed_and_saves_nothing(setup, qtbot, db):
+    screen, team = setup["screen"], setup["team"]
+    dialog = screen.new_activity_dialog(team_id=team)
+    qtbot.addWidget(dialog)
+    dialog.set_times("11:00", "09:00")
+    dialog.content_edit.setText("植树")
+    assert not dialog.save()
+    assert "结束时间" in dialog.error_label.text()
+    assert dialog.content_edit.text() == "植树"
+    dialog.set_times("09:00", "10:00")
+    dialog.set_hours(setup["resident"], 3)
+    assert not dialog.save()
+    assert "超过了活动时长" in dialog.error_label.text()
+    assert db.execute("SELECT count(*) FROM volunteer_activity").fetchone()[0] == 0
+    # Adding someone by hand (the leaver came anyway) and fixing the hours saves it.
+    dialog.add_person(setup["leaver"])
+    dialog.set_hours(setup["resident"], 0.5)
+    assert dialog.save()
+    parts = {p.name: p.minutes for p in vol.participations(db, dialog.activity_id)}
+    assert parts == {"周在职": 60, "吴居民": 30, "郑离队": 60}
+
+
+def test_editing_an_activity_from_the_list(setup, qtbot, db):
+    office, screen = setup["office"], setup["screen"]
+    activity_id = office.activity(setup["today"].isoformat(), "08:00", "09:00", [setup["resident"]], teams=(setup["team"],))
+    screen.refresh()
+    assert screen.activities_table.select_where(lambda a: a.id == activity_id)
+    assert [p.name for p in screen.participants_table.rows()] == ["吴居民"]
+    dialog = screen.new_activity_dialog(activity_id=activity_id)
+    qtbot.addWidget(dialog)
+    assert [(name, ticked) for _, name, ticked, _ in dialog.participants() if ticked] == [("吴居民", True)]
+    dialog.set_ticked(setup["member_person"], True)
+    with qtbot.waitSignal(screen.activity_saved, timeout=5000):
+        assert dialog.save()
+    assert screen.board_minutes(setup["member_id"]) == 60
+    assert db.execute("SELECT count(*) FROM volunteer_activity").fetchone()[0] == 1
+
+
+def test_certificate_and_export_from_the_screen(setup, qtbot, db, tmp_path):
+    office, screen = setup["office"], setup["screen"]
+    office.activity(setup["today"].isoformat(), "08:00", "10:30", [setup["resident"]], teams=(setup["team"],),
+                    content="义务理发")
+    screen.refresh()
+    screen.tabs.setCurrentIndex(3)
+    assert screen.person_ranking.select_where(lambda p: p.person_id == setup["resident"])
+    pdf = tmp_path / "证明.pdf"
+    previewed: list[Path] = []
+    screen.ask_save_path = lambda *args: str(pdf)
+    screen.preview_pdf = previewed.append
+    screen.ranking_certificate_button.click()
+    assert previewed == [pdf] and not setup["errors"]
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "志愿服务证明" in text and "吴居民" in text and "义务理发" in text and "2.5" in text
+
+    out = tmp_path / "时长.xlsx"
+    screen.ask_save_path = lambda *args: str(out)
+    with qtbot.waitSignal(screen.export_finished, timeout=20000) as blocker:
+        screen.export_button.click()
+    assert "已导出" in blocker.args[0]
+    wb = load_workbook(out)
+    rows = list(wb["按人员"].iter_rows(min_row=2, values_only=True))
+    assert [(r[1], r[6]) for r in rows] == [("吴居民", 2.5)]
+
+
+def test_screen_is_in_the_main_window(db, qtbot):
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    screen = window.show_screen("volunteers")
+    assert isinstance(screen, VolunteersScreen) and screen.title == "志愿服务"
+
+
+def test_screen_on_the_demo(demo_db, qtbot):
+    screen = VolunteersScreen(demo_db, AppSignals())
+    qtbot.addWidget(screen)
+    assert len(screen.teams_table.rows()) >= 14 * 3
+    assert screen.dual_members_table.rows()
+    screen.below_only.setChecked(True)
+    assert all(not r.met for r in screen.dual_members_table.rows())
+    ranking = screen.person_ranking.rows()
+    assert ranking == sorted(ranking, key=lambda p: -p.minutes)
