@@ -53,8 +53,9 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setSpacing(2)
         self.nav.setObjectName("navigation")
+        self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.nav.setStyleSheet(
-            "QListWidget#navigation { font-size: 11pt; background: #f4f1ec; border: none; }"
+            "QListWidget#navigation { font-size: 11pt; background: #f4f1ec; border: none; outline: 0; }"
             "QListWidget#navigation::item { padding: 8px 10px; }"
             "QListWidget#navigation::item:selected { background: #b71c1c; color: white; }"
         )
