@@ -110,3 +110,31 @@ def test_screenshots_command_writes_a_png_per_screen(qtbot, demo_db, tmp_path):
     written = render_all(demo_db, tmp_path)
     assert written and all(p.stat().st_size > 10_000 for p in written)
     assert {p.name for p in written} >= {"settings-1.png", "settings-2.png"}
+
+
+def test_file_menu_backs_up_creates_and_opens_databases(window, demo_db, tmp_path, monkeypatch):
+    infos, errors = [], []
+    monkeypatch.setattr(window, "show_info", infos.append)
+    monkeypatch.setattr(window, "show_error", errors.append)
+    copy = tmp_path / "备份.db"
+    monkeypatch.setattr(window, "ask_save_path", lambda *a: str(copy))
+    window.backup_action.trigger()
+    assert copy.exists() and infos and str(copy) in infos[-1]
+
+    fresh = tmp_path / "新库.db"
+    monkeypatch.setattr(window, "ask_save_path", lambda *a: str(fresh))
+    window.new_db_action.trigger()
+    assert window.db.path == fresh
+    assert str(fresh) in window.db_label.text()
+    assert window.screens["settings"].org_screen.tree_labels() == []
+
+    monkeypatch.setattr(window, "ask_open_path", lambda *a: str(copy))
+    window.open_db_action.trigger()
+    assert window.db.path == copy
+    assert "城区街道党工委" in window.screens["settings"].org_screen.tree_labels()
+
+    monkeypatch.setattr(window, "ask_save_path", lambda *a: str(copy))
+    window.new_db_action.trigger()  # an existing file is not a new database
+    assert errors and "已存在" in errors[-1]
+    window.db.close()
+    window.db = demo_db  # the fixture closes its own database
