@@ -95,6 +95,10 @@ def run_gui(db_path: str | None) -> int:
     db = open_db(Path(db_path) if db_path else None)
     window = MainWindow(db)
     window.show()
+    if os.environ.get("DANGJIAN_QUIT_AFTER_SHOW"):  # benchmarks: time process start to first paint
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, app.quit)
     return app.exec()
 
 
