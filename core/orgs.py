@@ -269,6 +269,25 @@ def delete_grid(db: Db, grid_id: int) -> None:
     audit.delete(db, "grid", grid_id)
 
 
+def member_counts(db: Db) -> dict[int, int]:
+    """Members in each unit and everything below it, from one grouped query."""
+    parents = dict(db.execute("SELECT id, parent_id FROM org_unit").fetchall())
+    totals = {unit_id: 0 for unit_id in parents}
+    direct = db.execute(
+        "SELECT branch_id, count(*) FROM member GROUP BY branch_id"
+    ).fetchall()
+    for unit_id, n in direct:
+        current = unit_id
+        while current is not None:
+            totals[current] = totals.get(current, 0) + n
+            current = parents.get(current)
+    for group_id, n in db.execute(
+        "SELECT party_group_id, count(*) FROM member WHERE party_group_id IS NOT NULL GROUP BY party_group_id"
+    ).fetchall():
+        totals[group_id] = totals.get(group_id, 0) + n
+    return totals
+
+
 @dataclass(frozen=True)
 class UnitCounts:
     members: int

@@ -22,8 +22,8 @@ def render_all(db: Db, out: Path) -> list[Path]:
     window.show()
     written: list[Path] = []
     try:
-        for key, screen in window.screens.items():
-            window.show_screen(key)
+        for key in [spec.key for spec in window.specs]:
+            screen = window.show_screen(key)
             _settle()
             tabs = screen.findChild(QTabWidget)
             if tabs is not None and tabs.parent() is screen:

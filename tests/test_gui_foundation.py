@@ -21,7 +21,7 @@ def test_window_shows_database_and_navigates(window, demo_db):
     assert str(demo_db.path) in window.db_label.text()
     assert "城区街道党工委" in window.windowTitle()
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert "设置" in titles and len(titles) == len(window.screens)
+    assert "设置" in titles and len(titles) == len(window.specs)
     screen = window.show_screen("settings")
     assert window.stack.currentWidget() is screen
 

@@ -80,3 +80,12 @@ def test_counts_include_everything_below(db, tree):
     counts = orgs.unit_counts(db, tree["street"])
     assert (counts.members, counts.grids, counts.children) == (1, 1, 2)
     assert orgs.unit_path(db, tree["group"]) == "城区街道党工委 / 西湖社区党委 / 西湖社区党支部 / 第一党小组"
+
+
+def test_member_counts_roll_up_the_tree(demo_db):
+    counts = orgs.member_counts(demo_db)
+    for unit in orgs.list_units(demo_db):
+        if unit.kind != "party_group":
+            assert counts[unit.id] == orgs.unit_counts(demo_db, unit.id).members, unit.name
+    street = orgs.street(demo_db)
+    assert counts[street.id] == 300
