@@ -13,7 +13,7 @@ KIND_LABELS = {"street": "街道党工委", "community": "社区党委", "branch
 # Which kind may hang under which: office and enterprise branches sit directly under the street.
 ALLOWED_PARENTS = {
     "street": (None,),
-    "community": ("street",),
+    "community": ("street", None),  # None: a community-level office is the root of its tree
     "branch": ("street", "community"),
     "party_group": ("branch",),
 }
@@ -120,6 +120,10 @@ def _check_parent(db: Db, kind: str, parent_id: int | None) -> None:
         raise ValidationError(f"{KIND_LABELS[kind]}只能设在{where}之下。", "parent_id")
     if kind == "street" and street(db) is not None:
         raise ValidationError("一个数据库只能有一个街道党工委。", "kind")
+    if kind == "street" and children(db, None):
+        raise ValidationError("本数据库是社区级单位，不能再建立街道党工委。", "kind")
+    if parent_id is None and kind == "community" and children(db, None):
+        raise ValidationError("社区党委应设在街道党工委之下（只有社区级单位的数据库才以社区为最上级）。", "parent_id")
 
 
 def _check_sibling_name(db: Db, parent_id: int | None, name: str, exclude_id: int | None = None) -> None:
