@@ -290,7 +290,7 @@ SORT_KEYS: dict[str, str] = {
     "phone": "p.phone",
     "address": "p.address",
     "branch": "b.sort_order, b.name",
-    "party_group": "g.name",
+    "party_group": "g.id IS NULL, g.sort_order, g.name",
     "grid": "gr.community_id, gr.sort_order",
     "category": "m.category",
     "status": "m.status",
