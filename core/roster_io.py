@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from core import audit, idcard, members, orgs, settings
@@ -85,6 +85,7 @@ class RosterState:
     groups: dict[tuple[int, str], int]
     grids: dict[tuple[int, str], int]
     existing: dict[str, dict[str, Any]]                      # id number -> current values (+ _person_id, _member_id)
+    lookups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # allowed categories, statuses, types
 
     def path(self, ref: int | PendingUnit | None) -> str:
         names = []
@@ -136,7 +137,7 @@ class RosterImport(ImportKind):
                 values = dict(zip(("_person_id", "_member_id", *PERSON_KEYS, *MEMBER_KEYS), row))
                 existing[values["id_number"]] = values
         return RosterState(db, street_ref, units, communities, branches_by_parent, branches_by_name, groups, grids,
-                           existing)
+                           existing, members.member_lookups(db))
 
     # Resolving names to units -------------------------------------------------------------------
 
@@ -199,7 +200,8 @@ class RosterImport(ImportKind):
                         "grid")
                 found = state.grids.get((grid_community, grid_name)) if not isinstance(grid_community, PendingUnit) else None
                 out["grid_id"] = found if found is not None else PendingUnit("grid", grid_name, grid_community)
-        checked = members.check_member_fields({k: out.get(k) for k in members.MEMBER_FIELDS}, out.get("birth_date"))
+        checked = members.check_member_fields({k: out.get(k) for k in members.MEMBER_FIELDS}, out.get("birth_date"),
+                                              state.lookups)
         for key in members.MEMBER_FIELDS:
             if key in out:
                 out[key] = checked[key]

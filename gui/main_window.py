@@ -29,9 +29,11 @@ class ScreenSpec:
 
 def screen_specs() -> list[ScreenSpec]:
     """Every working screen, in the order of design.md's navigation list."""
+    from gui.roster_screen import RosterScreen
     from gui.settings_screen import SettingsScreen
 
     return [
+        ScreenSpec("roster", "党员名册", RosterScreen),
         ScreenSpec("settings", "设置", SettingsScreen),
     ]
 
