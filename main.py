@@ -69,6 +69,27 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from core.db import open_db
+    from core.excel_import import import_file, iter_problem_lines
+
+    db = open_db(Path(args.db), create=False)
+    try:
+        result = import_file(db, args.kind, Path(args.file), mode=args.mode, skip_bad=args.skip_bad,
+                             progress=_print_progress)
+    finally:
+        db.close()
+    for unit in result.preview.new_units if result.imported else ():
+        print(f"  新建：{unit.describe()}")
+    lines = list(iter_problem_lines(result.preview))
+    for line in lines[:30]:
+        print(f"  {line}", file=sys.stderr)
+    if len(lines) > 30:
+        print(f"  ……另有 {len(lines) - 30} 条，详见错误文件。", file=sys.stderr)
+    print(result.summary(), file=sys.stdout if result.imported and not result.bad else sys.stderr)
+    return 0 if result.imported and not result.bad else 1
+
+
 # `export KIND OUT.xlsx`: KIND -> "module:function". Each function takes (db, out: Path, year: int | None,
 # unmasked: bool) and returns the message to print; areas add their kinds here.
 EXPORT_KINDS: dict[str, str] = {
@@ -162,6 +183,14 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", parents=[common], help="备份数据库（运行中也可以）")
     backup.add_argument("--out", required=True, help="备份文件路径")
     backup.set_defaults(func=cmd_backup, needs_db=True)
+
+    imp = sub.add_parser("import", parents=[common], help="从 Excel 导入（全部无误才写入）")
+    imp.add_argument("kind", metavar="KIND", help="导入类型：roster（党员名册）、volunteers（志愿服务队队员）")
+    imp.add_argument("file", help="Excel 文件（.xlsx / .xls）")
+    imp.add_argument("--mode", choices=("skip", "update", "fill"), default="skip",
+                     help="已在库中的记录：skip 跳过（默认）、update 用文件内容更新、fill 只补空白")
+    imp.add_argument("--skip-bad", action="store_true", help="跳过有错误的行，只导入无误的行")
+    imp.set_defaults(func=cmd_import, needs_db=True)
 
     export = sub.add_parser("export", parents=[common], help="导出 Excel（志愿服务时长等）")
     export.add_argument("kind", choices=sorted(EXPORT_KINDS), metavar="KIND", help="导出内容：" + "、".join(sorted(EXPORT_KINDS)))
