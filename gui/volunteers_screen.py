@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
@@ -42,23 +43,26 @@ def _group(title: str, *widgets: QWidget, buttons: list[QPushButton] | None = No
     return box
 
 
-class _ExportSignals(QObject):
+class _JobSignals(QObject):
     progressed = Signal(int, int)
-    finished = Signal(str)
-    failed = Signal(str)
+    finished = Signal(bool, str)  # ok, message for the user
 
 
 class _Cancelled(Exception):
     pass
 
 
-class ExportJob(QRunnable):
-    """Writes the hours workbook in a pool thread with its own database connection."""
+class DbJob(QRunnable):
+    """Long work (Excel import/export) in a pool thread with its own database connection.
 
-    def __init__(self, db_path: Path, out: Path, year: int):
+    `work(db, progress)` returns (ok, message); cancelling makes the next progress call raise,
+    which rolls back whatever the work had begun.
+    """
+
+    def __init__(self, db_path: Path, work: Callable[[Db, Callable[[int, int], None]], tuple[bool, str]]):
         super().__init__()
-        self.db_path, self.out, self.year = db_path, out, year
-        self.signals = _ExportSignals()
+        self.db_path, self.work = db_path, work
+        self.signals = _JobSignals()
         self.cancelled = False
 
     def _progress(self, done: int, total: int) -> None:
@@ -67,24 +71,44 @@ class ExportJob(QRunnable):
         self.signals.progressed.emit(done, total)
 
     def run(self) -> None:
-        from core.volunteer_excel import export_hours
-
         try:
             db = open_db(self.db_path, create=False)
             try:
-                message = export_hours(db, self.out, self.year, progress=self._progress)
+                ok, message = self.work(db, self._progress)
             finally:
                 db.close()
         except _Cancelled:
-            self.signals.failed.emit("已取消导出，没有写入文件。")
+            self.signals.finished.emit(False, "已取消，没有做任何改动。")
             return
         except UserError as exc:
-            self.signals.failed.emit(str(exc))
+            self.signals.finished.emit(False, str(exc))
             return
         except Exception as exc:  # a worker must always report back, whatever broke
-            self.signals.failed.emit(f"导出失败：{exc}")
+            self.signals.finished.emit(False, f"操作失败：{exc}")
             return
-        self.signals.finished.emit(message)
+        self.signals.finished.emit(ok, message)
+
+
+def _export_work(out: Path, year: int):
+    def work(db: Db, progress) -> tuple[bool, str]:
+        from core.volunteer_excel import export_hours
+
+        return True, export_hours(db, out, year, progress=progress)
+
+    return work
+
+
+def _import_work(path: Path):
+    def work(db: Db, progress) -> tuple[bool, str]:
+        from core.excel_import import import_file, iter_problem_lines
+
+        result = import_file(db, "volunteers", path, progress=progress)
+        if result.imported and not result.bad:
+            return True, result.summary()
+        lines = list(iter_problem_lines(result.preview, 8))
+        return False, result.summary() + ("\n\n" + "\n".join(lines) if lines else "")
+
+    return work
 
 
 class VolunteersScreen(Screen):
@@ -93,14 +117,14 @@ class VolunteersScreen(Screen):
     areas = ("volunteers", "members", "org", "settings")
 
     activity_saved = Signal(int)
-    export_finished = Signal(str)
+    job_finished = Signal(bool, str)  # a background import/export ended: ok, message
 
     def __init__(self, db: Db, signals, parent=None):
         super().__init__(db, signals, parent)
         self._person_minutes: dict[int, int] = {}
         self._rank: dict[int, int] = {}
         self._team_rank: dict[int, int] = {}
-        self._export_job: ExportJob | None = None
+        self._job: DbJob | None = None
         self._build_ui()
         self._connect_signals()
         self.refresh()
@@ -144,10 +168,13 @@ class VolunteersScreen(Screen):
             Column("本年时长", lambda t: _hours(t.minutes), minutes, "right", 80),
         ], key=lambda t: t.team_id)
         self.new_team_button = QPushButton("新建队伍…")
+        self.import_button = QPushButton("导入队员名册…")
+        self.import_button.setToolTip("从 Excel 导入队员：所属社区、队伍名称、姓名、联系电话、入队日期……；有错误时一行也不导入，并生成错误文件")
         self.edit_team_button = QPushButton("修改")
         self.delete_team_button = QPushButton("删除")
         left = _group("志愿服务队", self.teams_table,
-                      buttons=[self.new_team_button, self.edit_team_button, self.delete_team_button])
+                      buttons=[self.new_team_button, self.edit_team_button, self.delete_team_button,
+                               self.import_button])
 
         self.team_title = QLabel()
         self.team_title.setStyleSheet("font-size: 12pt; font-weight: bold;")
@@ -301,6 +328,7 @@ class VolunteersScreen(Screen):
         self.ranking_certificate_button.clicked.connect(self._on_certificate_button_clicked)
         self.teams_table.selectionModel().selectionChanged.connect(self._on_teams_table_selection_changed)
         self.new_team_button.clicked.connect(self._on_new_team_button_clicked)
+        self.import_button.clicked.connect(self._on_import_button_clicked)
         self.edit_team_button.clicked.connect(self._on_edit_team_button_clicked)
         self.delete_team_button.clicked.connect(self._on_delete_team_button_clicked)
         self.add_member_button.clicked.connect(self._on_add_member_button_clicked)
@@ -454,20 +482,32 @@ class VolunteersScreen(Screen):
 
         return build_certificate(self.db, person_id, path, year=self.year())
 
-    def export_hours(self, out: Path) -> ExportJob | None:
-        """Write the year's hours workbook off the GUI thread; export_finished carries the message."""
+    def ask_open_path(self, title: str, filters: str) -> str:
+        return QFileDialog.getOpenFileName(self, title, "", filters)[0]
+
+    def export_hours(self, out: Path) -> DbJob | None:
+        """Write the year's hours workbook off the GUI thread; job_finished carries the message."""
+        return self._start_job("正在导出服务时长…", _export_work(Path(out), self.year()))
+
+    def import_rosters(self, path: Path) -> DbJob | None:
+        """Import a team roster file (all rows or none) off the GUI thread; job_finished carries the result."""
+        return self._start_job("正在导入队员名册…", _import_work(Path(path)))
+
+    def _start_job(self, label: str, work) -> DbJob | None:
         if self.db.path is None:
-            self.show_error("内存数据库不能导出，请先打开一个数据库文件。")
+            self.show_error("内存数据库不能导入导出，请先打开一个数据库文件。")
             return None
-        job = ExportJob(self.db.path, Path(out), self.year())
-        self._export_job = job
-        self._progress = QProgressDialog("正在导出服务时长…", "取消", 0, 5, self)
-        self._progress.setWindowTitle("导出")
+        if self._job is not None:
+            self.show_error("上一项导入/导出还没有完成，请稍候。")
+            return None
+        job = DbJob(self.db.path, work)
+        self._job = job
+        self._progress = QProgressDialog(label, "取消", 0, 0, self)
+        self._progress.setWindowTitle("请稍候")
         self._progress.setMinimumDuration(300)
         self._progress.canceled.connect(self._on_progress_canceled)
-        job.signals.progressed.connect(self._on_export_progressed)
-        job.signals.finished.connect(self._on_export_finished)
-        job.signals.failed.connect(self._on_export_failed)
+        job.signals.progressed.connect(self._on_job_progressed)
+        job.signals.finished.connect(self._on_job_finished)
         QThreadPool.globalInstance().start(job)
         return job
 
@@ -596,22 +636,25 @@ class VolunteersScreen(Screen):
         if path:
             self.export_hours(Path(path))
 
-    def _on_export_progressed(self, done: int, total: int) -> None:
+    def _on_import_button_clicked(self) -> None:
+        path = self.ask_open_path("导入志愿服务队队员名册", "Excel 文件 (*.xlsx *.xls)")
+        if path:
+            self.import_rosters(Path(path))
+
+    def _on_job_progressed(self, done: int, total: int) -> None:
         self._progress.setMaximum(total)
         self._progress.setValue(done)
 
     def _on_progress_canceled(self) -> None:
-        if self._export_job:
-            self._export_job.cancelled = True
+        if self._job:
+            self._job.cancelled = True
 
-    def _on_export_finished(self, message: str) -> None:
+    def _on_job_finished(self, ok: bool, message: str) -> None:
         self._progress.reset()
-        self._export_job = None
-        self.show_info(message)
-        self.export_finished.emit(message)
-
-    def _on_export_failed(self, message: str) -> None:
-        self._progress.reset()
-        self._export_job = None
-        self.show_error(message)
-        self.export_finished.emit(message)
+        self._job = None
+        if ok:
+            self.show_info(message)
+        else:
+            self.show_error(message)
+        self.changed("volunteers")
+        self.job_finished.emit(ok, message)

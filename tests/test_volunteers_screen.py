@@ -131,9 +131,9 @@ def test_certificate_and_export_from_the_screen(setup, qtbot, db, tmp_path):
 
     out = tmp_path / "时长.xlsx"
     screen.ask_save_path = lambda *args: str(out)
-    with qtbot.waitSignal(screen.export_finished, timeout=20000) as blocker:
+    with qtbot.waitSignal(screen.job_finished, timeout=20000) as blocker:
         screen.export_button.click()
-    assert "已导出" in blocker.args[0]
+    assert blocker.args[0] and "已导出" in blocker.args[1]
     wb = load_workbook(out)
     rows = list(wb["按人员"].iter_rows(min_row=2, values_only=True))
     assert [(r[1], r[6]) for r in rows] == [("吴居民", 2.5)]
@@ -155,3 +155,29 @@ def test_screen_on_the_demo(demo_db, qtbot):
     assert all(not r.met for r in screen.dual_members_table.rows())
     ranking = screen.person_ranking.rows()
     assert ranking == sorted(ranking, key=lambda p: -p.minutes)
+
+
+def test_import_rosters_from_the_screen(setup, qtbot, db, tmp_path):
+    from openpyxl import Workbook
+
+    screen, errors = setup["screen"], setup["errors"]
+    infos: list[str] = []
+    screen.show_info = infos.append
+    wb = Workbook()
+    wb.active.append(["所属社区", "队伍名称", "姓名", "联系电话", "入队日期"])
+    wb.active.append(["西湖社区", "西湖爱心敲门队", "冯新人", "13912345678", "2024-05-01"])
+    good = tmp_path / "good.xlsx"
+    wb.save(good)
+    screen.ask_open_path = lambda *args: str(good)
+    with qtbot.waitSignal(screen.job_finished, timeout=20000) as blocker:
+        screen.import_button.click()
+    assert blocker.args[0] and "新增 1 条" in infos[-1]
+    assert any(t.name == "西湖爱心敲门队" for t in screen.teams_table.rows())  # the screen reloaded
+    wb.active.append(["火星社区", "队", "某人", "", ""])
+    bad = tmp_path / "bad.xlsx"
+    wb.save(bad)
+    screen.ask_open_path = lambda *args: str(bad)
+    with qtbot.waitSignal(screen.job_finished, timeout=20000) as blocker:
+        screen.import_button.click()
+    assert not blocker.args[0] and "火星社区" in errors[-1] and "没有导入任何数据" in errors[-1]
+    assert (tmp_path / "bad.errors.xlsx").exists()
