@@ -159,13 +159,12 @@ class VolunteersScreen(Screen):
     def _build_teams_tab(self) -> QWidget:
         minutes = lambda t: t.minutes  # noqa: E731
         self.teams_table = RowsTable([
-            Column("社区", lambda t: t.community_name, width=110),
+            Column("社区", lambda t: t.community_name, width=100),
             Column("队伍", lambda t: t.name),
-            Column("类型", lambda t: t.kind_name, width=80),
-            Column("队长", lambda t: t.leader_name or "", width=70),
-            Column("现有队员", lambda t: str(t.active_members), lambda t: t.active_members, "right", 70),
-            Column("本年活动", lambda t: str(t.activities), lambda t: t.activities, "right", 70),
-            Column("本年时长", lambda t: _hours(t.minutes), minutes, "right", 80),
+            Column("队长", lambda t: t.leader_name or "", width=60),
+            Column("队员", lambda t: str(t.active_members), lambda t: t.active_members, "right", 45),
+            Column("活动", lambda t: str(t.activities), lambda t: t.activities, "right", 45),
+            Column("时长", lambda t: _hours(t.minutes), minutes, "right", 60),
         ], key=lambda t: t.team_id)
         self.new_team_button = QPushButton("新建队伍…")
         self.import_button = QPushButton("导入队员名册…")
@@ -177,16 +176,17 @@ class VolunteersScreen(Screen):
                                self.import_button])
 
         self.team_title = QLabel()
-        self.team_title.setStyleSheet("font-size: 12pt; font-weight: bold;")
+        self.team_title.setStyleSheet("font-size: 11pt; font-weight: bold;")
+        self.team_title.setWordWrap(True)
         self.members_table = RowsTable([
-            Column("姓名", lambda m: m.name, width=80),
-            Column("身份", lambda m: "党员" if m.is_member else "群众", width=50),
-            Column("联系电话", lambda m: idcard.mask_phone(m.phone), width=105),
+            Column("姓名", lambda m: m.name, width=70),
+            Column("身份", lambda m: "党员" if m.is_member else "群众", width=45),
+            Column("联系电话", lambda m: idcard.mask_phone(m.phone), width=100),
             Column("特长", lambda m: m.skills or ""),
-            Column("入队日期", lambda m: m.join_date, width=90),
-            Column("离队日期", lambda m: m.leave_date or "", width=90, color=lambda m: GREY if m.leave_date else None),
+            Column("入队日期", lambda m: m.join_date, width=82),
+            Column("离队日期", lambda m: m.leave_date or "", width=82, color=lambda m: GREY if m.leave_date else None),
             Column("本年时长", lambda m: _hours(self._person_minutes.get(m.person_id, 0)),
-                   lambda m: self._person_minutes.get(m.person_id, 0), "right", 70),
+                   lambda m: self._person_minutes.get(m.person_id, 0), "right", 60),
         ])
         self.add_member_button = QPushButton("添加队员…")
         self.leader_button = QPushButton("设为队长")
@@ -213,7 +213,7 @@ class VolunteersScreen(Screen):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([560, 640])
+        splitter.setSizes([530, 580])
         return splitter
 
     def _build_activities_tab(self) -> QWidget:
@@ -249,7 +249,7 @@ class VolunteersScreen(Screen):
         self.dual_summary_label.setStyleSheet("font-size: 11pt;")
         self.below_only = QCheckBox("只看未达标")
         self.dual_members_table = RowsTable([
-            Column("报到社区", lambda m: m.community_name, width=110),
+            Column("报到社区", lambda m: m.community_name, width=125),
             Column("姓名", lambda m: m.name, width=70),
             Column("工作单位", lambda m: m.work_unit),
             Column("报到日期", lambda m: m.registered_date, width=90),
@@ -264,7 +264,7 @@ class VolunteersScreen(Screen):
         self.register_button = QPushButton("党员报到登记…")
         self.edit_registration_button = QPushButton("修改登记…")
         self.dual_units_table = RowsTable([
-            Column("报到社区", lambda u: u.community_name, width=110),
+            Column("报到社区", lambda u: u.community_name, width=125),
             Column("共建单位", lambda u: u.name),
             Column("单位党组织", lambda u: u.party_org or "", width=150),
             Column("联系人", lambda u: u.contact_name or "", width=65),
@@ -429,8 +429,8 @@ class VolunteersScreen(Screen):
             self.members_table.set_rows([])
             self.history_table.set_rows([])
             return
-        self.team_title.setText(f"{team.name}　队长：{team.leader_name or '未设置'}　现有队员 {team.active_members} 人　"
-                                f"{self.year()} 年服务 {_hours(team.minutes)} 小时")
+        self.team_title.setText(f"{team.name}（{team.kind_name}）　队长：{team.leader_name or '未设置'}　"
+                                f"现有队员 {team.active_members} 人　{self.year()} 年服务 {_hours(team.minutes)} 小时")
         self.members_table.set_rows(vol.team_members(self.db, team.team_id))
         self.history_table.set_rows(vol.list_activities(self.db, self.year(), team_id=team.team_id))
 
