@@ -979,21 +979,33 @@ def _unit_values(db: Db, values: dict[str, Any], exclude_id: int | None) -> dict
     }
 
 
+def _create_checked(db: Db, table: str, check, values: dict[str, Any]) -> int:
+    """Validate with check(db, values, None) and insert with timestamps, in one transaction."""
+    with db.atomic():
+        row = check(db, values, None)
+        stamp = now_text()
+        return audit.insert(db, table, {**row, "created_at": stamp, "updated_at": stamp})
+
+
+def _update_checked(db: Db, table: str, check, row_id: int, current: Any, keys: tuple[str, ...],
+                    values: dict[str, Any]) -> None:
+    """Merge the changes over the current record, validate the whole, write what changed."""
+    merged = {k: getattr(current, k) for k in keys}
+    merged.update(values)
+    with db.atomic():
+        audit.update(db, table, row_id, {**check(db, merged, row_id), "updated_at": now_text()})
+
+
+_UNIT_KEYS = ("community_id", "name", "party_org", "registered_date", "contact_name", "contact_phone", "ended_date", "note")
+
+
 def create_unit(db: Db, **values: Any) -> int:
     """A co-building unit registered with a community: name, its party organisation, date, contact."""
-    with db.atomic():
-        row = _unit_values(db, values, None)
-        stamp = now_text()
-        return audit.insert(db, "cobuilding_unit", {**row, "created_at": stamp, "updated_at": stamp})
+    return _create_checked(db, "cobuilding_unit", _unit_values, values)
 
 
 def update_unit(db: Db, unit_id: int, **values: Any) -> None:
-    current = get_unit(db, unit_id)
-    merged = {k: getattr(current, k) for k in ("community_id", "name", "party_org", "registered_date", "contact_name",
-                                                "contact_phone", "ended_date", "note")}
-    merged.update(values)
-    with db.atomic():
-        audit.update(db, "cobuilding_unit", unit_id, {**_unit_values(db, merged, unit_id), "updated_at": now_text()})
+    _update_checked(db, "cobuilding_unit", _unit_values, unit_id, get_unit(db, unit_id), _UNIT_KEYS, values)
 
 
 _REGISTRATION_SELECT = """
@@ -1051,22 +1063,18 @@ def _registration_values(db: Db, values: dict[str, Any], exclude_id: int | None)
     }
 
 
+_REGISTRATION_KEYS = ("member_id", "community_id", "registered_date", "work_unit", "unit_party_org", "unit_id",
+                      "ended_date", "note")
+
+
 def register_member(db: Db, **values: Any) -> int:
     """An in-service member registers with the community they live in (date, work unit, its party organisation)."""
-    with db.atomic():
-        row = _registration_values(db, values, None)
-        stamp = now_text()
-        return audit.insert(db, "dual_registration", {**row, "created_at": stamp, "updated_at": stamp})
+    return _create_checked(db, "dual_registration", _registration_values, values)
 
 
 def update_registration(db: Db, registration_id: int, **values: Any) -> None:
-    current = get_registration(db, registration_id)
-    merged = {k: getattr(current, k) for k in ("member_id", "community_id", "registered_date", "work_unit", "unit_party_org",
-                                                "unit_id", "ended_date", "note")}
-    merged.update(values)
-    with db.atomic():
-        audit.update(db, "dual_registration", registration_id,
-                     {**_registration_values(db, merged, registration_id), "updated_at": now_text()})
+    _update_checked(db, "dual_registration", _registration_values, registration_id,
+                    get_registration(db, registration_id), _REGISTRATION_KEYS, values)
 
 
 def months_left(year: int, as_of: dt.date) -> int:

@@ -254,3 +254,23 @@ def test_changes_are_audited(office, db):
     vol.delete_activity(db, activity_id)
     assert vol.person_minutes(db, a, 2025) == 0
     assert any(e.action == "delete" and e.table_name == "volunteer_participation" for e in audit.entries(db))
+
+
+def test_updating_units_and_registrations_and_ending_them(office, db):
+    unit = vol.create_unit(db, community_id=office.community, name="市图书馆", registered_date="2024-01-01")
+    vol.update_unit(db, unit, contact_name="刘馆长", contact_phone="0951-1234567")
+    assert (vol.get_unit(db, unit).contact_name, vol.get_unit(db, unit).contact_phone) == ("刘馆长", "0951-1234567")
+    with pytest.raises(ValidationError, match="结束日期不能早于"):
+        vol.update_unit(db, unit, ended_date="2023-01-01")
+    vol.update_unit(db, unit, ended_date="2024-12-31")
+    assert [u.name for u in vol.unit_progress(db, 2024)] == ["市图书馆"]
+    assert vol.unit_progress(db, 2025) == []  # no longer co-building that year
+    member = office.member("黄在职")
+    reg = vol.register_member(db, member_id=member, community_id=office.community, registered_date="2024-06-01",
+                              unit_id=unit)
+    assert vol.get_registration(db, reg).unit_party_org is None and vol.get_registration(db, reg).unit_name == "市图书馆"
+    vol.update_registration(db, reg, community_id=office.other_community, unit_party_org="市文旅局党组")
+    changed = vol.get_registration(db, reg)
+    assert changed.community_name == "鼓楼社区党委" and changed.unit_party_org == "市文旅局党组"
+    assert vol.member_progress(db, 2023) == []  # registered in 2024
+    assert [m.name for m in vol.member_progress(db, 2024, office.other_community)] == ["黄在职"]
