@@ -25,7 +25,9 @@ Functions other areas call (letters, dashboard, monthly report), all read-only:
 
 - `community_minutes(db, year) -> dict[int, int]`: community id -> minutes served in the year
   (every community present, 0 when nothing was served).
-- `community_totals(db, year) -> list[CommunityTotal]`: the same with activity and volunteer counts.
+- `community_totals(db, year) -> list[CommunityTotal]`: the same with activity and volunteer counts;
+  `month_totals(db, "YYYY-MM")` and `community_totals_between(db, first_day, last_day)` for other periods
+  (the monthly report).
 - `person_totals(db, year, community_id=None)`, `team_totals(db, year, community_id=None)`:
   rankings, most minutes first.
 - `member_progress(db, year, community_id=None, as_of=None) -> list[MemberProgress]` and
@@ -315,11 +317,12 @@ def ensure_volunteer(db: Db, person_id: int, skills: str | None = None) -> int:
                                           "note": None, "created_at": stamp, "updated_at": stamp})
 
 
-def create_volunteer(db: Db, person: dict[str, Any], skills: str | None = None) -> int:
+def create_volunteer(db: Db, person: dict[str, Any], skills: str | None = None, note: str | None = None) -> int:
     """A resident volunteer: the person (name, phone, ID number optional) and their skills.
 
     A person already on record with the same ID number is reused, not entered twice.
     """
+    note = _text(note, 200, "备注", "note")
     with db.atomic():
         row = persons.row_for_insert(person)
         existing = persons.find_by_id_number(db, row["id_number"]) if row["id_number"] else None
@@ -329,7 +332,10 @@ def create_volunteer(db: Db, person: dict[str, Any], skills: str | None = None) 
             person_id = existing.id
         else:
             person_id = audit.insert(db, "person", row)
-        return ensure_volunteer(db, person_id, skills)
+        volunteer_id = ensure_volunteer(db, person_id, skills)
+        if note:
+            audit.update(db, "volunteer", volunteer_id, {"note": note})
+        return volunteer_id
 
 
 def update_volunteer(db: Db, volunteer_id: int, *, skills: str | None = None, note: str | None = None,
@@ -343,12 +349,17 @@ def update_volunteer(db: Db, volunteer_id: int, *, skills: str | None = None, no
         })
 
 
+def _like_pattern(text: str) -> str:
+    """'%text%' with LIKE's wildcards in the text escaped (for ESCAPE '\\')."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def search_people(db: Db, text: str, limit: int = 30) -> list[PersonHit]:
     """Persons by name, full pinyin, pinyin initials or phone (LIKE: works for one-character names)."""
     text = (text or "").strip()
     if not text:
         return []
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = _like_pattern(text)
     lower = pattern.lower()
     rows = db.execute(
         """SELECT p.id, p.name, p.gender, p.phone, m.id, v.id, p.address FROM person p
@@ -361,14 +372,36 @@ def search_people(db: Db, text: str, limit: int = 30) -> list[PersonHit]:
     return [PersonHit(*r) for r in rows]
 
 
-def list_volunteers(db: Db, text: str = "", limit: int = 500) -> list[Volunteer]:
-    sql, params = _VOLUNTEER_SELECT, []
+@dataclass(frozen=True)
+class VolunteerRow:
+    """A volunteer as the volunteer list shows them: roles and current teams."""
+
+    id: int
+    person_id: int
+    name: str
+    gender: str | None
+    phone: str | None
+    skills: str | None
+    is_member: bool
+    teams: str
+
+
+def list_volunteers(db: Db, text: str = "", limit: int = 1000) -> list[VolunteerRow]:
+    """Volunteers by name, pinyin, initials or phone (all when text is empty), with their current teams."""
+    day = today().isoformat()
+    sql = """SELECT v.id, v.person_id, p.name, p.gender, p.phone, v.skills, m.id IS NOT NULL,
+                    coalesce((SELECT group_concat(t.name, '、') FROM volunteer_team_member tm
+                              JOIN volunteer_team t ON t.id = tm.team_id
+                              WHERE tm.volunteer_id = v.id AND tm.join_date <= ? AND (tm.leave_date IS NULL OR tm.leave_date >= ?)), '')
+             FROM volunteer v JOIN person p ON p.id = v.person_id LEFT JOIN member m ON m.person_id = p.id"""
+    params: list[Any] = [day, day]
     if text.strip():
-        pattern = f"%{text.strip()}%"
-        sql += " WHERE p.name LIKE ? OR p.name_pinyin LIKE ? OR p.name_initials LIKE ? OR p.phone LIKE ?"
+        pattern = _like_pattern(text.strip())
+        sql += (" WHERE p.name LIKE ? ESCAPE '\\' OR p.name_pinyin LIKE ? ESCAPE '\\' OR p.name_initials LIKE ? ESCAPE '\\'"
+                " OR p.phone LIKE ? ESCAPE '\\'")
         params += [pattern, pattern.lower(), pattern.lower(), pattern]
     sql += " ORDER BY p.name_pinyin, v.id LIMIT ?"
-    return [Volunteer(*r) for r in db.execute(sql, [*params, limit]).fetchall()]
+    return [VolunteerRow(*r[:6], bool(r[6]), r[7]) for r in db.execute(sql, [*params, limit]).fetchall()]
 
 
 # Teams --------------------------------------------------------------------------------------------
@@ -852,6 +885,11 @@ def team_totals(db: Db, year: int, community_id: int | None = None) -> list[Team
 
 def community_totals(db: Db, year: int) -> list[CommunityTotal]:
     """Every community with its activities, distinct volunteers and minutes in the year, in tree order."""
+    return community_totals_between(db, *_year_range(year))
+
+
+def community_totals_between(db: Db, first_day: str, last_day: str) -> list[CommunityTotal]:
+    """Every community's activities, distinct volunteers and minutes between two dates (inclusive)."""
     rows = db.execute(
         """SELECT c.id, c.name, coalesce(s.activities, 0), coalesce(s.volunteers, 0), coalesce(s.minutes, 0)
            FROM org_unit c LEFT JOIN (
@@ -860,7 +898,7 @@ def community_totals(db: Db, year: int) -> list[CommunityTotal]:
                FROM volunteer_activity a JOIN volunteer_participation pa ON pa.activity_id = a.id
                WHERE a.date BETWEEN ? AND ? GROUP BY a.community_id) s ON s.community_id = c.id
            WHERE c.kind = 'community' ORDER BY c.sort_order, c.id""",
-        _year_range(year),
+        [first_day, last_day],
     ).fetchall()
     return [CommunityTotal(*r) for r in rows]
 
@@ -868,6 +906,16 @@ def community_totals(db: Db, year: int) -> list[CommunityTotal]:
 def community_minutes(db: Db, year: int) -> dict[int, int]:
     """Community id -> minutes served in its activities in the year (0 for none)."""
     return {c.community_id: c.minutes for c in community_totals(db, year)}
+
+
+def month_totals(db: Db, month: str) -> list[CommunityTotal]:
+    """Every community's volunteer service in one month, 'YYYY-MM' (the monthly report's line)."""
+    try:
+        first = dt.date.fromisoformat(f"{month}-01")
+    except ValueError:
+        raise ValidationError(f"月份“{month}”不对，请写成 2025-03 这样的形式。", "month") from None
+    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return community_totals_between(db, first.isoformat(), last.isoformat())
 
 
 @dataclass(frozen=True)
@@ -1236,12 +1284,12 @@ def dual_summary(db: Db, year: int, community_id: int | None = None) -> DualSumm
 
 def in_service_members(db: Db, text: str = "", limit: int = 50) -> list[tuple[int, str, str | None, str | None]]:
     """(member id, name, work unit, branch) of in-service members not yet registered, by name/pinyin (for the form)."""
-    pattern = f"%{text.strip()}%"
+    pattern = _like_pattern(text.strip())
     rows = db.execute(
         """SELECT m.id, p.name, m.work_unit, b.name FROM member m JOIN person p ON p.id = m.person_id
            JOIN org_unit b ON b.id = m.branch_id
            WHERE m.person_type = '在职' AND m.id NOT IN (SELECT member_id FROM dual_registration)
-             AND (p.name LIKE ? OR p.name_pinyin LIKE ? OR p.name_initials LIKE ?)
+             AND (p.name LIKE ? ESCAPE '\\' OR p.name_pinyin LIKE ? ESCAPE '\\' OR p.name_initials LIKE ? ESCAPE '\\')
            ORDER BY p.name_pinyin LIMIT ?""",
         [pattern, pattern.lower(), pattern.lower(), limit],
     ).fetchall()

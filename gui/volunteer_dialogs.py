@@ -89,37 +89,48 @@ class FormDialog(QDialog):
 # Persons ------------------------------------------------------------------------------------------
 
 class VolunteerDialog(FormDialog):
-    """登记居民志愿者: name, phone, ID number (optional), skills."""
+    """登记或修改志愿者: name, phone, ID number (optional), address, skills."""
 
-    def __init__(self, db: Db, name: str = "", parent: QWidget | None = None):
-        super().__init__(db, "登记志愿者", parent)
+    def __init__(self, db: Db, name: str = "", volunteer_id: int | None = None, parent: QWidget | None = None):
+        super().__init__(db, "修改志愿者信息" if volunteer_id else "登记志愿者", parent)
+        self.volunteer_id = volunteer_id
         self.person_id: int | None = None
-        self.name_edit = QLineEdit(name)
-        self.phone_edit = QLineEdit()
-        self.id_edit = QLineEdit()
+        current = vol.get_volunteer(db, volunteer_id) if volunteer_id else None
+        person = persons.get(db, current.person_id) if current else None
+        self.name_edit = QLineEdit(person.name if person else name)
+        self.phone_edit = QLineEdit(person.phone or "" if person else "")
+        self.id_edit = QLineEdit(person.id_number or "" if person else "")
         self.id_edit.setPlaceholderText("可不填")
-        self.skills_edit = QLineEdit()
+        self.address_edit = QLineEdit(person.address or "" if person else "")
+        self.skills_edit = QLineEdit(current.skills or "" if current else "")
         self.skills_edit.setPlaceholderText("如：理发、电器维修、医疗护理")
-        self.address_edit = QLineEdit()
+        self.note_edit = QLineEdit(current.note or "" if current else "")
         form = QFormLayout()
         form.addRow("姓名：", self.name_edit)
         form.addRow("联系电话：", self.phone_edit)
         form.addRow("身份证号：", self.id_edit)
         form.addRow("住址：", self.address_edit)
         form.addRow("特长：", self.skills_edit)
+        form.addRow("备注：", self.note_edit)
+        if current and current.is_member:
+            hint = QLabel("该志愿者是党员：姓名、电话、身份证号的修改会同步到党员名册。")
+            hint.setWordWrap(True)
+            form.addRow(hint)
         body = QVBoxLayout(self)
         body.addLayout(form)
         self.finish_layout(body)
-        self.resize(420, 0)
+        self.resize(440, 0)
 
     def write(self) -> None:
-        volunteer_id = vol.create_volunteer(
-            self.db,
-            {"name": self.name_edit.text(), "phone": self.phone_edit.text(), "id_number": self.id_edit.text().strip() or None,
-             "address": self.address_edit.text().strip() or None},
-            skills=self.skills_edit.text(),
-        )
-        self.person_id = vol.get_volunteer(self.db, volunteer_id).person_id
+        person = {"name": self.name_edit.text(), "phone": self.phone_edit.text(),
+                  "id_number": self.id_edit.text().strip() or None, "address": self.address_edit.text().strip() or None}
+        if self.volunteer_id:
+            vol.update_volunteer(self.db, self.volunteer_id, skills=self.skills_edit.text(), note=self.note_edit.text(),
+                                 person=person)
+        else:
+            self.volunteer_id = vol.create_volunteer(self.db, person, skills=self.skills_edit.text(),
+                                                     note=self.note_edit.text())
+        self.person_id = vol.get_volunteer(self.db, self.volunteer_id).person_id
 
 
 def _role(hit: vol.PersonHit) -> str:
@@ -191,7 +202,7 @@ class PersonPickerDialog(QDialog):
 
     def _on_new_button_clicked(self) -> None:
         text = self.search_edit.text().strip()
-        dialog = VolunteerDialog(self.db, text if text and not text.isascii() else "", self)
+        dialog = VolunteerDialog(self.db, text if text and not text.isascii() else "", parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.person_id:
             self.choose(dialog.person_id)
 

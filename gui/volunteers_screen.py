@@ -7,7 +7,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QProgressDialog, QPushButton,
+    QCheckBox, QComboBox, QDialog, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressDialog, QPushButton,
     QSplitter, QTabWidget, QVBoxLayout, QWidget,
 )
 
@@ -18,7 +18,7 @@ from core.db import Db, open_db
 from core.errors import UserError
 from gui.base import Screen
 from gui.volunteer_dialogs import (
-    ActivityDialog, PersonPickerDialog, RegistrationDialog, TeamDialog, UnitDialog, community_combo,
+    ActivityDialog, PersonPickerDialog, RegistrationDialog, TeamDialog, UnitDialog, VolunteerDialog, community_combo,
 )
 from gui.volunteer_tables import Column, RowsTable
 
@@ -148,10 +148,16 @@ class VolunteersScreen(Screen):
         top.addWidget(self.export_button)
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._build_teams_tab(), "服务队")
-        self.tabs.addTab(self._build_activities_tab(), "活动记录")
-        self.tabs.addTab(self._build_dual_tab(), "双报到")
-        self.tabs.addTab(self._build_ranking_tab(), "时长排行")
+        self.teams_page = self._build_teams_tab()
+        self.volunteers_page = self._build_volunteers_tab()
+        self.activities_page = self._build_activities_tab()
+        self.dual_page = self._build_dual_tab()
+        self.ranking_page = self._build_ranking_tab()
+        self.tabs.addTab(self.teams_page, "服务队")
+        self.tabs.addTab(self.volunteers_page, "志愿者")
+        self.tabs.addTab(self.activities_page, "活动记录")
+        self.tabs.addTab(self.dual_page, "双报到")
+        self.tabs.addTab(self.ranking_page, "时长排行")
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
@@ -215,6 +221,35 @@ class VolunteersScreen(Screen):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([530, 580])
         return splitter
+
+    def _build_volunteers_tab(self) -> QWidget:
+        self.volunteer_search = QLineEdit()
+        self.volunteer_search.setPlaceholderText("查找志愿者：姓名、拼音、首字母或电话")
+        self.volunteer_search.setClearButtonEnabled(True)
+        self.volunteers_table = RowsTable([
+            Column("姓名", lambda v: v.name, width=80),
+            Column("身份", lambda v: "党员" if v.is_member else "群众", width=50),
+            Column("性别", lambda v: v.gender or "", width=45),
+            Column("联系电话", lambda v: idcard.mask_phone(v.phone), width=110),
+            Column("特长", lambda v: v.skills or "", width=140),
+            Column("所在队伍", lambda v: v.teams),
+            Column("本年时长", lambda v: _hours(self._person_minutes.get(v.person_id, 0)),
+                   lambda v: self._person_minutes.get(v.person_id, 0), "right", 75),
+        ])
+        self.new_volunteer_button = QPushButton("登记新志愿者…")
+        self.edit_volunteer_button = QPushButton("修改…")
+        self.volunteer_certificate_button = QPushButton("开具服务证明…")
+        self.volunteer_count = QLabel()
+        head = QHBoxLayout()
+        head.addWidget(self.volunteer_search, 1)
+        head.addWidget(self.volunteer_count)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(head)
+        layout.addWidget(_group("志愿者（双击修改）", self.volunteers_table, buttons=[
+            self.new_volunteer_button, self.edit_volunteer_button, self.volunteer_certificate_button]), 1)
+        return page
 
     def _build_activities_tab(self) -> QWidget:
         self.activities_table = RowsTable([
@@ -327,6 +362,11 @@ class VolunteersScreen(Screen):
         self.certificate_button.clicked.connect(self._on_certificate_button_clicked)
         self.ranking_certificate_button.clicked.connect(self._on_certificate_button_clicked)
         self.teams_table.selectionModel().selectionChanged.connect(self._on_teams_table_selection_changed)
+        self.volunteer_search.textChanged.connect(self._on_volunteer_search_text_changed)
+        self.volunteers_table.doubleClicked.connect(self._on_edit_volunteer_button_clicked)
+        self.new_volunteer_button.clicked.connect(self._on_new_volunteer_button_clicked)
+        self.edit_volunteer_button.clicked.connect(self._on_edit_volunteer_button_clicked)
+        self.volunteer_certificate_button.clicked.connect(self._on_certificate_button_clicked)
         self.new_team_button.clicked.connect(self._on_new_team_button_clicked)
         self.import_button.clicked.connect(self._on_import_button_clicked)
         self.edit_team_button.clicked.connect(self._on_edit_team_button_clicked)
@@ -392,11 +432,18 @@ class VolunteersScreen(Screen):
         if self.teams_table.selected_row() is None and teams:
             self.teams_table.select_source_row(0)
         self._show_team()
+        self._reload_volunteers()
         self.activities_table.set_rows(vol.list_activities(self.db, year, community))
         self._show_participants()
         self._reload_dual()
         self.person_ranking.set_rows(people)
         self.team_ranking.set_rows(teams)
+
+    def _reload_volunteers(self) -> None:
+        rows = vol.list_volunteers(self.db, self.volunteer_search.text())
+        self.volunteers_table.set_rows(rows)
+        total = self.db.execute("SELECT count(*) FROM volunteer").fetchone()[0] if self.volunteer_search.text() else len(rows)
+        self.volunteer_count.setText(f"找到 {len(rows)} 人" + (f"（共 {total} 名志愿者）" if total != len(rows) else ""))
 
     def _reload_dual(self) -> None:
         year, community = self.year(), self.community_id()
@@ -442,7 +489,7 @@ class VolunteersScreen(Screen):
 
     # Public API tests drive ----------------------------------------------------------------------
     def select_team(self, team_id: int) -> bool:
-        self.tabs.setCurrentIndex(0)
+        self.tabs.setCurrentWidget(self.teams_page)
         return self.teams_table.select_where(lambda t: t.team_id == team_id)
 
     def person_total_minutes(self, person_id: int) -> int:
@@ -535,7 +582,7 @@ class VolunteersScreen(Screen):
         self.activity_saved.emit(activity_id)
 
     def _on_record_button_clicked(self) -> None:
-        team = self.teams_table.selected_row() if self.tabs.currentIndex() == 0 else None
+        team = self.teams_table.selected_row() if self.tabs.currentWidget() is self.teams_page else None
         self.run_dialog(self.new_activity_dialog(team.team_id if team else None))
 
     def _on_team_activity_button_clicked(self) -> None:
@@ -597,6 +644,20 @@ class VolunteersScreen(Screen):
         if day:
             self._run(lambda: vol.leave_team(self.db, member.id, day))
 
+    def _on_volunteer_search_text_changed(self, _text: str) -> None:
+        self._reload_volunteers()
+
+    def _on_new_volunteer_button_clicked(self) -> None:
+        if self.run_dialog(VolunteerDialog(self.db, parent=self)):
+            self.changed("volunteers")
+
+    def _on_edit_volunteer_button_clicked(self, *_args) -> None:
+        row = self.volunteers_table.selected_row()
+        if row and self.run_dialog(VolunteerDialog(self.db, volunteer_id=row.id, parent=self)):
+            self.changed("volunteers")
+            if row.is_member:
+                self.changed("members")  # the roster shows the same person's name and phone
+
     def _on_register_button_clicked(self) -> None:
         if self.run_dialog(RegistrationDialog(self.db, community_id=self.community_id(), parent=self)):
             self.changed("volunteers")
@@ -616,7 +677,9 @@ class VolunteersScreen(Screen):
             self.changed("volunteers")
 
     def _on_certificate_button_clicked(self) -> None:
-        row = self.person_ranking.selected_row() if self.tabs.currentIndex() == 3 else None
+        page = self.tabs.currentWidget()
+        row = (self.person_ranking.selected_row() if page is self.ranking_page
+               else self.volunteers_table.selected_row() if page is self.volunteers_page else None)
         person_id = row.person_id if row else self.pick_person("开具志愿服务证明：选择志愿者")
         if not person_id:
             return

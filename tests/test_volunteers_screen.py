@@ -118,7 +118,7 @@ def test_certificate_and_export_from_the_screen(setup, qtbot, db, tmp_path):
     office.activity(setup["today"].isoformat(), "08:00", "10:30", [setup["resident"]], teams=(setup["team"],),
                     content="义务理发")
     screen.refresh()
-    screen.tabs.setCurrentIndex(3)
+    screen.tabs.setCurrentWidget(screen.ranking_page)
     assert screen.person_ranking.select_where(lambda p: p.person_id == setup["resident"])
     pdf = tmp_path / "证明.pdf"
     previewed: list[Path] = []
@@ -181,3 +181,33 @@ def test_import_rosters_from_the_screen(setup, qtbot, db, tmp_path):
         screen.import_button.click()
     assert not blocker.args[0] and "火星社区" in errors[-1] and "没有导入任何数据" in errors[-1]
     assert (tmp_path / "bad.errors.xlsx").exists()
+
+
+def test_volunteer_list_search_edit_and_register(setup, qtbot, db):
+    screen = setup["screen"]
+    screen.tabs.setCurrentWidget(screen.volunteers_page)
+    screen.volunteer_search.setText("wjm")  # 吴居民 by pinyin initials
+    assert [v.name for v in screen.volunteers_table.rows()] == ["吴居民"]
+    assert screen.volunteers_table.select_where(lambda v: v.name == "吴居民")
+
+    def fill_edit(dialog):
+        dialog.skills_edit.setText("电器维修")
+        dialog.phone_edit.setText("1391234")  # wrong: the form keeps it and says why
+        assert not dialog.save() and "联系电话" in dialog.error_label.text()
+        dialog.phone_edit.setText("13912345678")
+        return dialog.save()
+
+    screen.run_dialog = fill_edit
+    screen.edit_volunteer_button.click()
+    row = next(v for v in screen.volunteers_table.rows() if v.name == "吴居民")
+    assert row.skills == "电器维修" and row.phone == "13912345678"
+
+    def fill_new(dialog):
+        dialog.name_edit.setText("新来的")
+        dialog.skills_edit.setText("书法")
+        return dialog.save()
+
+    screen.run_dialog = fill_new
+    screen.volunteer_search.setText("")
+    screen.new_volunteer_button.click()
+    assert any(v.name == "新来的" and v.skills == "书法" for v in screen.volunteers_table.rows())
