@@ -372,6 +372,10 @@ def search_people(db: Db, text: str, limit: int = 30) -> list[PersonHit]:
     return [PersonHit(*r) for r in rows]
 
 
+def volunteer_count(db: Db) -> int:
+    return db.execute("SELECT count(*) FROM volunteer").fetchone()[0]
+
+
 @dataclass(frozen=True)
 class VolunteerRow:
     """A volunteer as the volunteer list shows them: roles and current teams."""

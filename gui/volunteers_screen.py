@@ -442,7 +442,7 @@ class VolunteersScreen(Screen):
     def _reload_volunteers(self) -> None:
         rows = vol.list_volunteers(self.db, self.volunteer_search.text())
         self.volunteers_table.set_rows(rows)
-        total = self.db.execute("SELECT count(*) FROM volunteer").fetchone()[0] if self.volunteer_search.text() else len(rows)
+        total = vol.volunteer_count(self.db) if self.volunteer_search.text() else len(rows)
         self.volunteer_count.setText(f"找到 {len(rows)} 人" + (f"（共 {total} 名志愿者）" if total != len(rows) else ""))
 
     def _reload_dual(self) -> None:
