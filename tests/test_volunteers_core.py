@@ -6,6 +6,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from core import audit, settings
 from core import volunteers as vol
@@ -274,3 +277,41 @@ def test_updating_units_and_registrations_and_ending_them(office, db):
     assert changed.community_name == "鼓楼社区党委" and changed.unit_party_org == "市文旅局党组"
     assert vol.member_progress(db, 2023) == []  # registered in 2024
     assert [m.name for m in vol.member_progress(db, 2024, office.other_community)] == ["黄在职"]
+
+
+def test_a_community_with_teams_cannot_be_deleted(office, db):
+    from core import orgs
+    from core.errors import InUseError
+
+    empty = orgs.create_unit(db, "community", "新社区党委", office.street)
+    vol.create_team(db, empty, "新社区学雷锋志愿服务队", "学雷锋")
+    with pytest.raises(InUseError, match="志愿服务队 1 条"):
+        orgs.delete_unit(db, empty)
+
+
+@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 20), st.integers(1, 8), st.integers(1, 100)), min_size=1, max_size=8))
+def test_no_one_serves_more_time_than_passes(tmp_path_factory, sessions):
+    """Whatever sessions are attempted on one day, the accepted ones never add up past the time covered."""
+    from core.db import open_db
+
+    db = open_db(tmp_path_factory.mktemp("h") / "h.db", operator="hypothesis")
+    try:
+        office = Office(db)
+        person = office.resident("甲")
+        spans = []
+        for start_slot, length_slots, percent in sessions:
+            start, end = 7 * 60 + start_slot * 30, 7 * 60 + (start_slot + length_slots) * 30
+            minutes = max(1, (end - start) * percent // 100)
+            try:
+                office.activity("2025-05-05", f"{start // 60:02d}:{start % 60:02d}", f"{end // 60:02d}:{end % 60:02d}",
+                                [ParticipantInput(person, minutes)])
+            except ValidationError:
+                continue
+            spans.append((start, end, minutes))
+        covered = set()
+        for start, end, _ in spans:
+            covered.update(range(start, end))
+        assert vol.person_minutes(db, person, 2025) == sum(m for _, _, m in spans) <= len(covered)
+    finally:
+        db.close()
