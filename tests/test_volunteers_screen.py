@@ -211,3 +211,47 @@ def test_volunteer_list_search_edit_and_register(setup, qtbot, db):
     screen.volunteer_search.setText("")
     screen.new_volunteer_button.click()
     assert any(v.name == "新来的" and v.skills == "书法" for v in screen.volunteers_table.rows())
+
+
+def test_register_member_and_unit_from_the_board(setup, qtbot, db):
+    office, screen = setup["office"], setup["screen"]
+    new_member = office.member("钱新报到", work_unit="市供电公司")
+    office.member("孙退休", person_type="离退休", work_unit=None)
+    screen.tabs.setCurrentWidget(screen.dual_page)
+
+    def fill_unit(dialog):
+        dialog.name_edit.setText("市供电公司")
+        dialog.party_org_edit.setText("市供电公司党委")
+        dialog.contact_edit.setText("马主任")
+        dialog.phone_edit.setText("13912345678")
+        return dialog.save()
+
+    screen.run_dialog = fill_unit
+    screen.new_unit_button.click()
+    assert [u.name for u in screen.dual_units_table.rows()] == ["市供电公司"]
+
+    def fill_registration(dialog):
+        assert dialog.search("qxbd") == 1  # only unregistered in-service members are offered
+        assert dialog.work_unit_edit.text() == "市供电公司"
+        dialog.party_org_edit.setText("市供电公司党委")
+        dialog.unit_combo.setCurrentIndex(1)
+        return dialog.save()
+
+    screen.run_dialog = fill_registration
+    screen.register_button.click()
+    assert screen.board_minutes(new_member) == 0
+    row = next(r for r in screen.dual_members_table.rows() if r.member_id == new_member)
+    assert row.community_name == "西湖社区党委" and not row.met
+    screen.below_only.setChecked(True)
+    assert {r.member_id for r in screen.dual_members_table.rows()} == {setup["member_id"], new_member}
+
+
+def test_person_picker_finds_by_pinyin(setup, qtbot, db):
+    from gui.volunteer_dialogs import PersonPickerDialog
+
+    picker = PersonPickerDialog(db)
+    qtbot.addWidget(picker)
+    hits = picker.search("zzz")  # 周在职
+    assert [h.name for h in hits] == ["周在职"] and hits[0].member_id and hits[0].volunteer_id
+    picker.choose(hits[0].person_id)
+    assert picker.person_id == setup["member_person"]
