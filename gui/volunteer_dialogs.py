@@ -449,8 +449,10 @@ class ActivityDialog(FormDialog):
             info = QTableWidgetItem(row.info)
             info.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.table.setItem(i, self.COL_INFO, info)
+            if row.minutes is not None and row.minutes >= length:
+                row.minutes = None  # the activity got shorter: full participation again
             spin = QDoubleSpinBox()
-            spin.setRange(0, 24)
+            spin.setRange(0, float(vol.hours_decimal(max(0, length))))  # never more than the activity lasts
             spin.setDecimals(2)
             spin.setSingleStep(0.5)
             spin.setSuffix(" 小时")

@@ -319,7 +319,8 @@ class VolunteersScreen(Screen):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(_group("在职党员到居住地社区报到", self.dual_members_table,
                                   buttons=[self.register_button, self.edit_registration_button]))
-        splitter.addWidget(_group("单位党组织（共建单位）到社区报到", self.dual_units_table,
+        splitter.addWidget(_group("单位党组织（共建单位）到社区报到：单位时长按其参加的活动计算，每次活动计一次活动时长",
+                                  self.dual_units_table,
                                   buttons=[self.new_unit_button, self.edit_unit_button]))
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)

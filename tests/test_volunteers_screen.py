@@ -85,13 +85,19 @@ def test_bad_form_keeps_what_was_typed_and_saves_nothing(setup, qtbot, db):
     assert "结束时间" in dialog.error_label.text()
     assert dialog.content_edit.text() == "植树"
     dialog.set_times("09:00", "10:00")
-    dialog.set_hours(setup["resident"], 3)
+    dialog.set_hours(setup["resident"], 3)  # the hours box stops at the activity's length
+    assert {name: minutes for _, name, _, minutes in dialog.participants()}["吴居民"] == 60
+    dialog.set_hours(setup["resident"], 0)
     assert not dialog.save()
-    assert "超过了活动时长" in dialog.error_label.text()
-    assert db.execute("SELECT count(*) FROM volunteer_activity").fetchone()[0] == 0
-    # Adding someone by hand (the leaver came anyway) and fixing the hours saves it.
-    dialog.add_person(setup["leaver"])
+    assert "应大于 0" in dialog.error_label.text()
+    dialog.content_edit.setText("")
     dialog.set_hours(setup["resident"], 0.5)
+    assert not dialog.save()
+    assert "活动内容" in dialog.error_label.text()
+    dialog.content_edit.setText("植树")
+    assert vol.list_activities(db) == []
+    # Adding someone by hand (the leaver came anyway) saves it.
+    dialog.add_person(setup["leaver"])
     assert dialog.save()
     parts = {p.name: p.minutes for p in vol.participations(db, dialog.activity_id)}
     assert parts == {"周在职": 60, "吴居民": 30, "郑离队": 60}
