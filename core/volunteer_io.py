@@ -19,8 +19,8 @@ from core.clock import now_text, today
 from core.db import Db
 from core.errors import ValidationError
 from core.excel_import import (
-    Column, Existing, ImportKind, NewUnit, ProgressFn, RowPlan, choice, date_cell, id_number_cell, is_blank,
-    phone_cell, register, text_max, yes_no_cell,
+    Column, Existing, ImportKind, NewUnit, ProgressFn, RowPlan, choice, date_cell, id_number_cell, phone_cell,
+    register, text_max, yes_no_cell,
 )
 from core.pinyin import name_keys
 
