@@ -1138,8 +1138,23 @@ def months_left(year: int, as_of: dt.date) -> int:
     return 12 - as_of.month + 1
 
 
+class _AgainstThreshold:
+    """Minutes served against a yearly threshold (both in minutes)."""
+
+    minutes: int
+    threshold_minutes: int
+
+    @property
+    def shortfall_minutes(self) -> int:
+        return max(0, self.threshold_minutes - self.minutes)
+
+    @property
+    def met(self) -> bool:
+        return self.minutes >= self.threshold_minutes
+
+
 @dataclass(frozen=True)
-class MemberProgress:
+class MemberProgress(_AgainstThreshold):
     registration_id: int
     member_id: int
     person_id: int
@@ -1152,17 +1167,9 @@ class MemberProgress:
     threshold_minutes: int
     months_left: int
 
-    @property
-    def shortfall_minutes(self) -> int:
-        return max(0, self.threshold_minutes - self.minutes)
-
-    @property
-    def met(self) -> bool:
-        return self.minutes >= self.threshold_minutes
-
 
 @dataclass(frozen=True)
-class UnitProgress:
+class UnitProgress(_AgainstThreshold):
     unit_id: int
     name: str
     party_org: str | None
@@ -1174,14 +1181,6 @@ class UnitProgress:
     minutes: int
     threshold_minutes: int
     months_left: int
-
-    @property
-    def shortfall_minutes(self) -> int:
-        return max(0, self.threshold_minutes - self.minutes)
-
-    @property
-    def met(self) -> bool:
-        return self.minutes >= self.threshold_minutes
 
 
 def member_threshold_minutes(db: Db) -> int:

@@ -66,6 +66,17 @@ class FormDialog(QDialog):
         body.addWidget(self.error_label)
         body.addWidget(self.buttons)
 
+    def build_form(self, rows: list[tuple[str, QWidget]], width: int = 460) -> QFormLayout:
+        """The usual dialog: labelled fields, the error line, Save and Cancel."""
+        form = QFormLayout()
+        for label, widget in rows:
+            form.addRow(label, widget)
+        body = QVBoxLayout(self)
+        body.addLayout(form)
+        self.finish_layout(body)
+        self.resize(width, 0)
+        return form
+
     def show_error(self, message: str) -> None:
         self.error_label.setText(message)
 
@@ -105,21 +116,12 @@ class VolunteerDialog(FormDialog):
         self.skills_edit = QLineEdit(current.skills or "" if current else "")
         self.skills_edit.setPlaceholderText("如：理发、电器维修、医疗护理")
         self.note_edit = QLineEdit(current.note or "" if current else "")
-        form = QFormLayout()
-        form.addRow("姓名：", self.name_edit)
-        form.addRow("联系电话：", self.phone_edit)
-        form.addRow("身份证号：", self.id_edit)
-        form.addRow("住址：", self.address_edit)
-        form.addRow("特长：", self.skills_edit)
-        form.addRow("备注：", self.note_edit)
+        form = self.build_form([("姓名：", self.name_edit), ("联系电话：", self.phone_edit), ("身份证号：", self.id_edit),
+                                ("住址：", self.address_edit), ("特长：", self.skills_edit), ("备注：", self.note_edit)], 440)
         if current and current.is_member:
             hint = QLabel("该志愿者是党员：姓名、电话、身份证号的修改会同步到党员名册。")
             hint.setWordWrap(True)
             form.addRow(hint)
-        body = QVBoxLayout(self)
-        body.addLayout(form)
-        self.finish_layout(body)
-        self.resize(440, 0)
 
     def write(self) -> None:
         person = {"name": self.name_edit.text(), "phone": self.phone_edit.text(),
@@ -226,16 +228,8 @@ class TeamDialog(FormDialog):
         self.founded_edit = QLineEdit(team.founded_date or "" if team else "")
         self.founded_edit.setPlaceholderText("如 2019-03-05，可不填")
         self.note_edit = QLineEdit(team.note or "" if team else "")
-        form = QFormLayout()
-        form.addRow("队伍名称：", self.name_edit)
-        form.addRow("所属社区：", self.community)
-        form.addRow("队伍类型：", self.kind)
-        form.addRow("成立日期：", self.founded_edit)
-        form.addRow("备注：", self.note_edit)
-        body = QVBoxLayout(self)
-        body.addLayout(form)
-        self.finish_layout(body)
-        self.resize(460, 0)
+        self.build_form([("队伍名称：", self.name_edit), ("所属社区：", self.community), ("队伍类型：", self.kind),
+                         ("成立日期：", self.founded_edit), ("备注：", self.note_edit)])
 
     def write(self) -> None:
         kind = self.kind.currentText().strip()
@@ -631,18 +625,9 @@ class UnitDialog(FormDialog):
         self.phone_edit = QLineEdit(unit.contact_phone or "" if unit else "")
         self.ended_edit = QLineEdit(unit.ended_date or "" if unit else "")
         self.ended_edit.setPlaceholderText("不再共建时填写，如 2025-12-31")
-        form = QFormLayout()
-        form.addRow("报到社区：", self.community)
-        form.addRow("单位名称：", self.name_edit)
-        form.addRow("单位党组织：", self.party_org_edit)
-        form.addRow("报到日期：", self.date_edit)
-        form.addRow("联系人：", self.contact_edit)
-        form.addRow("联系电话：", self.phone_edit)
-        form.addRow("结束日期：", self.ended_edit)
-        body = QVBoxLayout(self)
-        body.addLayout(form)
-        self.finish_layout(body)
-        self.resize(460, 0)
+        self.build_form([("报到社区：", self.community), ("单位名称：", self.name_edit), ("单位党组织：", self.party_org_edit),
+                         ("报到日期：", self.date_edit), ("联系人：", self.contact_edit), ("联系电话：", self.phone_edit),
+                         ("结束日期：", self.ended_edit)])
 
     def write(self) -> None:
         values = {"community_id": self.community.currentData(), "name": self.name_edit.text(),
@@ -679,20 +664,10 @@ class RegistrationDialog(FormDialog):
         self.ended_edit.setPlaceholderText("调离、搬走时填写")
         self.note_edit = QLineEdit(reg.note or "" if reg else "")
         self._fill_units(reg.unit_id if reg else None)
-        form = QFormLayout()
-        form.addRow("查找党员：", self.search_edit)
-        form.addRow("党员：", self.member_combo)
-        form.addRow("报到社区（居住地）：", self.community)
-        form.addRow("报到日期：", self.date_edit)
-        form.addRow("工作单位：", self.work_unit_edit)
-        form.addRow("单位党组织：", self.party_org_edit)
-        form.addRow("对应共建单位：", self.unit_combo)
-        form.addRow("结束日期：", self.ended_edit)
-        form.addRow("备注：", self.note_edit)
-        body = QVBoxLayout(self)
-        body.addLayout(form)
-        self.finish_layout(body)
-        self.resize(480, 0)
+        self.build_form([("查找党员：", self.search_edit), ("党员：", self.member_combo),
+                         ("报到社区（居住地）：", self.community), ("报到日期：", self.date_edit),
+                         ("工作单位：", self.work_unit_edit), ("单位党组织：", self.party_org_edit),
+                         ("对应共建单位：", self.unit_combo), ("结束日期：", self.ended_edit), ("备注：", self.note_edit)], 480)
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
         self.member_combo.currentIndexChanged.connect(self._on_member_combo_current_index_changed)
         self.community.currentIndexChanged.connect(lambda _i: self._fill_units(None))
