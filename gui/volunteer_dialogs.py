@@ -268,7 +268,7 @@ class ActivityDialog(FormDialog):
         self._rows: list[_Row] = []
         self._loading = True
         existing = vol.activity_input(db, activity_id) if activity_id else None
-        if team_id and not community_id:
+        if team_id:
             community_id = vol.get_team(db, team_id).community_id
         self._build_ui(existing.community_id if existing else community_id)
         self._connect_signals()
