@@ -473,7 +473,8 @@ class VolunteersScreen(Screen):
                   self.leave_button, self.team_activity_button):
             b.setEnabled(team is not None)
         if team is None:
-            self.team_title.setText("请在左侧选择一支队伍")
+            self.team_title.setText("请在左侧选择一支队伍" if self.teams_table.rows() else
+                                    "还没有志愿服务队：点击“新建队伍”逐个建立，或用“导入队员名册”从 Excel 导入。")
             self.members_table.set_rows([])
             self.history_table.set_rows([])
             return
