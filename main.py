@@ -86,6 +86,39 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_meetings(db, out: Path, args: argparse.Namespace) -> str:
+    from core.clock import today
+    from core.meetings_excel import export_ledger
+
+    result = export_ledger(db, out, args.year or today().year)
+    return f"已导出 {result.year} 年三会一课台账：{result.branches} 个支部、{result.meetings} 次会议 → {result.path}"
+
+
+# `export KIND OUT.xlsx`: each kind maps to a function (db, out, args) -> message; add yours here.
+EXPORTERS = {
+    "meetings": _export_meetings,
+}
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from core.db import open_db
+
+    exporter = EXPORTERS.get(args.kind)
+    if exporter is None:
+        print(f"不认识的导出类型“{args.kind}”。可用：{'、'.join(sorted(EXPORTERS))}。", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        print("导出文件名应以 .xlsx 结尾，例如 台账.xlsx。", file=sys.stderr)
+        return 1
+    db = open_db(Path(args.db), create=False)
+    try:
+        print(exporter(db, out, args))
+    finally:
+        db.close()
+    return 0
+
+
 def run_gui(db_path: str | None) -> int:
     from core.db import open_db
     from gui.app import ensure_app
@@ -117,6 +150,13 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", parents=[common], help="备份数据库（运行中也可以）")
     backup.add_argument("--out", required=True, help="备份文件路径")
     backup.set_defaults(func=cmd_backup, needs_db=True)
+
+    export = sub.add_parser("export", parents=[common], help="导出 Excel（三会一课台账等）")
+    export.add_argument("kind", metavar="KIND", help=f"导出类型：{' | '.join(sorted(EXPORTERS))}")
+    export.add_argument("out", metavar="OUT.xlsx", help="输出文件")
+    export.add_argument("--year", type=int, help="年份（默认今年）")
+    export.add_argument("--unmasked", action="store_true", help="导出完整的身份证号和电话（默认隐去中间几位）")
+    export.set_defaults(func=cmd_export, needs_db=True)
 
     shots = sub.add_parser("screenshots", parents=[common], help="把每个界面截图保存为 PNG")
     shots.add_argument("--out", required=True, help="输出文件夹")

@@ -672,7 +672,7 @@ class KindCompliance:
     kind_code: str
     kind_name: str
     rule: str
-    required: int  # meetings whose deadline falls inside the view
+    required: int  # meetings due so far: windows ending inside the view that have begun
     held: int  # held meetings counted against the rule (extra meetings in one window do not count twice)
     held_total: int  # every held meeting of the kind in the view
     state: str  # held | overdue | due | not_due | none
@@ -768,13 +768,14 @@ def kind_compliance(db: Db, branch_id: int, kind: MeetingKind, view: Period, on:
         for w in windows:
             last = min(w.end, view.end).isoformat()
             count = sum(1 for d in unit_dates if w.start.isoformat() <= d <= last)
-            in_view = w.end <= view.end  # the window's deadline falls inside the view
+            # Required: windows whose deadline falls inside the view and that have begun by `on`.
+            in_view = w.end <= view.end and w.start <= on
             if in_view:
                 required += n
                 held += min(count, n)
             if count >= n:
                 continue
-            if not in_view or w.start > on:
+            if not in_view:
                 not_due = True
             elif w.end < on:
                 overdue = unit_behind = True
@@ -788,7 +789,7 @@ def kind_compliance(db: Db, branch_id: int, kind: MeetingKind, view: Period, on:
         state = "overdue"
     elif due:
         state = "due"
-    elif not_due and held < required or (not_due and required == 0):
+    elif required == 0 and not_due:
         state = "not_due"
     else:
         state = "held"
