@@ -116,6 +116,10 @@ def update_kind(db: Db, code: str, *, period: str | None = None, required_count:
     if audience is not None:
         if audience not in AUDIENCES:
             raise ValidationError("应到人员只能是支部全体党员、支部委员或党小组成员。", "audience")
+        crosses = (audience == "party_group") != (kind.audience == "party_group")
+        if crosses and db.execute("SELECT 1 FROM meeting WHERE kind_id = ? LIMIT 1", [kind.id]).fetchone():
+            raise ValidationError(
+                f"已有{kind.name}记录，不能在“党小组成员”和支部人员之间改变应到范围（已有记录的召开单位会对不上）。", "audience")
         changes["audience"] = audience
     if active is not None:
         changes["active"] = 1 if active else 0

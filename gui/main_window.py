@@ -29,9 +29,11 @@ class ScreenSpec:
 
 def screen_specs() -> list[ScreenSpec]:
     """Every working screen, in the order of design.md's navigation list."""
+    from gui.meetings_screen import MeetingsScreen
     from gui.settings_screen import SettingsScreen
 
     return [
+        ScreenSpec("meetings", "三会一课", MeetingsScreen),
         ScreenSpec("settings", "设置", SettingsScreen),
     ]
 
