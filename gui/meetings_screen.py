@@ -36,7 +36,8 @@ def _rate_text(rate: float | None) -> str:
 # Models -----------------------------------------------------------------------------------------
 
 class MeetingTableModel(QAbstractTableModel):
-    HEADERS = ["日期", "会议类型", "召开单位", "会议主题", "应到", "实到", "请假", "缺席", "出席率", "状态"]
+    HEADERS = ["日期", "会议类型", "会议主题", "实到", "请假", "缺席", "出席率"]
+    COL_TOPIC = 2
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -64,19 +65,22 @@ class MeetingTableModel(QAbstractTableModel):
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         m = self._rows[index.row()]
         col = index.column()
-        values = [f"{m.date} {m.start_time or ''}".strip(), m.kind_name, m.unit_name, m.topic, m.expected, m.present,
-                  m.leave, m.absent, m.rate, m.status]
         if role == Qt.ItemDataRole.DisplayRole:
-            value = values[col]
-            return _rate_text(value) if col == 8 else value
+            kind = m.kind_name if m.unit_id == m.branch_id else f"{m.kind_name}·{m.unit_name}"
+            if m.status == "计划":
+                kind += "（计划）"
+            return [m.date, kind, m.topic, f"{m.present}/{m.expected}",
+                    m.leave, m.absent, _rate_text(m.rate)][col]
         if role == SortRole:
-            value = values[col]
-            return -1.0 if col == 8 and value is None else value
-        if role == Qt.ItemDataRole.TextAlignmentRole and 4 <= col <= 8:
+            return [f"{m.date} {m.start_time or ''}", m.kind_name, m.topic, m.present, m.leave, m.absent,
+                    -1.0 if m.rate is None else m.rate][col]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{m.date} {m.start_time or ''} {m.unit_name} {m.kind_name}：{m.topic}\n主持人 {m.host_name or '—'}，记录人 {m.recorder_name or '—'}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and col >= 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and m.status == "计划":
             return QBrush(QColor("#e3f2fd"))
-        if role == Qt.ItemDataRole.ForegroundRole and col == 7 and m.absent:
+        if role == Qt.ItemDataRole.ForegroundRole and col == 5 and m.absent:
             return QBrush(QColor("#b71c1c"))
         return None
 
@@ -410,9 +414,12 @@ class MeetingEditor(QWidget):
         for b in (self.present_button, self.leave_button, self.absent_button):
             marks.addWidget(b)
         marks.addStretch(1)
-        marks.addWidget(self.add_person_button)
-        marks.addWidget(self.remove_person_button)
-        marks.addWidget(self.reset_button)
+        roster = QHBoxLayout()
+        roster.addWidget(QLabel("应到名单："))
+        roster.addWidget(self.add_person_button)
+        roster.addWidget(self.remove_person_button)
+        roster.addWidget(self.reset_button)
+        roster.addStretch(1)
 
         self.save_button = QPushButton("保存(Ctrl+S)")
         self.save_button.setStyleSheet("font-weight: bold;")
@@ -422,10 +429,11 @@ class MeetingEditor(QWidget):
         bottom.addWidget(self.signin_button)
         bottom.addWidget(self.save_button)
 
-        box = QGroupBox("出勤登记（默认全部出席，只改请假、缺席的人；请假原因可直接在表中填写）")
+        box = QGroupBox("出勤登记：默认全部出席，只改请假、缺席的人；请假原因直接在表中填写")
         box_layout = QVBoxLayout(box)
         box_layout.addLayout(marks)
         box_layout.addWidget(self.attendance_view, 1)
+        box_layout.addLayout(roster)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 0, 0)
@@ -495,16 +503,18 @@ class MeetingEditor(QWidget):
             self.meeting_id = None
             self.branch_id = branch_id
             on = on or today()
+            month = meetings.compliance(self.db, branch_id, meetings.period_of("month", on), on, with_details=False)
             if kind_code is None:
-                kind_code = self._first_due_kind(branch_id, on)
+                kind_code = self._first_due_kind(month)
             kind = meetings.get_kind(self.db, kind_code)
             unit_id = branch_id
             if kind.audience == "party_group":
                 groups = orgs.list_units(self.db, kind="party_group", parent_id=branch_id)
+                behind = month.kind(kind_code).units_behind if kind.active else ()
                 if not groups:
                     kind_code, unit_id = "committee", branch_id
-                else:
-                    unit_id = groups[0].id
+                else:  # the first group that still has to meet this month
+                    unit_id = next((g.id for g in groups if g.name in behind), groups[0].id)
             self._fill_units(branch_id, unit_id)
             self._fill_kinds(kind_code)
             self.status_combo.setCurrentText("已召开")
@@ -527,8 +537,8 @@ class MeetingEditor(QWidget):
         self.topic_edit.setFocus()
         self.topic_edit.selectAll()
 
-    def _first_due_kind(self, branch_id: int, on: dt.date) -> str:
-        result = meetings.compliance(self.db, branch_id, meetings.period_of("month", on), on, with_details=False)
+    @staticmethod
+    def _first_due_kind(result: meetings.BranchCompliance) -> str:
         for state in ("overdue", "due"):
             for k in result.kinds:
                 if k.state == state:
@@ -730,10 +740,11 @@ class MeetingsScreen(Screen):
         self.meeting_view.verticalHeader().setVisible(False)
         header = self.meeting_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(MeetingTableModel.COL_TOPIC, QHeaderView.ResizeMode.Stretch)
         self.month_summary = QLabel()
         self.month_summary.setWordWrap(True)
         left = QWidget()
+        left.setMinimumWidth(520)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.meeting_view, 1)
@@ -778,6 +789,7 @@ class MeetingsScreen(Screen):
         self.grid_view = QTableView()
         self.grid_view.setModel(self.grid_proxy)
         self.grid_view.setSortingEnabled(True)
+        self.grid_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.grid_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.grid_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.grid_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
