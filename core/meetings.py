@@ -17,11 +17,13 @@ Functions other areas (dashboard, letters, monthly report) call; all take the Db
     consecutive_absences(db, branch_id, start, end, threshold=2) -> list[AbsenceRun]
 
 Frequency rules: a kind is required `required_count` times per `period` (month / quarter /
-year). Viewed through a shorter period (a quarterly kind in a month view) the kind is "not yet
-due" until the view holds the last month of its quarter, unless it was already held; viewed
-through a longer period (a monthly kind in a year view) each month is judged on its own.
-A window whose last day is before `on` and is not satisfied is overdue; one still open is due.
-Party group meetings are required of every party group of the branch.
+year); each such window is judged on its own (two committee meetings in February do not cover
+March). Viewed through a shorter period (a quarterly kind in a month view) the kind is "not yet
+due" until the view holds the last month of its quarter, unless it was already held by then;
+viewed through a longer period (a monthly kind in a year view) only the windows begun by `on`
+are required so far. A window whose last day is before `on` and is not satisfied is overdue;
+one still open is due. Party group meetings are required of every party group of the branch.
+Only meetings with status 已召开 count; 计划 (planned) ones are there for the sign-in sheet.
 """
 
 from __future__ import annotations

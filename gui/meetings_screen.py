@@ -468,8 +468,9 @@ class MeetingEditor(QWidget):
     def _fill_kinds(self, kind_code: str | None) -> None:
         unit = orgs.get_unit(self.db, self.unit_combo.currentData())
         self.kind_combo.clear()
-        for kind in meetings.list_kinds(self.db):
-            if (kind.audience == "party_group") == (unit.kind == "party_group"):
+        for kind in meetings.list_kinds(self.db, active_only=False):
+            # A kind switched off still shows for the meetings already recorded under it.
+            if (kind.active or kind.code == kind_code) and (kind.audience == "party_group") == (unit.kind == "party_group"):
                 self.kind_combo.addItem(kind.name, kind.code)
         if kind_code:
             self._select_data(self.kind_combo, kind_code)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from core import meetings
+from core import meetings, persons
 from gui.app import AppSignals
 from gui.meetings_screen import MeetingsScreen
 from tests.test_meetings_core import office  # noqa: F401 - the fixture is shared
@@ -75,8 +75,7 @@ def test_new_meeting_for_party_group_and_typing_reason_marks_leave(screen, offic
     assert editor.unit_combo.currentData() == office["g1"]
     assert len(editor.attendance_model.attendance()) == 3
     editor.unit_combo.setCurrentIndex(editor.unit_combo.findData(office["g2"]))
-    assert [a.name for a in editor.attendance_model.attendance()] == ["陈静", "刘芳", "杨洋"] or \
-        sorted(a.name for a in editor.attendance_model.attendance()) == sorted(["刘芳", "陈静", "杨洋"])
+    assert sorted(a.name for a in editor.attendance_model.attendance()) == sorted(["刘芳", "陈静", "杨洋"])
     editor.attendance_model.setData(editor.attendance_model.index(0, 3), "探亲")
     assert editor.attendance_model.attendance()[0].status == "请假"
     assert screen.save_meeting() is not None
@@ -114,3 +113,30 @@ def test_export_worker_writes_excel(screen, db, office, qtbot, tmp_path):
     assert screen.export_excel(out, dt.date.today().year) is not None
     qtbot.waitUntil(lambda: bool(screen.infos or screen.errors), timeout=20000)
     assert screen.errors == [] and out.exists() and "已导出" in screen.infos[-1]
+
+
+def test_expected_list_can_be_edited_per_meeting(screen, db, office, monkeypatch):
+    guest_id = persons.create(db, name="赵志强")
+    editor = screen.new_meeting("committee")
+    monkeypatch.setattr(screen, "ask_text", lambda *a, **k: "赵志强")
+    editor._on_add_person_button_clicked()
+    assert editor.attendance_model.person_ids()[-1] == guest_id
+    editor.attendance_view.selectRow(0)
+    editor._on_remove_person_button_clicked()
+    meeting_id = screen.save_meeting()
+    names = [a.name for a in meetings.get_meeting(db, meeting_id).attendance]
+    assert names == ["李秀英", "张伟", "赵志强"]
+    monkeypatch.setattr(screen, "ask_text", lambda *a, **k: "不存在的人")
+    editor._on_add_person_button_clicked()
+    assert "列席人员" in screen.errors[-1]
+
+
+def test_inactive_kind_still_opens_its_old_meetings(screen, db, office):
+    editor = screen.new_meeting("appraisal")
+    meeting_id = screen.save_meeting()
+    meetings.update_kind(db, "appraisal", active=False)
+    screen.refresh()
+    screen.open_meeting(meeting_id)
+    assert screen.editor.kind_combo.currentData() == "appraisal"
+    assert editor.kind_combo.findData("appraisal") >= 0
+    assert all(k.code != "appraisal" for k in meetings.list_kinds(db))
