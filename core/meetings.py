@@ -222,7 +222,9 @@ class Guest:
 
 
 @dataclass(frozen=True)
-class Meeting:
+class MeetingHead:
+    """What every view of a meeting starts with (the columns of _MEETING_HEAD, in order)."""
+
     id: int
     unit_id: int
     unit_name: str
@@ -235,6 +237,10 @@ class Meeting:
     start_time: str | None
     end_time: str | None
     place: str | None
+
+
+@dataclass(frozen=True)
+class Meeting(MeetingHead):
     host_person_id: int | None
     host_name: str | None
     recorder_person_id: int | None
@@ -263,21 +269,9 @@ class Meeting:
 
 
 @dataclass(frozen=True)
-class MeetingSummary:
+class MeetingSummary(MeetingHead):
     """One line of a meeting list: the record without minutes, with attendance figures."""
 
-    id: int
-    unit_id: int
-    unit_name: str
-    branch_id: int
-    branch_name: str
-    kind_code: str
-    kind_name: str
-    status: str
-    date: str
-    start_time: str | None
-    end_time: str | None
-    place: str | None
     host_name: str | None
     recorder_name: str | None
     topic: str
@@ -292,10 +286,8 @@ class MeetingSummary:
         return self.present / self.expected if self.expected else None
 
 
-_MEETING_SELECT = """
-SELECT m.id, m.unit_id, u.name, m.branch_id, b.name, k.code, k.name, m.status, m.date, m.start_time, m.end_time,
-       m.place, m.host_person_id, h.name, m.recorder_person_id, r.name, m.topic, m.minutes, m.resolutions,
-       m.attachments
+_MEETING_HEAD = "m.id, m.unit_id, u.name, m.branch_id, b.name, k.code, k.name, m.status, m.date, m.start_time, m.end_time, m.place"
+_MEETING_FROM = """
 FROM meeting m
 JOIN org_unit u ON u.id = m.unit_id
 JOIN org_unit b ON b.id = m.branch_id
@@ -303,6 +295,10 @@ JOIN meeting_kind k ON k.id = m.kind_id
 LEFT JOIN person h ON h.id = m.host_person_id
 LEFT JOIN person r ON r.id = m.recorder_person_id
 """
+_MEETING_SELECT = f"""
+SELECT {_MEETING_HEAD}, m.host_person_id, h.name, m.recorder_person_id, r.name, m.topic, m.minutes, m.resolutions,
+       m.attachments
+{_MEETING_FROM}"""
 
 
 def get_meeting(db: Db, meeting_id: int) -> Meeting:
@@ -344,19 +340,13 @@ def list_meetings(db: Db, branch_id: int | None = None, start: str | dt.date | N
         where.append("m.status = ?")
         params.append(status)
     sql = f"""
-    SELECT m.id, m.unit_id, u.name, m.branch_id, b.name, k.code, k.name, m.status, m.date, m.start_time, m.end_time,
-           m.place, h.name, r.name, m.topic,
+    SELECT {_MEETING_HEAD}, h.name, r.name, m.topic,
            (SELECT count(*) FROM meeting_attendance a WHERE a.meeting_id = m.id),
            (SELECT count(*) FROM meeting_attendance a WHERE a.meeting_id = m.id AND a.status = '出席'),
            (SELECT count(*) FROM meeting_attendance a WHERE a.meeting_id = m.id AND a.status = '请假'),
            (SELECT count(*) FROM meeting_attendance a WHERE a.meeting_id = m.id AND a.status = '缺席'),
            (SELECT count(*) FROM meeting_guest g WHERE g.meeting_id = m.id)
-    FROM meeting m
-    JOIN org_unit u ON u.id = m.unit_id
-    JOIN org_unit b ON b.id = m.branch_id
-    JOIN meeting_kind k ON k.id = m.kind_id
-    LEFT JOIN person h ON h.id = m.host_person_id
-    LEFT JOIN person r ON r.id = m.recorder_person_id
+    {_MEETING_FROM}
     {"WHERE " + " AND ".join(where) if where else ""}
     ORDER BY m.date, coalesce(m.start_time, ''), m.id
     """

@@ -35,20 +35,21 @@ def _rate_text(rate: float | None) -> str:
 
 # Models -----------------------------------------------------------------------------------------
 
-class MeetingTableModel(QAbstractTableModel):
-    HEADERS = ["日期", "会议类型", "会议主题", "实到", "请假", "缺席", "出席率"]
-    COL_TOPIC = 2
+class ListModel(QAbstractTableModel):
+    """A table over a list of rows with fixed HEADERS; subclasses give data()."""
+
+    HEADERS: list[str] = []
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._rows: list[MeetingSummary] = []
+        self._rows: list = []
 
-    def set_rows(self, rows: list[MeetingSummary]) -> None:
+    def set_rows(self, rows: list) -> None:
         self.beginResetModel()
         self._rows = rows
         self.endResetModel()
 
-    def row_at(self, row: int) -> MeetingSummary:
+    def row_at(self, row: int):
         return self._rows[row]
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
@@ -61,6 +62,11 @@ class MeetingTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.HEADERS[section]
         return None
+
+
+class MeetingTableModel(ListModel):
+    HEADERS = ["日期", "会议类型", "会议主题", "实到", "请假", "缺席", "出席率"]
+    COL_TOPIC = 2
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         m = self._rows[index.row()]
@@ -85,18 +91,14 @@ class MeetingTableModel(QAbstractTableModel):
         return None
 
 
-class AttendanceModel(QAbstractTableModel):
+class AttendanceModel(ListModel):
     """The attendance sheet: everyone expected starts 出席; the user changes the exceptions."""
 
     HEADERS = ["序号", "姓名", "出勤情况", "请假原因"]
     COL_STATUS, COL_REASON = 2, 3
     edited = Signal()
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[list[Any]] = []  # [person_id, name, status, reason]
-
-    def set_rows(self, rows: list[Attendance]) -> None:
+    def set_rows(self, rows: list[Attendance]) -> None:  # rows kept as [person_id, name, status, reason]
         self.beginResetModel()
         self._rows = [[a.person_id, a.name, a.status, a.reason or ""] for a in rows]
         self.endResetModel()
@@ -135,17 +137,6 @@ class AttendanceModel(QAbstractTableModel):
         for r in self._rows:
             out[r[2]] += 1
         return out
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
 
     def flags(self, index):
         base = super().flags(index)
@@ -277,6 +268,21 @@ class SortProxy(QSortFilterProxyModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setSortRole(SortRole)
+
+
+def _sorted_table(model: QAbstractTableModel, parent: QWidget) -> tuple[SortProxy, QTableView]:
+    """A read-only, row-selecting table over `model`, sorted by its SortRole, first column ascending."""
+    proxy = SortProxy(parent)
+    proxy.setSourceModel(model)
+    view = QTableView()
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setVisible(False)
+    return proxy, view
 
 
 class ExportWorker(QThread):
@@ -729,16 +735,7 @@ class MeetingsScreen(Screen):
             bar.addWidget(b)
 
         self.meeting_model = MeetingTableModel(self)
-        self.meeting_proxy = SortProxy(self)
-        self.meeting_proxy.setSourceModel(self.meeting_model)
-        self.meeting_view = QTableView()
-        self.meeting_view.setModel(self.meeting_proxy)
-        self.meeting_view.setSortingEnabled(True)
-        self.meeting_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.meeting_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.meeting_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.meeting_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.meeting_view.verticalHeader().setVisible(False)
+        self.meeting_proxy, self.meeting_view = _sorted_table(self.meeting_model, self)
         header = self.meeting_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(MeetingTableModel.COL_TOPIC, QHeaderView.ResizeMode.Stretch)
@@ -785,16 +782,7 @@ class MeetingsScreen(Screen):
         bar.addStretch(1)
         bar.addWidget(legend)
         self.grid_model = ComplianceGridModel(self)
-        self.grid_proxy = SortProxy(self)
-        self.grid_proxy.setSourceModel(self.grid_model)
-        self.grid_view = QTableView()
-        self.grid_view.setModel(self.grid_proxy)
-        self.grid_view.setSortingEnabled(True)
-        self.grid_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.grid_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.grid_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.grid_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.grid_view.verticalHeader().setVisible(False)
+        self.grid_proxy, self.grid_view = _sorted_table(self.grid_model, self)
         self.grid_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.grid_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.grid_view.setToolTip("双击一行查看该支部本期的会议记录")
@@ -1313,31 +1301,8 @@ class MeetingsScreen(Screen):
             self.changed("meetings")
 
 
-class _CommitteeModel(QAbstractTableModel):
+class _CommitteeModel(ListModel):
     HEADERS = ["职务", "姓名"]
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[meetings.CommitteeSeat] = []
-
-    def set_rows(self, rows: list[meetings.CommitteeSeat]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def row_at(self, row: int) -> meetings.CommitteeSeat:
-        return self._rows[row]
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 2
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole:
