@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from core import audit, orgs
+from core import audit, members, orgs
 from core.clock import now_text, today
 from core.db import Db
 from core.errors import NotFoundError, ValidationError
@@ -44,8 +44,6 @@ AUDIENCES = {"branch": "支部全体党员", "committee": "支部委员", "party
 ATTENDANCE_STATUSES = ("出席", "请假", "缺席")
 MEETING_STATUSES = ("计划", "已召开")
 COMMITTEE_ROLES = ("书记", "副书记", "组织委员", "宣传委员", "纪检委员", "青年委员", "统战委员", "委员")
-# Members in these states are no longer expected at meetings.
-INACTIVE_MEMBER_STATUSES = ("出党", "去世", "转出", "停止党籍")
 STATE_LABELS = {"held": "已完成", "overdue": "逾期未开", "due": "本期待开", "not_due": "未到期", "none": "不适用"}
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -180,11 +178,13 @@ class PersonRef:
 
 
 def _active_members(db: Db, column: str, unit_id: int) -> list[PersonRef]:
-    marks = ",".join("?" * len(INACTIVE_MEMBER_STATUSES))
+    """Members still on the roster (the roster's own status list decides who has left)."""
+    statuses = members.roster_statuses(db)
+    marks = ",".join("?" * len(statuses))
     rows = db.execute(
         f"SELECT p.id, p.name FROM member m JOIN person p ON p.id = m.person_id "
-        f"WHERE m.{column} = ? AND m.status NOT IN ({marks}) ORDER BY m.party_group_id, p.name_pinyin, p.id",
-        [unit_id, *INACTIVE_MEMBER_STATUSES],
+        f"WHERE m.{column} = ? AND m.status IN ({marks}) ORDER BY m.party_group_id, p.name_pinyin, p.id",
+        [unit_id, *statuses],
     ).fetchall()
     return [PersonRef(*r) for r in rows]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from core import audit
+from core import audit, members
 from core.clock import now_text
 from core.db import Db
 from core.demo import DemoContext
@@ -55,9 +55,10 @@ def build(db: Db, ctx: DemoContext) -> None:
     stamp = now_text()
     kinds = {r[0]: r[1] for r in db.execute("SELECT code, id FROM meeting_kind")}
     roster: dict[int, list[tuple[int, int | None, str]]] = {b: [] for b in ctx.branch_ids}
+    statuses = members.roster_statuses(db)
     for person_id, branch_id, group_id, status in db.execute(
-        "SELECT person_id, branch_id, party_group_id, status FROM member "
-        "WHERE status NOT IN ('出党', '去世', '转出', '停止党籍') ORDER BY id"
+        f"SELECT person_id, branch_id, party_group_id, status FROM member "
+        f"WHERE status IN ({','.join('?' * len(statuses))}) ORDER BY id", statuses,
     ):
         if branch_id in roster:
             roster[branch_id].append((person_id, group_id, status))
