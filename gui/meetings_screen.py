@@ -718,9 +718,11 @@ class MeetingsScreen(Screen):
         self.year_spin.setRange(2000, 2100)
         self.year_spin.setSuffix(" 年")
         self.month_combo = QComboBox()
-        self.month_combo.addItem("全年", 0)
+        self.month_combo.addItem("全年", "year:0")
+        for q in range(1, 5):
+            self.month_combo.addItem(f"第{'一二三四'[q - 1]}季度", f"quarter:{q}")
         for m in range(1, 13):
-            self.month_combo.addItem(f"{m} 月", m)
+            self.month_combo.addItem(f"{m} 月", f"month:{m}")
         self.new_button = QPushButton("新建会议(Ctrl+N)")
         self.delete_button = QPushButton("删除")
         self.ledger_button = QPushButton("打印台账…")
@@ -899,7 +901,7 @@ class MeetingsScreen(Screen):
                 spin.setValue(now.year)
                 spin.blockSignals(False)
             self.month_combo.blockSignals(True)
-            self.month_combo.setCurrentIndex(now.month)
+            self.month_combo.setCurrentIndex(self.month_combo.findData(f"month:{now.month}"))
             self.month_combo.blockSignals(False)
             self._fill_period_numbers(now)
             self.year_spin.setProperty("initialised", True)
@@ -946,9 +948,13 @@ class MeetingsScreen(Screen):
         if self.editor.meeting_id is not None:
             self.select_meeting(self.editor.meeting_id)
 
+    def records_period(self) -> meetings.Period:
+        """The month, quarter or year the meeting list shows."""
+        kind, number = self.month_combo.currentData().split(":")
+        return meetings.Period(kind, self.year_spin.value(), int(number))
+
     def _records_range(self) -> tuple[str, str]:
-        year, month = self.year_spin.value(), self.month_combo.currentData()
-        view = meetings.Period("month", year, month) if month else meetings.Period("year", year)
+        view = self.records_period()
         return view.start.isoformat(), view.end.isoformat()
 
     def current_period(self) -> meetings.Period:
@@ -1020,8 +1026,18 @@ class MeetingsScreen(Screen):
         self.branch_combo.setCurrentIndex(self.branch_combo.findData(branch_id))
 
     def set_month(self, year: int, month: int) -> None:
-        self.year_spin.setValue(year)
-        self.month_combo.setCurrentIndex(self.month_combo.findData(month))
+        """Show a month's meetings (month 0: the whole year)."""
+        self.set_records_period(meetings.Period("month", year, month) if month else meetings.Period("year", year))
+
+    def set_records_period(self, period: str | meetings.Period) -> None:
+        p = meetings.parse_period(period)
+        self.month_combo.blockSignals(True)
+        self.month_combo.setCurrentIndex(self.month_combo.findData(f"{p.kind}:{p.number}"))
+        self.month_combo.blockSignals(False)
+        self.year_spin.blockSignals(True)
+        self.year_spin.setValue(p.year)
+        self.year_spin.blockSignals(False)
+        self.reload_meetings()
 
     def set_period(self, period: str | meetings.Period) -> None:
         p = meetings.parse_period(period)
@@ -1092,7 +1108,7 @@ class MeetingsScreen(Screen):
             return None
         self.editor.meeting_id = meeting_id
         date = dt.date.fromisoformat(values["date"])
-        if (self.year_spin.value(), self.month_combo.currentData()) not in ((date.year, date.month), (date.year, 0)):
+        if not self.records_period().contains(date):
             self.set_month(date.year, date.month)
         self.changed("meetings")
         self.open_meeting(meeting_id)
@@ -1129,8 +1145,7 @@ class MeetingsScreen(Screen):
         branch_id = self.selected_branch_id()
         if branch_id is None:
             return None
-        year, month = self.year_spin.value(), self.month_combo.currentData()
-        period = meetings.Period("month", year, month) if month else meetings.Period("year", year)
+        period = self.records_period()
         from reports.meeting_ledger_pdf import render_ledger
 
         try:
@@ -1247,8 +1262,7 @@ class MeetingsScreen(Screen):
     def _on_grid_view_double_clicked(self, index: QModelIndex) -> None:
         row = self.grid_model.row_at(self.grid_proxy.mapToSource(index).row())
         self.select_branch(row.branch_id)
-        p = row.period
-        self.set_month(p.year, p.number if p.kind == "month" else 0)
+        self.set_records_period(row.period)
         self.tabs.setCurrentIndex(0)
 
     def _on_save_kinds_button_clicked(self) -> None:

@@ -140,3 +140,20 @@ def test_inactive_kind_still_opens_its_old_meetings(screen, db, office):
     assert screen.editor.kind_combo.currentData() == "appraisal"
     assert editor.kind_combo.findData("appraisal") >= 0
     assert all(k.code != "appraisal" for k in meetings.list_kinds(db))
+
+
+def test_quarter_view_and_grid_double_click(screen, db, office):
+    from tests.test_meetings_core import hold
+
+    hold(db, office["branch"], "general", "2025-02-10")
+    hold(db, office["branch"], "committee", "2025-04-03")
+    screen.refresh()
+    screen.set_records_period("2025-Q1")
+    assert [r.date for r in screen.meeting_rows()] == ["2025-02-10"]
+    assert screen.month_combo.currentText() == "第一季度"
+    screen.set_period("2025-Q2")
+    screen._on_grid_view_double_clicked(screen.grid_proxy.index(0, 0))
+    assert screen.records_period() == meetings.parse_period("2025-Q2")
+    assert [r.date for r in screen.meeting_rows()] == ["2025-04-03"]
+    path = screen.print_ledger()
+    assert "2025-Q2" in path.name
