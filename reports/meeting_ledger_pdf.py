@@ -7,6 +7,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -115,6 +117,13 @@ def render_ledger(db: Db, branch_id: int, period: str | meetings.Period, out: st
         story.append(Paragraph("本期没有已召开的会议记录。", st["body"]))
     for i, m in enumerate(page.meetings, start=1):
         story += _meeting_block(i, m, st)
+    story += [Spacer(1, 10 * mm), KeepTogether([
+        Paragraph("以上会议记录经核对属实。", st["body"]), Spacer(1, 8 * mm),
+        Paragraph("党支部书记（签字）：________________&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;"
+                  "组织委员（签字）：________________", st["body"]), Spacer(1, 6 * mm),
+        Paragraph("（党支部盖章）<br/>年&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;月&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;日",
+                  ParagraphStyle("stamp", parent=st["body"], alignment=TA_RIGHT, leading=22)),
+    ])]
     out.parent.mkdir(parents=True, exist_ok=True)
     doc = SimpleDocTemplate(str(out), pagesize=(PAGE_WIDTH, PAGE_HEIGHT), leftMargin=MARGIN, rightMargin=MARGIN,
                             topMargin=MARGIN, bottomMargin=20 * mm, title=f"{page.branch_name}三会一课台账",
