@@ -4,8 +4,10 @@ Functions other areas (dashboard, letters, monthly report) call; all take the Db
 
     held_count(db, branch_id, kind_code, start, end) -> int
         Held meetings (status 已召开) of a kind in a branch (its party groups included), dates inclusive.
+        A community's or the street's id counts every branch under it.
     attendance_rate(db, branch_id, start, end) -> float | None
-        Present / expected over the branch's held meetings in the dates; None when nobody was expected.
+        Present / expected over the held meetings in the dates; None when nobody was expected.
+        Also takes a community's or the street's id.
     compliance(db, branch_id, period, on=None) -> BranchCompliance
         Per kind held vs required and a state (held / overdue / due / not_due), attendance per
         meeting and per member, consecutive unexcused absences, overdue kinds. `period` is a
@@ -641,12 +643,34 @@ def _windows(kind_period: str, view: Period) -> list[Period]:
 
 # Compliance -----------------------------------------------------------------------------------
 
+def _branches_clause(db: Db, org_id: int) -> tuple[str, list[int]]:
+    """`m.branch_id IN (...)` for a branch itself, or every branch under a community or the street."""
+    unit = orgs.get_unit(db, org_id)
+    if unit.kind == "branch":
+        return "m.branch_id = ?", [org_id]
+    if unit.kind == "party_group":
+        return "m.branch_id = ?", [unit.parent_id]
+    rows = db.execute(
+        """WITH RECURSIVE sub(id) AS (SELECT id FROM org_unit WHERE parent_id = ?
+           UNION SELECT o.id FROM org_unit o JOIN sub ON o.parent_id = sub.id)
+           SELECT id FROM org_unit WHERE kind = 'branch' AND id IN (SELECT id FROM sub)""",
+        [org_id],
+    ).fetchall()
+    ids = [r[0] for r in rows] or [-1]
+    return f"m.branch_id IN ({','.join('?' * len(ids))})", ids
+
+
 def held_count(db: Db, branch_id: int, kind_code: str, start: str | dt.date, end: str | dt.date,
                unit_id: int | None = None) -> int:
-    """How many meetings of a kind the branch (or one of its units) held between the dates, inclusive."""
+    """How many meetings of a kind were held between the dates, inclusive.
+
+    `branch_id` may also be a community or the street: then every branch under it counts (the
+    accountability letters measure a community). `unit_id` narrows to one party group.
+    """
+    where, params = _branches_clause(db, branch_id)
     sql = ("SELECT count(*) FROM meeting m JOIN meeting_kind k ON k.id = m.kind_id "
-           "WHERE m.branch_id = ? AND k.code = ? AND m.status = '已召开' AND m.date BETWEEN ? AND ?")
-    params: list[Any] = [branch_id, kind_code, str(start), str(end)]
+           f"WHERE {where} AND k.code = ? AND m.status = '已召开' AND m.date BETWEEN ? AND ?")
+    params = [*params, kind_code, str(start), str(end)]
     if unit_id is not None:
         sql += " AND m.unit_id = ?"
         params.append(unit_id)
@@ -654,11 +678,15 @@ def held_count(db: Db, branch_id: int, kind_code: str, start: str | dt.date, end
 
 
 def attendance_rate(db: Db, branch_id: int, start: str | dt.date, end: str | dt.date) -> float | None:
-    """Present / expected over the branch's held meetings between the dates; None if nobody was expected."""
+    """Present / expected over held meetings between the dates; None if nobody was expected.
+
+    Like held_count, `branch_id` may be a community or the street (all branches under it).
+    """
+    where, params = _branches_clause(db, branch_id)
     expected, present = db.execute(
         "SELECT count(*), coalesce(sum(a.status = '出席'), 0) FROM meeting_attendance a "
-        "JOIN meeting m ON m.id = a.meeting_id WHERE m.branch_id = ? AND m.status = '已召开' AND m.date BETWEEN ? AND ?",
-        [branch_id, str(start), str(end)],
+        f"JOIN meeting m ON m.id = a.meeting_id WHERE {where} AND m.status = '已召开' AND m.date BETWEEN ? AND ?",
+        [*params, str(start), str(end)],
     ).fetchone()
     return present / expected if expected else None
 

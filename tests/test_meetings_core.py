@@ -242,3 +242,17 @@ def test_compliance_and_due_this_month(db, office):
     assert not result.compliant and result.kind("committee").state == "held"
     grid = meetings.compliance_grid(db, "2025-03", on=on)
     assert [g.branch_name for g in grid] == ["西湖社区党支部"]
+
+
+def test_counts_for_a_community_add_up_its_branches(db, office):
+    other = orgs.create_unit(db, "branch", "西湖社区第二党支部", office["community"])
+    member_id = members.create(db, {"name": "周强"}, {"branch_id": other, "join_date": "2001-07-01",
+                                                     "full_date": "2002-07-01"})
+    hold(db, office["branch"], "theme_day", "2025-05-10", absent={office["people"]["张伟"]})
+    hold(db, other, "theme_day", "2025-05-12")
+    assert meetings.held_count(db, office["community"], "theme_day", "2025-01-01", "2025-12-31") == 2
+    assert meetings.held_count(db, other, "theme_day", "2025-01-01", "2025-12-31") == 1
+    assert meetings.attendance_rate(db, office["community"], "2025-05-01", "2025-05-31") == pytest.approx(6 / 7)
+    street = orgs.get_unit(db, office["community"]).parent_id
+    assert meetings.held_count(db, street, "theme_day", "2025-01-01", "2025-12-31") == 2
+    assert members.get(db, member_id).branch_id == other
