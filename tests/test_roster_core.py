@@ -260,3 +260,14 @@ def test_search_by_pinyin_initials_and_fragments(db, tree):
     assert names(db, "zs 1391") == {"张三"}
     assert names(db, "%") == set()
     assert members.count_members(db, MemberQuery(text="zs")) == 2
+
+
+def test_every_sort_key_with_search_and_filters_agrees_with_full_query(db, tree):
+    add(db, tree, "张三", birth=dt.date(1950, 1, 1), grid_id=tree["grid"], party_group_id=tree["group"])
+    add(db, tree, "章山", birth=dt.date(1960, 1, 1))
+    probationary(db, tree, "赵森")
+    for key in members.SORT_KEYS:
+        for query in (MemberQuery(), MemberQuery(text="zs", age_min=18), MemberQuery(text="z", category="正式党员"),
+                      MemberQuery(probation_within_days=400, text="zhao")):
+            expected = [m.id for m in members.query_members(db, query, sort=key, descending=True)]
+            assert members.member_ids(db, query, sort=key, descending=True) == expected
