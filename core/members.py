@@ -289,7 +289,7 @@ SORT_KEYS: dict[str, str] = {
     "native_place": "p.native_place",
     "phone": "p.phone",
     "address": "p.address",
-    "branch": "b.parent_id, b.sort_order, b.id",
+    "branch": "m.branch_id",  # branches in the order they were set up, read straight off its index
     "party_group": "g.id IS NULL, g.sort_order, g.name",
     "grid": "gr.community_id, gr.sort_order",
     "category": "m.category",

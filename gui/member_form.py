@@ -385,7 +385,7 @@ class MemberDialog(QDialog):
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
-        self.resize(1180, 520)
+        self.resize(1180, 420)
 
     def save(self) -> int | None:
         member_id = self.form.save()

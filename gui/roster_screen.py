@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPoint, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFrame, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu,
+    QAbstractItemView, QApplication, QComboBox, QFrame, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu,
     QProgressDialog, QPushButton, QSplitter, QTableView, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout,
     QWidget,
 )
@@ -178,6 +178,16 @@ class MemberTableModel(QAbstractTableModel):
             return
         self.sort_key, self.descending = key, descending
         self.load()
+
+
+_RUNNING_JOBS: set[QThread] = set()
+_QUIT_HOOKED: list[bool] = []
+
+
+def _stop_running_jobs() -> None:
+    for job in list(_RUNNING_JOBS):
+        job.requestInterruption()
+        job.wait(10000)
 
 
 class RosterPdfJob(QThread):
@@ -690,7 +700,13 @@ class RosterScreen(Screen):
                 return None
             self._on_pdf_job_done(str(out))
             return None
-        job = RosterPdfJob(self.db.path, out, branch_ids, self.db.operator, self)
+        # Unparented and kept in _RUNNING_JOBS: closing the screen must not destroy a running thread.
+        job = RosterPdfJob(self.db.path, out, branch_ids, self.db.operator)
+        if not _QUIT_HOOKED:
+            QApplication.instance().aboutToQuit.connect(_stop_running_jobs)
+            _QUIT_HOOKED.append(True)
+        _RUNNING_JOBS.add(job)
+        job.finished.connect(lambda: _RUNNING_JOBS.discard(job))
         self.progress = QProgressDialog("正在生成党员花名册…", "取消", 0, 0, self)
         self.progress.setWindowTitle("打印花名册")
         self.progress.setMinimumDuration(400)

@@ -54,3 +54,13 @@ def test_long_roster_spans_pages_and_each_branch_numbers_its_own(demo_db, tmp_pa
     assert "公民身份号码" in pdftext(out, 2)
     unmasked = members.query_members(demo_db, MemberQuery(branch_id=second.id), limit=1)[0]
     assert unmasked.id_number in pdftext(out)
+
+
+def test_cancel_leaves_no_file(demo_db, tmp_path):
+    import pytest
+
+    from reports.roster_pdf import Cancelled
+
+    with pytest.raises(Cancelled):
+        write_roster_pdf(demo_db, tmp_path / "c.pdf", should_cancel=lambda: True)
+    assert list(tmp_path.iterdir()) == []
