@@ -61,6 +61,8 @@ def test_cancel_leaves_no_file(demo_db, tmp_path):
 
     from reports.roster_pdf import Cancelled
 
+    out = tmp_path / "out"
+    out.mkdir()
     with pytest.raises(Cancelled):
-        write_roster_pdf(demo_db, tmp_path / "c.pdf", should_cancel=lambda: True)
-    assert list(tmp_path.iterdir()) == []
+        write_roster_pdf(demo_db, out / "c.pdf", should_cancel=lambda: True)
+    assert list(out.iterdir()) == []
