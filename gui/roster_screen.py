@@ -47,6 +47,15 @@ COLUMNS = [
 COLUMN_KEYS = [c.key for c in COLUMNS]
 AGE_BANDS = [("全部年龄", None, None), ("35 岁及以下", None, 35), ("36–59 岁", 36, 59), ("60–79 岁", 60, 79),
              ("80 岁及以上", 80, None)]
+
+
+
+def join_bands(year: int) -> list[tuple[str, int | None, int | None]]:
+    """Join-year bands offices count by; 光荣在党50年 medals go to members who joined 50 years ago."""
+    return [("全部入党时间", None, None), ("入党满 50 年", None, year - 50), ("1978 年以前", None, 1977),
+            ("1978–1999 年", 1978, 1999), ("2000–2011 年", 2000, 2011), ("2012 年以来", 2012, None)]
+
+
 NOT_NORMAL = QColor("#8a4b00")
 LEFT = QColor("#888888")
 
@@ -252,16 +261,22 @@ class RosterScreen(Screen):
         self.age_filter = QComboBox()
         for text, low, high in AGE_BANDS:
             self.age_filter.addItem(text, (low, high))
+        self.join_filter = QComboBox()
+        for text, low, high in join_bands(today().year):
+            self.join_filter.addItem(text, (low, high))
         self.reset_button = QPushButton("清除筛选")
-        self.search_box.setMinimumWidth(330)
+        search_row = QHBoxLayout()
+        search_row.addWidget(QLabel("查找："))
+        search_row.addWidget(self.search_box, 1)
+        search_row.addWidget(self.reset_button)
         filters = QHBoxLayout()
-        filters.addWidget(self.search_box, 2)
+        filters.addWidget(QLabel("筛选："))
         for combo in (self.branch_filter, self.grid_filter, self.type_filter, self.status_filter,
-                      self.category_filter, self.age_filter):
+                      self.category_filter, self.age_filter, self.join_filter):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(7)
-            filters.addWidget(combo)
-        filters.addWidget(self.reset_button)
+            combo.setMinimumContentsLength(6)
+            filters.addWidget(combo, 1)
+        self.branch_filter.setMinimumContentsLength(10)
 
         self.reminder = QFrame()
         self.reminder.setObjectName("reminder")
@@ -292,9 +307,16 @@ class RosterScreen(Screen):
         self.column_actions["name"].setEnabled(False)
         self.columns_button.setMenu(self.columns_menu)
         self.print_button = QPushButton("打印花名册…")
+        self.lookups_button = QToolButton()
+        self.lookups_button.setText("分类设置…")
+        self.lookups_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        lookups_menu = QMenu(self)
+        self.add_person_type_action = lookups_menu.addAction("新增人员类型…")
+        self.add_status_action = lookups_menu.addAction("新增党员状态…")
+        self.lookups_button.setMenu(lookups_menu)
         actions = QHBoxLayout()
         for w in (self.add_button, self.edit_button, self.event_button, self.reveal_button, self.columns_button,
-                  self.print_button):
+                  self.print_button, self.lookups_button):
             actions.addWidget(w)
         actions.addStretch(1)
         self.count_label = QLabel()
@@ -344,6 +366,7 @@ class RosterScreen(Screen):
         splitter.setSizes([900, 300])
 
         layout = QVBoxLayout(self)
+        layout.addLayout(search_row)
         layout.addLayout(filters)
         layout.addWidget(self.reminder)
         layout.addLayout(actions)
@@ -356,8 +379,11 @@ class RosterScreen(Screen):
     def _connect_signals(self) -> None:
         self.search_box.textChanged.connect(self._on_search_box_text_changed)
         self.search_timer.timeout.connect(self.apply_filters)
+        self.search_box.returnPressed.connect(self.apply_filters)
+        self.add_person_type_action.triggered.connect(self._on_add_person_type_action_triggered)
+        self.add_status_action.triggered.connect(self._on_add_status_action_triggered)
         for combo in (self.branch_filter, self.grid_filter, self.type_filter, self.status_filter,
-                      self.category_filter, self.age_filter):
+                      self.category_filter, self.age_filter, self.join_filter):
             combo.activated.connect(self._on_filter_activated)
         self.reset_button.clicked.connect(self._on_reset_button_clicked)
         self.reminder_button.clicked.connect(self._on_reminder_button_clicked)
@@ -407,6 +433,7 @@ class RosterScreen(Screen):
     def current_query(self) -> MemberQuery:
         grid = self.grid_filter.currentData()
         low, high = self.age_filter.currentData() or (None, None)
+        join_from, join_to = self.join_filter.currentData() or (None, None)
         days = settings.get(self.db, "probation_warning_days")
         return MemberQuery(
             text=self.search_box.text(),
@@ -416,7 +443,7 @@ class RosterScreen(Screen):
             person_type=self.type_filter.currentData(),
             status=self.status_filter.currentData(),
             category=self.category_filter.currentData(),
-            age_min=low, age_max=high,
+            age_min=low, age_max=high, join_year_from=join_from, join_year_to=join_to,
             probation_within_days=days if self.probation_filter else None,
         )
 
@@ -453,6 +480,19 @@ class RosterScreen(Screen):
         """Type into the search box and apply at once (no typing pause)."""
         self.search_box.setText(text)
         self.apply_filters()
+
+    def current_member_ids(self) -> list[int]:
+        """Every member of the current view (filters, search and order applied), for exports."""
+        return list(self.model.ids)
+
+    def add_lookup(self, kind: str, value: str, in_roster: bool = True) -> bool:
+        try:
+            members.add_lookup_value(self.db, kind, value, in_roster)
+        except UserError as exc:
+            self.show_error(str(exc))
+            return False
+        self.changed("members")
+        return True
 
     def shown_names(self, limit: int = 1000) -> list[str]:
         return [self.model.member_at(r).name for r in range(min(limit, self.model.rowCount()))]
@@ -561,7 +601,9 @@ class RosterScreen(Screen):
         self.history.setRowCount(len(events))
         for row, event in enumerate(reversed(events)):
             self.history.setItem(row, 0, QTableWidgetItem(event.event_date))
-            self.history.setItem(row, 1, QTableWidgetItem(event.describe()))
+            item = QTableWidgetItem(event.describe())
+            item.setToolTip(event.describe())
+            self.history.setItem(row, 1, item)
         self.history.resizeColumnToContents(0)
         self.history.resizeRowsToContents()
         self.undo_button.setEnabled(bool(events))
@@ -575,7 +617,7 @@ class RosterScreen(Screen):
 
     def _on_reset_button_clicked(self) -> None:
         for combo in (self.branch_filter, self.grid_filter, self.type_filter, self.status_filter,
-                      self.category_filter, self.age_filter):
+                      self.category_filter, self.age_filter, self.join_filter):
             combo.setCurrentIndex(0)
         self.search_box.blockSignals(True)
         self.search_box.clear()
@@ -668,6 +710,20 @@ class RosterScreen(Screen):
         self.changed("members")
         self._update_reminder()
         self._show_details()
+
+    def _on_add_person_type_action_triggered(self) -> None:
+        value = self.ask_text("新增人员类型", f"现有：{'、'.join(members.lookup_values(self.db, 'person_type'))}\n新的人员类型：")
+        if value:
+            self.add_lookup("person_type", value)
+
+    def _on_add_status_action_triggered(self) -> None:
+        value = self.ask_text("新增党员状态", f"现有：{'、'.join(members.lookup_values(self.db, 'status'))}\n新的状态：")
+        if not value:
+            return
+        counted = self.ask_item("新增党员状态", f"状态为“{value}”的党员是否仍计入本单位名册？",
+                                ["仍计入名册", "不再计入名册（已离开本单位）"])
+        if counted is not None:
+            self.add_lookup("status", value, counted == "仍计入名册")
 
     # Printing ----------------------------------------------------------------------------------
     def _on_print_button_clicked(self) -> None:

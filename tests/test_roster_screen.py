@@ -188,3 +188,16 @@ def test_registered_in_main_window(qtbot, demo_db):
     screen = window.show_screen("roster")
     assert window.nav.item(0).text() == "党员名册"
     assert screen.model.rowCount() == members.count_members(demo_db)
+
+
+def test_join_year_band_and_new_person_type(screen):
+    year = dt.date.today().year
+    screen.join_filter.setCurrentIndex(1)  # 入党满 50 年
+    screen.apply_filters()
+    shown = [screen.model.member_at(r) for r in range(screen.model.rowCount())]
+    assert shown and all(m.join_date <= f"{year - 50}-12-31" for m in shown)
+    assert screen.add_lookup("person_type", "个体经营")
+    assert screen.type_filter.findData("个体经营") >= 0
+    assert not screen.add_lookup("person_type", "个体经营")
+    assert "已经存在" in screen.errors_shown[-1]
+    assert len(screen.current_member_ids()) == screen.model.rowCount()
