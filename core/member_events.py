@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -239,3 +240,19 @@ def transfers_between(db: Db, start: str, end: str) -> list[tuple[members.Member
     found = [MemberEvent(*r) for r in rows]
     by_id = {m.id: m for m in members.get_many(db, sorted({e.member_id for e in found}))}
     return [(by_id[e.member_id], e) for e in found]
+
+
+def rule_faults(conn: sqlite3.Connection) -> list[str]:
+    """Roster records that break the life-cycle rules (for `check`); reads through a plain connection."""
+    faults = [f"党员 #{r[0]} 的状态“{r[1]}”不在状态表中。" for r in conn.execute(
+        "SELECT id, status FROM member WHERE status NOT IN (SELECT value FROM roster_lookup WHERE kind = 'status') LIMIT 20")]
+    faults += [f"党员 #{r[0]} 是预备党员却有转正时间。" for r in conn.execute(
+        "SELECT id FROM member WHERE category = '预备党员' AND full_date IS NOT NULL LIMIT 20")]
+    faults += [f"党员 #{r[0]} 的转正时间早于入党时间。" for r in conn.execute(
+        "SELECT id FROM member WHERE full_date < join_date LIMIT 20")]
+    faults += [f"党员 #{r[0]} 的预备期延长了不止一次。" for r in conn.execute(
+        "SELECT member_id FROM member_event WHERE kind = 'extend' GROUP BY member_id HAVING count(*) > 1 LIMIT 20")]
+    faults += [f"党员 #{r[0]} 的预备期延长 {r[1]} 个月，应为 6 至 12 个月。" for r in conn.execute(
+        "SELECT id, probation_extension_months FROM member "
+        "WHERE probation_extension_months <> 0 AND probation_extension_months NOT BETWEEN 6 AND 12 LIMIT 20")]
+    return faults

@@ -271,3 +271,15 @@ def test_every_sort_key_with_search_and_filters_agrees_with_full_query(db, tree)
                       MemberQuery(probation_within_days=400, text="zhao")):
             expected = [m.id for m in members.query_members(db, query, sort=key, descending=True)]
             assert members.member_ids(db, query, sort=key, descending=True) == expected
+
+
+def test_check_reports_broken_life_cycle_rules(db, tree):
+    from core.check import check_file
+
+    member_id = add(db, tree, "冯查")
+    assert check_file(db.path).ok
+    db.execute("UPDATE member SET category = '预备党员', status = '休眠', probation_extension_months = 3 WHERE id = ?",
+               [member_id])
+    db.conn.commit()
+    faults = "\n".join(check_file(db.path).faults)
+    assert "有转正时间" in faults and "休眠" in faults and "6 至 12" in faults
