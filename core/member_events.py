@@ -230,6 +230,22 @@ def history_from_dates(db: Db, member_id: int) -> None:
     audit.insert_many(db, "member_event", rows)
 
 
+def enrol(db: Db, person: dict[str, Any], member: dict[str, Any], *, transfer_from: str | None = None,
+          transfer_date: Any = None) -> int:
+    """Put a new member on the roster with their history begun: 入党/转正 from the dates given, and the
+    组织关系转入 when they come from another organisation. All or nothing."""
+    with db.atomic():
+        member_id = members.create(db, person, member)
+        history_from_dates(db, member_id)
+        if transfer_from is not None:
+            try:
+                record(db, member_id, "transfer_in", transfer_date, other_org=transfer_from)
+            except ValidationError as exc:
+                field = {"other_org": "transfer_from", "event_date": "transfer_date"}.get(exc.field or "", exc.field)
+                raise ValidationError(str(exc), field) from None
+    return member_id
+
+
 def transfers_between(db: Db, start: str, end: str) -> list[tuple[members.Member, MemberEvent]]:
     """Transfers in and out with dates in [start, end] (the monthly report counts them)."""
     rows = db.execute(

@@ -273,6 +273,7 @@ class MemberQuery:
     join_year_from: int | None = None
     join_year_to: int | None = None
     probation_within_days: int | None = None
+    probation_overdue: bool = False  # with probation_within_days: also those already past due, not yet decided
     on: dt.date | None = None  # "today" for ages and probation windows
 
 
@@ -383,9 +384,11 @@ def _where(db: Db, query: MemberQuery) -> tuple[str, list[Any]]:
     if query.join_year_to is not None:
         where.append("m.join_date <= ?")
         params.append(f"{query.join_year_to:04d}-12-31")
-    if query.probation_within_days is not None:
+    if query.probation_within_days is not None or query.probation_overdue:
         where.append(f"m.category = '预备党员' AND m.join_date IS NOT NULL AND ({PROBATION_DUE_SQL}) BETWEEN ? AND ?")
-        params += [on.isoformat(), (on + dt.timedelta(days=query.probation_within_days)).isoformat()]
+        start = "0000-01-01" if query.probation_overdue else on.isoformat()
+        end = on + dt.timedelta(days=query.probation_within_days if query.probation_within_days is not None else -1)
+        params += [start, end.isoformat()]
     return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
@@ -450,6 +453,11 @@ def get_many(db: Db, ids: list[int]) -> list[Member]:
 def probations_due(db: Db, within_days: int = 30, on: dt.date | None = None) -> list[Member]:
     """Probationary members whose probation ends within the next `within_days` days, soonest first."""
     return query_members(db, MemberQuery(probation_within_days=within_days, on=on), sort="probation_due")
+
+
+def probations_overdue(db: Db, on: dt.date | None = None) -> list[Member]:
+    """Probationary members whose probation has ended with neither 转正 nor an extension recorded."""
+    return query_members(db, MemberQuery(probation_overdue=True, on=on), sort="probation_due")
 
 
 def without_grid(db: Db) -> list[Member]:

@@ -445,6 +445,7 @@ class RosterScreen(Screen):
             category=self.category_filter.currentData(),
             age_min=low, age_max=high, join_year_from=join_from, join_year_to=join_to,
             probation_within_days=days if self.probation_filter else None,
+            probation_overdue=self.probation_filter,
         )
 
     def apply_filters(self) -> None:
@@ -462,13 +463,17 @@ class RosterScreen(Screen):
     def _update_reminder(self) -> None:
         days = settings.get(self.db, "probation_warning_days")
         due = members.count_members(self.db, MemberQuery(probation_within_days=days))
-        self.reminder_due = due
-        self.reminder.setVisible(bool(due) or self.probation_filter)
+        overdue = members.count_members(self.db, MemberQuery(probation_overdue=True))
+        self.reminder_due = due + overdue
+        self.reminder.setVisible(bool(due + overdue) or self.probation_filter)
+        text = f"有 {due} 名预备党员的预备期将在 {days} 天内届满"
+        if overdue:
+            text += f"，另有 {overdue} 名预备期已满、尚未记录转正或延长"
         if self.probation_filter:
-            self.reminder_label.setText(f"正在显示预备期将在 {days} 天内届满的预备党员（{due} 名），请及时安排支部党员大会讨论转正。")
+            self.reminder_label.setText(f"正在显示：{text}。请及时安排支部党员大会讨论，并用“记录变动”登记结果。")
             self.reminder_button.setText("显示全部党员")
         else:
-            self.reminder_label.setText(f"提醒：有 {due} 名预备党员的预备期将在 {days} 天内届满。")
+            self.reminder_label.setText(f"提醒：{text}。")
             self.reminder_button.setText("只看这些人")
 
     def _on_model_reset(self) -> None:

@@ -68,7 +68,7 @@ def build(db: Db, ctx: DemoContext) -> None:
             event(member_id, "flow_out", _between(ctx, settled, today), place=rng.choice(FLOW_PLACES),
                   previous={"status": "正常"})
         elif status == "失联":
-            event(member_id, "lost_contact", _between(ctx, settled, today - dt.timedelta(days=183)),
+            event(member_id, "lost_contact", _between(ctx, settled, max(settled, today - dt.timedelta(days=183))),
                   previous={"status": "正常"})
         elif status == "正常" and rng.random() < 0.02:
             event(member_id, "transfer_in", _between(ctx, settled, today), other_org=rng.choice(OTHER_ORGS),
@@ -79,7 +79,7 @@ def build(db: Db, ctx: DemoContext) -> None:
             change(member_id, {"status": "转出"})
         elif (status == "正常" and person_type == "离退休" and birth_text < f"{today.year - 80}"
               and rng.random() < 0.03):
-            event(member_id, "death", _between(ctx, today - dt.timedelta(days=700), today), previous={"status": "正常"})
+            event(member_id, "death", _between(ctx, max(settled, today - dt.timedelta(days=700)), today), previous={"status": "正常"})
             change(member_id, {"status": "去世"})
 
     for member_id, *_ in extended:
