@@ -266,6 +266,11 @@ def rule_faults(conn: sqlite3.Connection) -> list[str]:
         "SELECT id FROM member WHERE category = '预备党员' AND full_date IS NOT NULL LIMIT 20")]
     faults += [f"党员 #{r[0]} 的转正时间早于入党时间。" for r in conn.execute(
         "SELECT id FROM member WHERE full_date < join_date LIMIT 20")]
+    faults += [f"党员 #{r[0]} 的入党时间 {r[1]} 晚于今天。" for r in conn.execute(
+        "SELECT id, join_date FROM member WHERE join_date > date('now', 'localtime') LIMIT 20")]
+    faults += [f"党员 #{r[0]} 入党时未满 18 周岁。" for r in conn.execute(
+        "SELECT m.id FROM member m JOIN person p ON p.id = m.person_id "
+        "WHERE m.join_date < date(p.birth_date, '+18 years') LIMIT 20")]
     faults += [f"党员 #{r[0]} 的预备期延长了不止一次。" for r in conn.execute(
         "SELECT member_id FROM member_event WHERE kind = 'extend' GROUP BY member_id HAVING count(*) > 1 LIMIT 20")]
     faults += [f"党员 #{r[0]} 的预备期延长 {r[1]} 个月，应为 6 至 12 个月。" for r in conn.execute(

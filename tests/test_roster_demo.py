@@ -29,6 +29,17 @@ def test_histories_agree_with_members(demo_db):
     assert check_file(demo_db.path).ok
 
 
+def test_larger_demo_keeps_the_rules(tmp_path):
+    from core.db import open_db
+    from core.demo import build_demo
+
+    db = open_db(tmp_path / "big.db")
+    build_demo(db, members=3000, seed=11)
+    db.close()
+    report = check_file(tmp_path / "big.db")
+    assert report.ok, report.faults
+
+
 def test_demo_has_work_for_the_reminder_strip(demo_db):
     due = members.probations_due(demo_db, 30)
     assert len(due) >= 3

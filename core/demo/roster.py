@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 from core import audit
-from core.clock import now_text
+from core.clock import add_years, now_text
 from core.db import Db
 from core.demo import DemoContext
 from core.members import add_months
@@ -39,7 +39,9 @@ def build(db: Db, ctx: DemoContext) -> None:
     def change(member_id: int, values: dict) -> None:
         audit.update(db, "member", member_id, {**values, "updated_at": stamp})
 
-    probationary = [r for r in rows if r[1] == "预备党员"]
+    # Only members old enough to have joined at 18 by the earlier dates given below.
+    adult_by = add_years(today - dt.timedelta(days=520), -18).isoformat()
+    probationary = [r for r in rows if r[1] == "预备党员" and r[6] <= adult_by]
     rng.shuffle(probationary)
     # Some probations end within the coming month, so the roster's reminder strip has work to show.
     near = probationary[: max(3, len(probationary) // 12)]
