@@ -194,7 +194,11 @@ def undo_last(db: Db, member_id: int) -> MemberEvent:
         if row is None:
             raise NotFoundError("该党员还没有变动记录，无可撤销。")
         event = MemberEvent(*row[:-1])
-        previous = json.loads(row[-1] or "{}")
+        if row[-1] is None:
+            raise ValidationError(
+                f"“{event.kind_label}”是录入党员时按所填日期生成的记录，不能撤销。如日期有误，请在党员信息里修改。"
+            )
+        previous = json.loads(row[-1])
         member = members.get(db, member_id)
         after = _changes_applied(event)
         if any(getattr(member, k) != v for k, v in after.items()):

@@ -188,6 +188,8 @@ def test_history_from_dates(db, tree):
     member_events.history_from_dates(db, member_id)
     assert [(e.kind, e.event_date) for e in member_events.events(db, member_id)] == [
         ("join", "2000-07-01"), ("full", "2001-07-01")]
+    with pytest.raises(ValidationError, match="不能撤销"):
+        member_events.undo_last(db, member_id)
 
 
 # Queries ---------------------------------------------------------------------------------------
