@@ -14,7 +14,6 @@ from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QComboBox, QFrame, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu,
     QProgressDialog, QPushButton, QSplitter, QTableView, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout,
-    QWidget,
 )
 
 from core import idcard, member_events, members, orgs, settings
