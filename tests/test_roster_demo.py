@@ -34,8 +34,10 @@ def test_larger_demo_keeps_the_rules(tmp_path):
     from core.demo import build_demo
 
     db = open_db(tmp_path / "big.db")
-    build_demo(db, members=3000, seed=11)
+    calls = []
+    build_demo(db, members=3000, seed=11, progress=lambda done, total: calls.append((done, total)))
     db.close()
+    assert calls[-1] == (3000, 3000)
     report = check_file(tmp_path / "big.db")
     assert report.ok, report.faults
 

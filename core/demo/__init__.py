@@ -165,8 +165,8 @@ def build_members(db: Db, ctx: DemoContext, people: PeopleFactory, count: int, p
                 probationary = True  # too young to have served a year's probation: joined within the year
             if probationary:
                 # Never before the 18th birthday, never in the future.
-                start = max(add_years(birth, 18), today - dt.timedelta(days=359))
-                join = start + dt.timedelta(days=rng.randrange(max(1, (today - dt.timedelta(days=20) - start).days)))
+                first_day = max(add_years(birth, 18), today - dt.timedelta(days=359))
+                join = first_day + dt.timedelta(days=rng.randrange(max(1, (today - dt.timedelta(days=20) - first_day).days)))
                 full = None
             else:
                 join = earliest + dt.timedelta(days=rng.randrange(max(1, (latest - earliest).days)))
