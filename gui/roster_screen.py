@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPoint, Qt, QThread, QTimer, Signal
-from PySide6.QtGui import QAction, QColor
+from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QComboBox, QFrame, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu,
     QProgressDialog, QPushButton, QSplitter, QTableView, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout,
@@ -370,6 +370,17 @@ class RosterScreen(Screen):
         layout.addWidget(self.reminder)
         layout.addLayout(actions)
         layout.addWidget(splitter, 1)
+
+        # Keyboard: Ctrl+F to search, Ctrl+N for a new member, Enter on a row to edit it.
+        for keys, slot in (("Ctrl+F", self.search_box.setFocus), ("Ctrl+N", self._on_add_button_clicked),
+                           ("Return", self._on_edit_button_clicked)):
+            action = QAction(self)
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)
+            (self.table if keys == "Return" else self).addAction(action)
+        self.add_button.setToolTip("Ctrl+N")
+        self.search_box.setToolTip("Ctrl+F；输入后稍停即开始查找，回车立即查找")
 
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)

@@ -219,3 +219,14 @@ def test_new_member_transferred_in(screen):
     assert member_id is not None
     assert "组织关系转入（来自 吴忠市利通区某党支部）" in [screen.history.item(r, 1).text()
                                                      for r in range(screen.history.rowCount())]
+
+
+def test_empty_database_says_what_to_do(qtbot, db):
+    view = RosterScreen(db, AppSignals())
+    qtbot.addWidget(view)
+    errors = []
+    view.show_error = errors.append
+    assert view.model.rowCount() == 0 and view.reminder.isHidden()
+    assert "没有符合条件" in view.detail_label.text()
+    view.add_button.click()
+    assert "组织机构" in errors[-1]
