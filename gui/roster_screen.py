@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import tempfile
 import time
 from array import array
@@ -593,13 +594,14 @@ class RosterScreen(Screen):
         number = m.id_number if revealed else idcard.mask(m.id_number)
         phone = m.phone if revealed else idcard.mask_phone(m.phone)
         age, party_age = m.age(), m.party_age()
+        e = html.escape
         lines = [
-            f"<b style='font-size:13pt'>{m.name}</b>　{m.gender or ''}　{'' if age is None else f'{age} 岁'}",
+            f"<b style='font-size:13pt'>{e(m.name)}</b>　{m.gender or ''}　{'' if age is None else f'{age} 岁'}",
             f"身份证号：{number or '—'}",
-            f"联系电话：{phone or '—'}",
-            f"所在支部：{m.branch_name}" + (f" · {m.party_group_name}" if m.party_group_name else ""),
-            f"网格：{m.grid_name or '未划网格'}",
-            f"{m.category}　状态：{m.status}　{m.person_type or ''}",
+            f"联系电话：{e(phone or '—')}",
+            f"所在支部：{e(m.branch_name)}" + (f" · {e(m.party_group_name)}" if m.party_group_name else ""),
+            f"网格：{e(m.grid_name or '未划网格')}",
+            f"{m.category}　状态：{e(m.status)}　{e(m.person_type or '')}",
             f"入党时间：{m.join_date or '—'}　转正时间：{m.full_date or '—'}",
         ]
         if party_age is not None:
@@ -608,9 +610,9 @@ class RosterScreen(Screen):
             extended = f"（已延长 {m.probation_extension_months} 个月）" if m.probation_extension_months else ""
             lines.append(f"<span style='color:#8a4b00'>预备期满：{m.probation_due()}{extended}</span>")
         if m.work_unit:
-            lines.append(f"工作单位：{m.work_unit}")
+            lines.append(f"工作单位：{e(m.work_unit)}")
         if revealed and m.address:
-            lines.append(f"住址：{m.address}")
+            lines.append(f"住址：{e(m.address)}")
         self.detail_label.setText("<br>".join(lines))
         events = member_events.events(self.db, member_id)
         self.history.setRowCount(len(events))
