@@ -66,3 +66,13 @@ def test_cancel_leaves_no_file(demo_db, tmp_path):
     with pytest.raises(Cancelled):
         write_roster_pdf(demo_db, out / "c.pdf", should_cancel=lambda: True)
     assert list(out.iterdir()) == []
+
+
+def test_long_work_unit_with_markup_characters_wraps(demo_db, tmp_path):
+    from core import audit
+
+    branch = orgs.branches(demo_db)[0]
+    member = members.query_members(demo_db, MemberQuery(branch_id=branch.id), limit=1)[0]
+    audit.update(demo_db, "member", member.id, {"work_unit": "宁东能源化工基地<煤制油>分公司 & 设备管理部副主任工程师"})
+    out = write_roster_pdf(demo_db, tmp_path / "w.pdf", [branch.id])
+    assert "<煤制油>" in pdftext(out)
