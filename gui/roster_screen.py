@@ -60,6 +60,11 @@ NOT_NORMAL = QColor("#8a4b00")
 LEFT = QColor("#888888")
 
 
+# The only roles the table answers; Qt asks each cell for a dozen more on every paint.
+_ROLES = {Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.UserRole, Qt.ItemDataRole.ForegroundRole,
+          Qt.ItemDataRole.TextAlignmentRole}
+
+
 class MemberTableModel(QAbstractTableModel):
     """The roster as a window over a sorted id list: only the blocks of rows on screen are read."""
 
@@ -160,23 +165,25 @@ class MemberTableModel(QAbstractTableModel):
         return getattr(m, key) or ""
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        if not index.isValid() or role not in _ROLES:
+            return None
+        key = COLUMNS[index.column()].key
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return Qt.AlignmentFlag.AlignCenter if key in ("gender", "age", "party_age") else None
+        if role == Qt.ItemDataRole.ForegroundRole and key not in ("status", "name"):
             return None
         m = self.member_at(index.row())
         if m is None:
             return None
-        key = COLUMNS[index.column()].key
         if role == Qt.ItemDataRole.DisplayRole:
             return self.text(m, key)
         if role == self.IdRole:
             return m.id
-        if role == Qt.ItemDataRole.ForegroundRole and key in ("status", "name"):
+        if role == Qt.ItemDataRole.ForegroundRole:
             if m.status in ("转出", "出党", "去世", "停止党籍"):
                 return LEFT
             if m.status != "正常" and key == "status":
                 return NOT_NORMAL
-        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("gender", "age", "party_age"):
-            return Qt.AlignmentFlag.AlignCenter
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
