@@ -33,8 +33,8 @@ How to add a new kind (households, volunteers ...)
 
    - `name` ("households", the CLI word), `label` ("住户"), `columns`: a tuple of
      `Column(key, label, aliases=(...), parser=..., required=...)`. A parser takes the raw cell
-     value (str, float, int, bool, datetime.date / datetime, or None for an empty cell; calamine
-     gives whole numbers as float) and returns the value to store, raises ValidationError with a
+     value (str, float, int, bool, datetime.date / datetime; calamine gives whole numbers as
+     float; empty cells are None without calling the parser) and returns the value to store, raises ValidationError with a
      plain Chinese message, or returns `Noted(value, note)` to tell the user what it assumed.
      Ready-made parsers below: `text`, `text_max(n)`, `choice(...)`, `date_cell`, `id_number_cell`,
      `phone_cell`, `int_cell`, `yes_no_cell`; `with_codes(parser, {"1": "男"})` maps codes first.
@@ -175,6 +175,9 @@ def id_number_cell(value: object) -> str | None:
     """An ID number cell, normalised and validated; numbers Excel turned into floats are refused."""
     if is_blank(value):
         return None
+    if isinstance(value, str) and "*" in value:
+        raise ValidationError("身份证号中间几位被隐去了（这是隐私保护导出的文件），不能用于导入。"
+                              "请改用导出时选择了“完整信息”的文件。", "id_number")
     return idcard.parse(value).number
 
 
@@ -652,6 +655,9 @@ def _parse_rows(kind: ImportKind, source: Source, mapping: dict[int, str | None]
         found: list[Problem] = []
         for i, key, parser, column_name in parsers:
             raw = row[i]
+            if raw is None and key not in required:
+                record[key] = None
+                continue
             try:
                 value = parser(raw)
                 if value is None and key in required:
