@@ -31,7 +31,7 @@ How to add a new kind (households, volunteers ...)
 --------------------------------------------------
 1. Write `core/<area>_io.py` with a subclass of `ImportKind`:
 
-   - `name` ("households", the CLI word), `label` ("住户"), `columns`: a tuple of
+   - `name` ("households", the CLI word), `label` ("住户"), `area` (the data_changed area), `columns`: a tuple of
      `Column(key, label, aliases=(...), parser=..., required=...)`. A parser takes the raw cell
      value (str, float, int, bool, datetime.date / datetime; calamine gives whole numbers as
      float; empty cells are None without calling the parser) and returns the value to store, raises ValidationError with a
@@ -290,6 +290,7 @@ class ImportKind:
 
     name = ""
     label = ""
+    area = ""  # the data_changed area screens listen to after an import of this kind
     columns: tuple[Column, ...] = ()
     key_field: str | None = None
     summary_field: str = "name"  # shown per row in the preview

@@ -116,6 +116,7 @@ class RosterState:
 class RosterImport(ImportKind):
     name = "roster"
     label = "党员名册"
+    area = "members"
     columns = ROSTER_COLUMNS
     key_field = "id_number"
 
