@@ -25,6 +25,16 @@ MEMBER_KEYS = ("category", "status", "person_type", "join_date", "full_date", "w
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[\s\u3000]+(?=[\u4e00-\u9fff])")
 
 
+def synonyms(words: dict[str, str]):
+    """Text with what people write mapped to the stored word; the office's lookups check it per row."""
+
+    def parse(value: object) -> str | None:
+        result = text_max(20, "内容")(value)
+        return words.get(result, result) if result else result
+
+    return parse
+
+
 def _name_cell(value: object) -> str | None:
     """A name; the spaces people type to line up two-character names (王  五) are dropped."""
     result = text_max(40, "姓名")(value)
@@ -43,11 +53,11 @@ ROSTER_COLUMNS: tuple[Column, ...] = (
     Column("join_date", "入党时间", ("入党日期", "入党年月", "加入党组织日期"), date_cell("入党时间")),
     Column("full_date", "转正时间", ("转正日期", "转正年月"), date_cell("转正时间")),
     Column("category", "党员类别", ("类别", "党员身份", "党籍状态"),
-           choice(members.CATEGORIES, "党员类别", {"正式": "正式党员", "预备": "预备党员"})),
+           synonyms({"正式": "正式党员", "预备": "预备党员"})),
     Column("person_type", "人员类型", ("人员类别", "党员类型", "身份类别"),
-           choice(members.PERSON_TYPES, "人员类型", {"退休": "离退休", "离休": "离退休", "在职党员": "在职",
-                                                   "流动党员": "流动", "学生党员": "学生", "无职业": "无业"})),
-    Column("status", "党员状态", ("状态", "当前状态"), choice(members.STATUSES, "党员状态")),
+           synonyms({"退休": "离退休", "离休": "离退休", "在职党员": "在职", "流动党员": "流动", "学生党员": "学生",
+                     "无职业": "无业"})),
+    Column("status", "党员状态", ("状态", "当前状态"), synonyms({})),
     Column("community", "所属社区", ("社区", "社区党委", "所在社区"), text_max(60, "社区")),
     Column("branch", "所在支部", ("所在党支部", "党支部", "支部", "所在党组织", "支部名称"), text_max(60, "支部"), required=True),
     Column("party_group", "党小组", ("所在党小组", "小组"), text_max(60, "党小组")),
@@ -98,6 +108,7 @@ class RosterState:
     groups: dict[tuple[int, str], int]
     grids: dict[tuple[int, str], int]
     existing: dict[str, dict[str, Any]]                      # id number -> current values (+ _person_id, _member_id)
+    lookups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # allowed categories, statuses, types
     resolved: dict[tuple, dict[str, Any]] = field(default_factory=dict)  # names -> unit refs, memoised
 
     def path(self, ref: int | PendingUnit | None) -> str:
@@ -151,7 +162,7 @@ class RosterImport(ImportKind):
                 values = dict(zip(("_person_id", "_member_id", *PERSON_KEYS, *MEMBER_KEYS), row))
                 existing[values["id_number"]] = values
         return RosterState(db, street_ref, units, communities, branches_by_parent, branches_by_name, groups, grids,
-                           existing)
+                           existing, members.member_lookups(db))
 
     # Resolving names to units -------------------------------------------------------------------
 
@@ -204,7 +215,8 @@ class RosterImport(ImportKind):
         if resolved is None:
             resolved = state.resolved[names] = self._resolve(state, *names)
         out.update(resolved)
-        checked = members.check_member_fields({k: out.get(k) for k in members.MEMBER_FIELDS}, out.get("birth_date"))
+        checked = members.check_member_fields({k: out.get(k) for k in members.MEMBER_FIELDS}, out.get("birth_date"),
+                                              state.lookups)
         for key in members.MEMBER_FIELDS:
             if key in out:
                 out[key] = checked[key]

@@ -34,6 +34,10 @@ DEFAULTS: dict[str, Any] = {
     # 双报到 yearly service-hour thresholds.
     "dual_registration_member_hours": 6,
     "dual_registration_unit_hours": 12,
+    # The roster warns this many days before a probation ends.
+    "probation_warning_days": 30,
+    # Roster table columns the user chose to hide (column keys of gui/roster_screen.py).
+    "roster_hidden_columns": ["ethnicity", "birth_date", "native_place", "address", "note", "probation_due"],
 }
 
 LABELS: dict[str, str] = {
@@ -44,6 +48,8 @@ LABELS: dict[str, str] = {
     "office_funding": "办公经费标准",
     "dual_registration_member_hours": "双报到党员年度服务时长下限（小时）",
     "dual_registration_unit_hours": "双报到单位年度服务时长下限（小时）",
+    "probation_warning_days": "预备期届满提前提醒天数",
+    "roster_hidden_columns": "党员名册中隐藏的列",
 }
 
 
