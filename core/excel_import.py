@@ -114,6 +114,8 @@ def cell_text(value: object) -> str | None:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
+        if abs(value) >= 1e15:  # as Excel shows it: the digits past the 15th are not real
+            return f"{value:.15G}"
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, QUrl, Signal
+from PySide6.QtGui import QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView, QButtonGroup, QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox,
     QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget, QMessageBox, QProgressBar, QPushButton,
@@ -273,6 +273,7 @@ class ImportWizard(QDialog):
         self.result_label.setStyleSheet("font-size: 11pt;")
         self.result_units = QListWidget()
         self.undo_button = QPushButton("撤销这次导入")
+        self.open_errors_button = QPushButton("打开错误文件")
         self.undo_status = QLabel()
         self.undo_status.setWordWrap(True)
         form = QFormLayout()
@@ -282,7 +283,11 @@ class ImportWizard(QDialog):
         layout.addWidget(QLabel("新建的组织和网格："))
         layout.addWidget(self.result_units, 1)
         layout.addWidget(self.undo_status)
-        layout.addWidget(self.undo_button, 0, Qt.AlignmentFlag.AlignLeft)
+        row = QHBoxLayout()
+        row.addWidget(self.undo_button)
+        row.addWidget(self.open_errors_button)
+        row.addStretch(1)
+        layout.addLayout(row)
         return page
 
     def _connect_signals(self) -> None:
@@ -294,6 +299,7 @@ class ImportWizard(QDialog):
         self.filter_combo.currentIndexChanged.connect(self._on_filter_combo_changed)
         self.mode_group.buttonClicked.connect(self._on_mode_group_clicked)
         self.undo_button.clicked.connect(self._on_undo_button_clicked)
+        self.open_errors_button.clicked.connect(self._on_open_errors_button_clicked)
         self.undo_batch_button.clicked.connect(self._on_undo_batch_button_clicked)
         self.skip_bad_check.toggled.connect(self._update_buttons)
 
@@ -307,6 +313,9 @@ class ImportWizard(QDialog):
 
     def confirm(self, message: str) -> bool:
         return QMessageBox.question(self, "请确认", message) == QMessageBox.StandardButton.Yes
+
+    def open_path(self, path: Path) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     # Navigation --------------------------------------------------------------------------------
     def current_page(self) -> int:
@@ -492,7 +501,8 @@ class ImportWizard(QDialog):
 
     def _on_import_done(self, result: ImportResult) -> None:
         self.result = result
-        self.result_label.setText(result.summary())
+        self.result_label.setText(result.summary() + (f"\n错误文件：{result.errors_path}" if result.errors_path else ""))
+        self.open_errors_button.setVisible(result.errors_path is not None)
         self.result_units.clear()
         for unit in result.preview.new_units if result.units_created else ():
             self.result_units.addItem(unit.describe())
@@ -504,6 +514,10 @@ class ImportWizard(QDialog):
             self.signals.data_changed.emit(self.kind.area)
             self._refresh_batches()
         self.imported.emit(result)
+
+    def _on_open_errors_button_clicked(self) -> None:
+        if self.result and self.result.errors_path:
+            self.open_path(self.result.errors_path)
 
     def _on_undo_button_clicked(self) -> None:
         if self.result and self.result.batch_id:
