@@ -521,7 +521,8 @@ def read_source(path: str | os.PathLike, kind: ImportKind) -> Source:
     if not sheets or all(not any(not is_blank(v) for row in data for v in row) for _, data, _ in sheets):
         raise UserError(f"文件“{path.name}”是空的：没有任何内容。请确认选对了文件。")
     for name, data, merged in sheets:
-        data = [[_clean_cell(v) for v in row] for row in data]
+        # calamine gives "" for an empty cell; blank-only strings count as empty too.
+        data = [row if "" not in row else [None if v == "" else v for v in row] for row in data]
         # Merged title cells and merged header cells spread their text; merged data cells too.
         _fill_merged(data, merged)
         header_pos = _find_header(kind, data)
