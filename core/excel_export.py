@@ -225,6 +225,11 @@ def roster_rows(db: Db, member_ids: Sequence[int] | None = None) -> list[tuple]:
                       [json.dumps(list(member_ids))]).fetchall()
 
 
+def roster_count(db: Db) -> int:
+    """How many members a whole-roster export holds."""
+    return db.execute("SELECT count(*) FROM member").fetchone()[0]
+
+
 def _years_between(start: dt.date, on: dt.date) -> int:
     return on.year - start.year - ((on.month, on.day) < (start.month, start.day))
 

@@ -234,8 +234,7 @@ class ExportDialog(QDialog):
         self.refresh_layouts()
 
     def _build_ui(self) -> None:
-        count = len(self.member_ids) if self.member_ids is not None else \
-            self.db.execute("SELECT count(*) FROM member").fetchone()[0]
+        count = len(self.member_ids) if self.member_ids is not None else excel_export.roster_count(self.db)
         scope = "当前筛选出的" if self.member_ids is not None else "全部"
         self.scope_label = QLabel(f"将导出{scope} {count} 名党员。")
         self.layout_combo = QComboBox()
