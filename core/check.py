@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import idcard
+from core import idcard, member_events
 from core.db import schema_state
 from core.errors import ValidationError
 
@@ -78,4 +78,5 @@ def _rule_faults(conn: sqlite3.Connection) -> list[str]:
         """SELECT m.id FROM member m JOIN org_unit o ON o.id = m.branch_id WHERE o.kind != 'branch' LIMIT 20"""
     ).fetchall()
     faults += [f"党员 #{r[0]} 所在支部不是党支部。" for r in bad_kind]
+    faults += member_events.rule_faults(conn)
     return faults
