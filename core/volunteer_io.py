@@ -93,6 +93,7 @@ class VolunteerState:
 class VolunteerImport(ImportKind):
     name = "volunteers"
     label = "志愿服务队队员名册"
+    area = "volunteers"
     columns = VOLUNTEER_COLUMNS
     key_field = "member_key"
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressDialog, QPushButton,
     QSplitter, QTabWidget, QVBoxLayout, QWidget,
@@ -17,6 +16,7 @@ from core.clock import today
 from core.db import Db, open_db
 from core.errors import UserError
 from gui.base import Screen
+from gui.task import BackgroundTask
 from gui.volunteer_dialogs import (
     ActivityDialog, PersonPickerDialog, RegistrationDialog, TeamDialog, UnitDialog, VolunteerDialog, community_combo,
 )
@@ -43,70 +43,21 @@ def _group(title: str, *widgets: QWidget, buttons: list[QPushButton] | None = No
     return box
 
 
-class _JobSignals(QObject):
-    progressed = Signal(int, int)
-    finished = Signal(bool, str)  # ok, message for the user
-
-
-class _Cancelled(Exception):
-    pass
-
-
-class DbJob(QRunnable):
-    """Long work (Excel import/export) in a pool thread with its own database connection.
-
-    `work(db, progress)` returns (ok, message); cancelling makes the next progress call raise,
-    which rolls back whatever the work had begun.
-    """
-
-    def __init__(self, db_path: Path, work: Callable[[Db, Callable[[int, int], None]], tuple[bool, str]]):
-        super().__init__()
-        self.db_path, self.work = db_path, work
-        self.signals = _JobSignals()
-        self.cancelled = False
-
-    def _progress(self, done: int, total: int) -> None:
-        if self.cancelled:
-            raise _Cancelled()
-        self.signals.progressed.emit(done, total)
-
-    def run(self) -> None:
-        try:
-            db = open_db(self.db_path, create=False)
-            try:
-                ok, message = self.work(db, self._progress)
-            finally:
-                db.close()
-        except _Cancelled:
-            self.signals.finished.emit(False, "已取消，没有做任何改动。")
-            return
-        except UserError as exc:
-            self.signals.finished.emit(False, str(exc))
-            return
-        except Exception as exc:  # a worker must always report back, whatever broke
-            self.signals.finished.emit(False, f"操作失败：{exc}")
-            return
-        self.signals.finished.emit(ok, message)
-
-
-def _export_work(out: Path, year: int):
-    def work(db: Db, progress) -> tuple[bool, str]:
+def _export_work(db_path: Path, out: Path, year: int):
+    """The hours workbook written in a worker thread with its own connection; cancelling stops before the file."""
+    def work(progress, cancelled) -> str:
         from core.volunteer_excel import export_hours
 
-        return True, export_hours(db, out, year, progress=progress)
+        def report(done: int, total: int) -> None:
+            if cancelled():
+                raise UserError("已取消导出，没有写入文件。")
+            progress(done, total)
 
-    return work
-
-
-def _import_work(path: Path):
-    def work(db: Db, progress) -> tuple[bool, str]:
-        from core.excel_import import import_file, iter_problem_lines
-
-        result = import_file(db, "volunteers", path, progress=progress)
-        if result.imported and not result.bad:
-            return True, result.summary()
-        lines = list(iter_problem_lines(result.preview, 8))
-        return False, result.summary() + ("\n\n" + "\n".join(lines) if lines else "")
+        db = open_db(db_path, create=False)
+        try:
+            return export_hours(db, out, year, progress=report)
+        finally:
+            db.close()
 
     return work
 
@@ -117,14 +68,15 @@ class VolunteersScreen(Screen):
     areas = ("volunteers", "members", "org", "settings")
 
     activity_saved = Signal(int)
-    job_finished = Signal(bool, str)  # a background import/export ended: ok, message
+    export_finished = Signal(bool, str)  # the background export ended: ok, message
 
     def __init__(self, db: Db, signals, parent=None):
         super().__init__(db, signals, parent)
         self._person_minutes: dict[int, int] = {}
         self._rank: dict[int, int] = {}
         self._team_rank: dict[int, int] = {}
-        self._job: DbJob | None = None
+        self._export_task: BackgroundTask | None = None
+        self.import_wizard = None
         self._build_ui()
         self._connect_signals()
         self.refresh()
@@ -531,34 +483,32 @@ class VolunteersScreen(Screen):
 
         return build_certificate(self.db, person_id, path, year=self.year())
 
-    def ask_open_path(self, title: str, filters: str) -> str:
-        return QFileDialog.getOpenFileName(self, title, "", filters)[0]
-
-    def export_hours(self, out: Path) -> DbJob | None:
-        """Write the year's hours workbook off the GUI thread; job_finished carries the message."""
-        return self._start_job("正在导出服务时长…", _export_work(Path(out), self.year()))
-
-    def import_rosters(self, path: Path) -> DbJob | None:
-        """Import a team roster file (all rows or none) off the GUI thread; job_finished carries the result."""
-        return self._start_job("正在导入队员名册…", _import_work(Path(path)))
-
-    def _start_job(self, label: str, work) -> DbJob | None:
+    def export_hours(self, out: Path) -> BackgroundTask | None:
+        """Write the year's hours workbook off the GUI thread; export_finished carries the outcome."""
         if self.db.path is None:
-            self.show_error("内存数据库不能导入导出，请先打开一个数据库文件。")
+            self.show_error("内存数据库不能导出，请先打开一个数据库文件。")
             return None
-        if self._job is not None:
-            self.show_error("上一项导入/导出还没有完成，请稍候。")
+        if self._export_task is not None:
+            self.show_error("上一次导出还没有完成，请稍候。")
             return None
-        job = DbJob(self.db.path, work)
-        self._job = job
-        self._progress = QProgressDialog(label, "取消", 0, 0, self)
+        task = BackgroundTask(_export_work(self.db.path, Path(out), self.year()), self)
+        self._export_task = task
+        self._progress = QProgressDialog("正在导出服务时长…", "取消", 0, 0, self)
         self._progress.setWindowTitle("请稍候")
         self._progress.setMinimumDuration(300)
-        self._progress.canceled.connect(self._on_progress_canceled)
-        job.signals.progressed.connect(self._on_job_progressed)
-        job.signals.finished.connect(self._on_job_finished)
-        QThreadPool.globalInstance().start(job)
-        return job
+        self._progress.canceled.connect(task.cancel)
+        task.progressed.connect(self._on_export_task_progressed)
+        task.succeeded.connect(self._on_export_task_succeeded)
+        task.failed.connect(self._on_export_task_failed)
+        task.start()
+        return task
+
+    def open_import(self):
+        """The import wizard for team rosters (file, column mapping, preview, all-or-nothing import, undo)."""
+        from gui.import_wizard import open_import_wizard
+
+        self.import_wizard = open_import_wizard(self, self.db, self.signals, "volunteers")
+        return self.import_wizard
 
     # Slots ---------------------------------------------------------------------------------------
     def _run(self, action) -> bool:
@@ -702,24 +652,23 @@ class VolunteersScreen(Screen):
             self.export_hours(Path(path))
 
     def _on_import_button_clicked(self) -> None:
-        path = self.ask_open_path("导入志愿服务队队员名册", "Excel 文件 (*.xlsx *.xls)")
-        if path:
-            self.import_rosters(Path(path))
+        self.open_import()
 
-    def _on_job_progressed(self, done: int, total: int) -> None:
+    def _on_export_task_progressed(self, done: int, total: int) -> None:
         self._progress.setMaximum(total)
         self._progress.setValue(done)
 
-    def _on_progress_canceled(self) -> None:
-        if self._job:
-            self._job.cancelled = True
+    def _on_export_task_succeeded(self, message: object) -> None:
+        self._end_export(True, str(message))
 
-    def _on_job_finished(self, ok: bool, message: str) -> None:
+    def _on_export_task_failed(self, message: str) -> None:
+        self._end_export(False, message)
+
+    def _end_export(self, ok: bool, message: str) -> None:
         self._progress.reset()
-        self._job = None
+        self._export_task = None
         if ok:
             self.show_info(message)
         else:
             self.show_error(message)
-        self.changed("volunteers")
-        self.job_finished.emit(ok, message)
+        self.export_finished.emit(ok, message)
