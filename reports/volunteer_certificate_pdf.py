@@ -11,7 +11,6 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core import idcard, persons, settings
@@ -20,6 +19,7 @@ from core.clock import today
 from core.db import Db
 from core.errors import UserError
 from reports.fonts import font_name
+from reports.page_frame import canvas_maker
 
 
 def _chinese_date(day: dt.date) -> str:
@@ -31,7 +31,7 @@ def _styles() -> dict[str, ParagraphStyle]:
     return {
         "title": ParagraphStyle("title", fontName=font, fontSize=24, leading=32, alignment=TA_CENTER, spaceAfter=6 * mm),
         "body": ParagraphStyle("body", fontName=font, fontSize=12.5, leading=22, alignment=TA_LEFT, firstLineIndent=25),
-        "cell": ParagraphStyle("cell", fontName=font, fontSize=9.5, leading=12.5),
+        "cell": ParagraphStyle("cell", fontName=font, fontSize=9.5, leading=12.5, wordWrap="CJK"),
         "cell_c": ParagraphStyle("cell_c", fontName=font, fontSize=9.5, leading=12.5, alignment=TA_CENTER),
         "cell_r": ParagraphStyle("cell_r", fontName=font, fontSize=9.5, leading=12.5, alignment=TA_RIGHT),
         "sign": ParagraphStyle("sign", fontName=font, fontSize=12.5, leading=22, alignment=TA_RIGHT),
@@ -41,32 +41,6 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _escape(text: str | None) -> str:
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-class _NumberedCanvas(pdf_canvas.Canvas):
-    """Draws 第 n 页 / 共 m 页 and the office name once the page count is known."""
-
-    office = ""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict] = []
-
-    def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self.setFont(font_name(), 9)
-            self.setFillColor(colors.grey)
-            width, _ = A4
-            self.drawString(20 * mm, 12 * mm, self.office)
-            self.drawRightString(width - 20 * mm, 12 * mm, f"第 {self._pageNumber} 页 / 共 {total} 页")
-            super().showPage()
-        super().save()
 
 
 def build_certificate(db: Db, person_id: int, out: str | os.PathLike, year: int | None = None,
@@ -137,7 +111,7 @@ def build_certificate(db: Db, person_id: int, out: str | os.PathLike, year: int 
     tmp = out.with_name(out.name + ".partial")
     doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=20 * mm,
                             bottomMargin=20 * mm, title=f"志愿服务证明 - {person.name}", author=office)
-    canvas_class = type("CertificateCanvas", (_NumberedCanvas,), {"office": office})
+    canvas_class = canvas_maker(office, issued_on)
     try:
         doc.build(story, canvasmaker=canvas_class)
         os.replace(tmp, out)
