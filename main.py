@@ -69,6 +69,37 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+# export KIND: "module:function" called as fn(db, out, year=..., unmasked=...) -> number of rows written.
+EXPORT_KINDS: dict[str, tuple[str, str]] = {
+    "visits": ("core.visits_export:export_visits", "走访记录"),
+    "problems": ("core.visits_export:export_problems", "问题"),
+}
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    import importlib
+
+    from core.db import open_db
+
+    if args.kind not in EXPORT_KINDS:
+        print(f"不认识的导出类型“{args.kind}”。可用：{'、'.join(EXPORT_KINDS)}。", file=sys.stderr)
+        return 2
+    target, noun = EXPORT_KINDS[args.kind]
+    module_name, function_name = target.split(":")
+    export = getattr(importlib.import_module(module_name), function_name)
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        print("导出文件名应以 .xlsx 结尾。", file=sys.stderr)
+        return 2
+    db = open_db(Path(args.db), create=False)
+    try:
+        count = export(db, out, year=args.year, unmasked=args.unmasked)
+    finally:
+        db.close()
+    print(f"已导出 {count} 条{noun}到 {out}")
+    return 0
+
+
 def cmd_screenshots(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from core.db import open_db
@@ -117,6 +148,13 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", parents=[common], help="备份数据库（运行中也可以）")
     backup.add_argument("--out", required=True, help="备份文件路径")
     backup.set_defaults(func=cmd_backup, needs_db=True)
+
+    export = sub.add_parser("export", parents=[common], help="导出 Excel（" + "、".join(EXPORT_KINDS) + "）")
+    export.add_argument("kind", metavar="KIND", help="导出类型：" + " | ".join(EXPORT_KINDS))
+    export.add_argument("out", metavar="OUT.xlsx", help="输出文件")
+    export.add_argument("--year", type=int, default=None, help="只导出某一年（默认全部）")
+    export.add_argument("--unmasked", action="store_true", help="导出完整的电话号码和身份证号（默认打码）")
+    export.set_defaults(func=cmd_export, needs_db=True)
 
     shots = sub.add_parser("screenshots", parents=[common], help="把每个界面截图保存为 PNG")
     shots.add_argument("--out", required=True, help="输出文件夹")

@@ -154,7 +154,7 @@ def format_address(estate: str, building: str, unit: str, room: str) -> str:
 
 _SELECT = """
 SELECT h.id, h.grid_id, g.name, g.community_id, c.name, h.estate, h.building, h.unit, h.room, h.address,
-       h.head_person_id, hp.name, h.phone, h.people_count, h.cadre_person_id, cp.name, h.note,
+       h.head_person_id, hp.name, coalesce(h.phone, hp.phone), h.people_count, h.cadre_person_id, cp.name, h.note,
        (SELECT group_concat(t.name, '、') FROM (SELECT t.name FROM household_tag ht JOIN special_tag t ON t.id = ht.tag_id
             WHERE ht.household_id = h.id ORDER BY t.sort_order) t),
        (SELECT max(v.visit_date) FROM home_visit v WHERE v.household_id = h.id)
@@ -330,7 +330,8 @@ def update(db: Db, household_id: int, values: dict[str, Any]) -> None:
     current = get(db, household_id)
     merged = {
         "grid_id": current.grid_id, "estate": current.estate, "building": current.building, "unit": current.unit,
-        "room": current.room, "head_person_id": current.head_person_id, "phone": current.phone,
+        "room": current.room, "head_person_id": current.head_person_id,
+        "phone": db.execute("SELECT phone FROM household WHERE id = ?", [household_id]).fetchone()[0],
         "people_count": current.people_count, "cadre_person_id": current.cadre_person_id, "note": current.note,
     }
     if "head_name" in values and values.get("head_name") != current.head_name:
