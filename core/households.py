@@ -307,10 +307,13 @@ def _check_tags(db: Db, tag_ids: list[int]) -> list[int]:
 
 
 def _with_head(db: Db, values: dict[str, Any]) -> dict[str, Any]:
-    """Turn a typed head_name into head_person_id (finding or creating the person)."""
+    """Turn a typed head_name / cadre_name into person ids (finding or creating the person)."""
     values = dict(values)
     if not values.get("head_person_id") and (values.get("head_name") or "").strip():
         values["head_person_id"] = resolve_person(db, values["head_name"], values.get("phone"))
+    if "cadre_name" in values and not values.get("cadre_person_id"):
+        name = (values.get("cadre_name") or "").strip()
+        values["cadre_person_id"] = resolve_person(db, name) if name else None
     return values
 
 

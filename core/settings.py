@@ -35,7 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "dual_registration_member_hours": 6,
     "dual_registration_unit_hours": 12,
     # 五必问 visits: a household not visited for this many days is listed as due.
-    "visit_due_days": 90,
+    "visit_due_days": 180,
     # Special-group households (低保户, 独居老人 …) must be visited at least this often.
     "visit_special_interval_days": 30,
     # Problem time limits in hours by severity (seed city: 1 hour, 1 day, 1 week).

@@ -397,11 +397,11 @@ class DueHousehold:
 
 def _due(db: Db, threshold: str, on: dt.date, extra_where: str, params: list) -> list[DueHousehold]:
     sql = f"""
-        SELECT h.id, h.address, hp.name, g.name, cp.name,
+        SELECT h.id, h.address, hp.name, replace(c.name, '社区党委', '社区') || ' ' || g.name, cp.name,
                coalesce((SELECT group_concat(t.name, '、') FROM household_tag ht JOIN special_tag t ON t.id = ht.tag_id
                          WHERE ht.household_id = h.id), ''),
                (SELECT max(v.visit_date) FROM home_visit v WHERE v.household_id = h.id AND v.complete = 1) AS last
-        FROM household h JOIN grid g ON g.id = h.grid_id
+        FROM household h JOIN grid g ON g.id = h.grid_id JOIN org_unit c ON c.id = g.community_id
         LEFT JOIN person hp ON hp.id = h.head_person_id LEFT JOIN person cp ON cp.id = h.cadre_person_id
         WHERE {extra_where}
         GROUP BY h.id HAVING last IS NULL OR last < ?

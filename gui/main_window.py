@@ -29,9 +29,13 @@ class ScreenSpec:
 
 def screen_specs() -> list[ScreenSpec]:
     """Every working screen, in the order of design.md's navigation list."""
+    from gui.problems_screen import ProblemsScreen
     from gui.settings_screen import SettingsScreen
+    from gui.visits_screen import VisitsScreen
 
     return [
+        ScreenSpec("visits", "五必问走访", VisitsScreen),
+        ScreenSpec("problems", "问题台账", ProblemsScreen),
         ScreenSpec("settings", "设置", SettingsScreen),
     ]
 

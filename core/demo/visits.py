@@ -66,7 +66,8 @@ def _scale(members: int) -> float:
 
 def build(db: Db, ctx: DemoContext) -> None:
     rng = ctx.rng
-    now = dt.datetime.combine(ctx.today, dt.time(16, 30))
+    real_now = dt.datetime.now().replace(second=0, microsecond=0)
+    now = real_now if ctx.today == real_now.date() else dt.datetime.combine(ctx.today, dt.time(16, 30))
     people = PeopleFactory(db, rng, ctx.today)
     stamp = now_text()
     tags = tag_ids_by_name(db)
@@ -147,11 +148,18 @@ def _build_visits_and_problems(db: Db, ctx: DemoContext, rng: random.Random, now
     for hid, grid_id, cadres, special in info:
         if rng.random() < (0.12 if grid_id in lazy_grids else 0.04):
             continue  # never visited this year
-        n = rng.randint(6, 11) if special else rng.randint(1, 3 if scale > 1.5 else 4)
+        if special:
+            # Special-group households: roughly monthly, with the odd gap.
+            days, day = [], year_ago + dt.timedelta(days=rng.randrange(30))
+            while day <= ctx.today:
+                if rng.random() > 0.08:
+                    days.append(day)
+                day += dt.timedelta(days=rng.randint(18, 40))
+        else:
+            days = [year_ago + dt.timedelta(days=rng.randrange(366)) for _ in range(rng.randint(1, 3))]
         if grid_id in lazy_grids:
-            n = max(1, n // 2)
-        for _ in range(n):
-            day = year_ago + dt.timedelta(days=rng.randrange(366))
+            days = days[::2]
+        for day in days:
             vid = visit_ids.take()
             answered = 5 if rng.random() > 0.03 else rng.randint(2, 4)
             for no in range(1, 6):
