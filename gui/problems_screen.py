@@ -470,9 +470,12 @@ class ProblemsScreen(Screen):
         except UserError as exc:
             self.show_error(str(exc))
             return False
-        self.step_recorded.emit(p.id)
         self.changed("problems")
-        self.select_problem(p.id)
+        if not self.select_problem(p.id):
+            # Closed problems leave the board (unless 显示已办结); keep showing this one where it ended.
+            self.board.setCurrentIndex(self.board_model.index(-1, -1))
+            self._show_problem(problems.get(self.db, p.id))
+        self.step_recorded.emit(p.id)
         return True
 
     def _on_step_submit_clicked(self) -> None:

@@ -41,11 +41,11 @@ def _coverage_colour(percent: float, households_count: int):
 class ItemRow:
     """One must-ask item: three exclusive buttons, a text box used only when there is something to say."""
 
-    def __init__(self, item_no: int):
+    def __init__(self, item_no: int, owner: QWidget):
         self.item_no = item_no
         self.label = QLabel(f"{item_no}. {visits.ITEMS[item_no - 1]}")
         self.buttons: dict[str, QPushButton] = {}
-        self.group = QButtonGroup()
+        self.group = QButtonGroup(owner)
         self.group.setExclusive(True)
         for finding in visits.FINDINGS:
             button = QPushButton(finding)
@@ -143,7 +143,7 @@ class VisitsScreen(Screen):
         items_box = QGroupBox("二、五必问（每项点一个结果；有情况或发现问题时写明）")
         grid = QGridLayout(items_box)
         grid.setHorizontalSpacing(6)
-        self.item_rows = [ItemRow(n) for n in range(1, 6)]
+        self.item_rows = [ItemRow(n, items_box) for n in range(1, 6)]
         for r, row in enumerate(self.item_rows):
             grid.addWidget(row.label, r, 0)
             for c, finding in enumerate(visits.FINDINGS, start=1):
@@ -297,6 +297,7 @@ class VisitsScreen(Screen):
             Column("走访次数", lambda c: c.coverage.visits, align_right=True),
             Column("未问完", lambda c: c.coverage.incomplete_visits, align_right=True),
         ], background=lambda c: _coverage_colour(c.coverage.percent, c.coverage.households), row_id=lambda c: c.person_id)
+        self.cadre_cov_model.setParent(self)
         self.coverage_table = make_table(self.grid_cov_model)
         self.coverage_table.horizontalHeader().setStretchLastSection(True)
         due_columns = [

@@ -88,6 +88,8 @@ def make_table(model: RowsModel, stretch_column: int | None = None) -> QTableVie
     proxy.setSourceModel(model)
     proxy.setSortRole(SortRole)
     view = QTableView()
+    if model.parent() is None:
+        model.setParent(view)  # Qt owns it, so it outlives neither its view nor Python's collector
     view.setModel(proxy)
     view.setSortingEnabled(True)
     view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
