@@ -34,6 +34,10 @@ DEFAULTS: dict[str, Any] = {
     # 双报到 yearly service-hour thresholds.
     "dual_registration_member_hours": 6,
     "dual_registration_unit_hours": 12,
+    # The roster warns this many days before a probation ends.
+    "probation_warning_days": 30,
+    # Roster table columns the user chose to hide (column keys of gui/roster_screen.py).
+    "roster_hidden_columns": ["ethnicity", "birth_date", "native_place", "address", "note", "probation_due"],
     # 五必问 visits: a household not visited for this many days is listed as due.
     "visit_due_days": 180,
     # Special-group households (低保户, 独居老人 …) must be visited at least this often.
@@ -54,6 +58,8 @@ LABELS: dict[str, str] = {
     "office_funding": "办公经费标准",
     "dual_registration_member_hours": "双报到党员年度服务时长下限（小时）",
     "dual_registration_unit_hours": "双报到单位年度服务时长下限（小时）",
+    "probation_warning_days": "预备期届满提前提醒天数",
+    "roster_hidden_columns": "党员名册中隐藏的列",
     "visit_due_days": "住户超过多少天未走访列为待走访（天）",
     "visit_special_interval_days": "特殊群体住户走访间隔不超过（天）",
     "problem_deadline_hours": "问题处置时限（小时，按一般/重大/复杂）",
