@@ -69,6 +69,28 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Any kind the Excel import engine knows (core/excel_import.py KIND_MODULES): all or nothing."""
+    from core import excel_import
+    from core.db import open_db
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"找不到文件 {path}。请检查路径。", file=sys.stderr)
+        return 1
+    kind = excel_import.get_kind(args.kind)
+    db = open_db(Path(args.db), create=False)
+    try:
+        result = excel_import.import_file(db, kind.name, path, mode=args.mode, skip_bad=args.skip_bad)
+    finally:
+        db.close()
+    lines = excel_import.iter_problem_lines(result.preview, limit=30)
+    for line in lines:
+        print(f"  {line}", file=sys.stderr)
+    print(result.summary(), file=sys.stderr if not result.imported else sys.stdout)
+    return 0 if result.imported and not result.bad else 1
+
+
 # export KIND: "module:function" called as fn(db, out, year=..., unmasked=...) -> number of rows written.
 EXPORT_KINDS: dict[str, tuple[str, str]] = {
     "visits": ("core.visits_export:export_visits", "走访记录"),
@@ -170,6 +192,14 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", parents=[common], help="备份数据库（运行中也可以）")
     backup.add_argument("--out", required=True, help="备份文件路径")
     backup.set_defaults(func=cmd_backup, needs_db=True)
+
+    imp = sub.add_parser("import", parents=[common], help="从 Excel 导入（全部成功才写入）")
+    imp.add_argument("kind", metavar="KIND", help="导入类型，如 roster | households")
+    imp.add_argument("file", metavar="FILE", help="Excel 文件（.xlsx / .xls）")
+    imp.add_argument("--skip-bad", action="store_true", help="只导入没有错误的行（默认有错误就一行也不导入）")
+    imp.add_argument("--mode", choices=("skip", "update", "fill"), default="skip",
+                     help="库中已有的记录：skip 跳过（默认）、update 用文件更新、fill 只补空白")
+    imp.set_defaults(func=cmd_import, needs_db=True)
 
     export = sub.add_parser("export", parents=[common], help="导出 Excel（" + "、".join(EXPORT_KINDS) + "）")
     export.add_argument("kind", metavar="KIND", help="导出类型：" + " | ".join(EXPORT_KINDS))
