@@ -393,6 +393,7 @@ class VisitsScreen(Screen):
         return page
 
     def _connect_signals(self) -> None:
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
         self.search_results.itemActivated.connect(self._on_search_results_item_activated)
         self.search_results.itemClicked.connect(self._on_search_results_item_activated)
@@ -447,9 +448,25 @@ class VisitsScreen(Screen):
                 self._show_household_label(households.get(self.db, self.household_id))
             except UserError:
                 self.household_id = None
-        self.refresh_households()
-        self.refresh_coverage()
-        self._load_rules()
+        # Only the tab in front reloads now; the others when they are next shown (saving a visit stays quick).
+        self._stale = {1, 2, 3}
+        self._refresh_tab(self.tabs.currentIndex())
+
+    def _refresh_tab(self, index: int) -> None:
+        if index not in self._stale:
+            return
+        self._stale.discard(index)
+        if index == 1:
+            self.refresh_households()
+        elif index == 2:
+            self.refresh_coverage()
+        elif index == 3:
+            self._load_rules()
+
+    _stale: set[int] = set()
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        self._refresh_tab(index)
 
     # Visit form ----------------------------------------------------------------------------------
     def search_households(self, text: str) -> list[Household]:
@@ -656,6 +673,7 @@ class VisitsScreen(Screen):
     def refresh_households(self, *_args) -> None:
         if self._building:
             return
+        self._stale.discard(1)
         current = selected_row(self.household_table)
         rows = households.search(self.db, self.h_search.text(), grid_id=self.h_grid.currentData(),
                                  community_id=self.h_community.currentData(), tag_id=self.h_tag.currentData(), limit=2000)
@@ -667,9 +685,11 @@ class VisitsScreen(Screen):
         self._show_household_detail(None)
 
     def select_household(self, household_id: int) -> bool:
+        self._refresh_tab(1)
         return select_id(self.household_table, household_id)
 
     def selected_household(self) -> Household | None:
+        self._refresh_tab(1)
         return selected_row(self.household_table)
 
     def _on_household_table_current_changed(self, *_args) -> None:
@@ -820,6 +840,7 @@ class VisitsScreen(Screen):
     def refresh_coverage(self, *_args) -> None:
         if self._building:
             return
+        self._stale.discard(2)
         start, end = pydate(self.c_start.date()), pydate(self.c_end.date())
         community = self.c_community.currentData()
         total = visits.coverage(self.db, community_id=community, start=start, end=end)
@@ -844,6 +865,7 @@ class VisitsScreen(Screen):
             f"特殊群体超过 {settings.get(self.db, 'visit_special_interval_days')} 天未走访：{len(special)} 户")
 
     def coverage_rows(self) -> list:
+        self._refresh_tab(2)
         return self.coverage_table.model().sourceModel().rows()
 
     def _open_due(self, table) -> None:

@@ -172,6 +172,8 @@ def test_screens_in_main_window_with_demo(qtbot, demo_db):
     qtbot.addWidget(window)
     visits_screen = window.show_screen("visits")
     problems_screen = window.show_screen("problems")
+    assert visits_screen.household_model.rowCount() == 0  # tabs behind load when first shown
+    visits_screen.tabs.setCurrentIndex(1)
     assert visits_screen.household_model.rowCount() > 0
     assert len(visits_screen.coverage_rows()) == 112
     assert any(stage == "发现" for stage, _, _ in problems_screen.board_rows())

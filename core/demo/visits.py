@@ -60,8 +60,8 @@ class _Ids:
 
 
 def _scale(members: int) -> float:
-    """Households grow with the office, slowly: 1× at the default demo, at most 2.5× at 100,000 members."""
-    return min(2.5, 1.0 + members / 66_000)
+    """Households grow with the office, slowly: 1× at the default demo, 2× at 100,000 members and beyond."""
+    return min(2.0, 1.0 + members / 100_000)
 
 
 def build(db: Db, ctx: DemoContext) -> None:
@@ -154,9 +154,9 @@ def _build_visits_and_problems(db: Db, ctx: DemoContext, rng: random.Random, now
             while day <= ctx.today:
                 if rng.random() > 0.08:
                     days.append(day)
-                day += dt.timedelta(days=rng.randint(18, 40))
+                day += dt.timedelta(days=rng.randint(18, 40) if scale < 1.5 else rng.randint(25, 50))
         else:
-            days = [year_ago + dt.timedelta(days=rng.randrange(366)) for _ in range(rng.randint(1, 3))]
+            days = [year_ago + dt.timedelta(days=rng.randrange(366)) for _ in range(rng.randint(1, 3 if scale < 1.5 else 2))]
         if grid_id in lazy_grids:
             days = days[::2]
         for day in days:
