@@ -136,6 +136,18 @@ def _export_meetings(db, out: Path, args: argparse.Namespace) -> str:
     return f"已导出 {result.year} 年三会一课台账：{result.branches} 个支部、{result.meetings} 次会议 → {result.path}"
 
 
+def _export_visits(db, out: Path, args: argparse.Namespace) -> str:
+    from core.visits_export import export_visits
+
+    return f"已导出 {export_visits(db, out, year=args.year, unmasked=args.unmasked)} 条走访记录到 {out}"
+
+
+def _export_problems(db, out: Path, args: argparse.Namespace) -> str:
+    from core.visits_export import export_problems
+
+    return f"已导出 {export_problems(db, out, year=args.year, unmasked=args.unmasked)} 条问题到 {out}"
+
+
 def _export_volunteer_hours(db, out: Path, args: argparse.Namespace) -> str:
     from core.volunteer_excel import export_hours
 
@@ -146,6 +158,8 @@ def _export_volunteer_hours(db, out: Path, args: argparse.Namespace) -> str:
 EXPORTERS = {
     "roster": _export_roster,
     "meetings": _export_meetings,
+    "visits": _export_visits,
+    "problems": _export_problems,
     "volunteer-hours": _export_volunteer_hours,
 }
 
@@ -226,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     from core.excel_import import MODES
 
     imp = sub.add_parser("import", parents=[common], help="从 Excel 导入（全部成功才写入）")
-    imp.add_argument("kind", metavar="KIND", help="导入类型：roster（党员名册）、volunteers（志愿服务队队员）等")
+    imp.add_argument("kind", metavar="KIND", help="导入类型：roster（党员名册）| households（住户）| volunteers（志愿者）")
     imp.add_argument("file", metavar="FILE", help="Excel 文件（.xlsx 或 .xls）")
     imp.add_argument("--skip-bad", action="store_true", help="只导入没有错误的行（有错误的行写入 FILE.errors.xlsx）")
     imp.add_argument("--mode", choices=MODES, default="skip",

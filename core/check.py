@@ -45,7 +45,7 @@ def check_file(path: Path) -> CheckReport:
         if state.unknown:
             faults.append(f"数据库结构比本程序新（{', '.join(state.unknown[:3])}），请升级程序。")
         if state.pending:
-            faults.append(f"数据库结构尚未升级（缺少 {len(state.pending)} 步），用本程序打开一次即可自动升级。")
+            notes.append(f"数据库结构来自较早的版本（还差 {len(state.pending)} 步升级），用本程序打开一次即可自动升级。")
         if not faults:
             faults += _rule_faults(conn)
             version = conn.execute("PRAGMA user_version").fetchone()[0]

@@ -203,6 +203,7 @@ def build_members(db: Db, ctx: DemoContext, people: PeopleFactory, count: int, p
 STEP_MODULES: list[str] = [
     "core.demo.roster",
     "core.demo.meetings",
+    "core.demo.visits",
     "core.demo.volunteers",
 ]
 

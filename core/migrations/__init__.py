@@ -4,12 +4,13 @@ Each area keeps its own set (sqlite-utils `Migrations`), so areas grow their tab
 independently; a released step is never edited, only followed by a new one.
 """
 
-from core.migrations import excel, foundation, meetings, roster, volunteers
+from core.migrations import excel, foundation, meetings, roster, visits, volunteers
 
 MIGRATION_SETS = [
     foundation.migrations,
     roster.migrations,
     excel.migrations,
     meetings.migrations,
+    visits.migrations,
     volunteers.migrations,
 ]
