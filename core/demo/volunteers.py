@@ -58,6 +58,17 @@ def build(db: Db, ctx: DemoContext) -> None:
         if person_type == "在职" and len(in_service[community_id]) < REGISTERED_PER_COMMUNITY * 3:
             in_service[community_id].append((member_id, person_id, work_unit))
 
+    heads_by_community: dict[int, list[int]] = {}
+    if "household" in db.table_names():
+        for community_id, person_id in db.execute(
+            """SELECT g.community_id, h.head_person_id FROM household h JOIN grid g ON g.id = h.grid_id
+               WHERE h.head_person_id IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM member m WHERE m.person_id = h.head_person_id)"""
+        ):
+            pool = heads_by_community.setdefault(community_id, [])
+            if len(pool) < 200:
+                pool.append(person_id)
+
     volunteer_rows: list[dict] = []
     volunteer_of: dict[int, int] = {}
     next_volunteer = audit.next_id(db, "volunteer")
@@ -90,8 +101,12 @@ def build(db: Db, ctx: DemoContext) -> None:
         specs.append((f"{base}党员突击队", "党员突击队"))
         specs += [(f"{base}{name}", kind) for name, kind in rng.sample(NAMED_TEAMS, rng.randint(2, 3))]
         estate = names.ESTATES[index % len(names.ESTATES)]
-        local_residents: list[int] = []
-        for _ in range(rng.randint(20, 35)):
+        wanted = rng.randint(20, 35)
+        # Residents who volunteer: household heads of the community where the visits step made them
+        # (one person, two roles), the rest new people living there.
+        heads = heads_by_community.get(community_id, [])
+        local_residents = rng.sample(heads, min(len(heads), wanted * 2 // 3))
+        for _ in range(wanted - len(local_residents)):
             row = people.person(20, 75)
             row["address"] = people.address(estate)
             residents.append(row)
