@@ -36,6 +36,9 @@ Functions other areas call (letters, dashboard, monthly report), all read-only:
   those short of their threshold, largest shortfall first.
 - `dual_summary(db, year, community_id=None) -> DualSummary`: how many registered members and
   units met their thresholds (for a letter item such as "双报到党员服务时长达标率").
+- For the letters' measures (db, community_id, year, as_of): `community_minutes_until` (minutes; the
+  measure volunteer_hours is `hours_decimal(...)` of it) and `dual_member_rate` (percent as a Decimal,
+  None when nobody registered; the measure dual_registration_member_rate).
 """
 
 from __future__ import annotations
@@ -1191,12 +1194,21 @@ def unit_threshold_minutes(db: Db) -> int:
     return minutes_from_hours(settings.get(db, "dual_registration_unit_hours"))
 
 
+def _counted_days(year: int, as_of: dt.date | None) -> list[str]:
+    """First and last day counted for a year as of a date (to 31 December when as_of is later or not given)."""
+    last = dt.date(year, 12, 31) if as_of is None else min(as_of, dt.date(year, 12, 31))
+    return [f"{year}-01-01", last.isoformat()]
+
+
 def _in_year(registered: str, ended: str | None, year: int) -> bool:
     return registered <= f"{year}-12-31" and (ended is None or ended >= f"{year}-01-01")
 
 
 def member_progress(db: Db, year: int, community_id: int | None = None, as_of: dt.date | None = None) -> list[MemberProgress]:
-    """Every member registered during the year, with the minutes they served in their community, least first."""
+    """Every member registered during the year, with the minutes they served in their community, least first.
+
+    Service is counted from 1 January to as_of (or the year's end); months left are counted from as_of (or today).
+    """
     threshold = member_threshold_minutes(db)
     left = months_left(year, as_of or today())
     sql = """
@@ -1207,7 +1219,7 @@ def member_progress(db: Db, year: int, community_id: int | None = None, as_of: d
                            AND a.date BETWEEN ? AND ?), 0)
         FROM dual_registration r JOIN member m ON m.id = r.member_id JOIN person p ON p.id = m.person_id
         JOIN org_unit c ON c.id = r.community_id"""
-    params: list[Any] = _year_range(year)
+    params: list[Any] = _counted_days(year, as_of)
     if community_id:
         sql += " WHERE r.community_id = ?"
         params.append(community_id)
@@ -1229,7 +1241,7 @@ def unit_progress(db: Db, year: int, community_id: int | None = None, as_of: dt.
         FROM cobuilding_unit u JOIN org_unit c ON c.id = u.community_id
         LEFT JOIN volunteer_activity_unit x ON x.unit_id = u.id
         LEFT JOIN volunteer_activity a ON a.id = x.activity_id AND a.date BETWEEN ? AND ?"""
-    params: list[Any] = _year_range(year)
+    params: list[Any] = _counted_days(year, as_of)
     if community_id:
         sql += " WHERE u.community_id = ?"
         params.append(community_id)
@@ -1283,6 +1295,29 @@ def dual_summary(db: Db, year: int, community_id: int | None = None) -> DualSumm
     units = unit_progress(db, year, community_id)
     return DualSummary(year, len(members), sum(m.met for m in members), len(units), sum(u.met for u in units),
                        member_threshold_minutes(db), unit_threshold_minutes(db))
+
+
+def community_minutes_until(db: Db, community_id: int, year: int, as_of: dt.date) -> int:
+    """Minutes served in one community's activities from 1 January of the year up to as_of (letters' measure)."""
+    first, last = _counted_days(year, as_of)
+    if last < first:
+        return 0
+    return db.execute(
+        """SELECT coalesce(sum(pa.minutes), 0) FROM volunteer_participation pa
+           JOIN volunteer_activity a ON a.id = pa.activity_id
+           WHERE a.community_id = ? AND a.date BETWEEN ? AND ?""", [community_id, first, last],
+    ).fetchone()[0]
+
+
+def dual_member_rate(db: Db, community_id: int, year: int, as_of: dt.date) -> Decimal | None:
+    """Percentage (one decimal) of the community's registered members who met their hours by as_of; None if none."""
+    if as_of < dt.date(year, 1, 1):
+        return None
+    progress = member_progress(db, year, community_id, as_of)
+    if not progress:
+        return None
+    met = sum(p.met for p in progress)
+    return (Decimal(100 * met) / len(progress)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def in_service_members(db: Db, text: str = "", limit: int = 50) -> list[tuple[int, str, str | None, str | None]]:

@@ -315,3 +315,22 @@ def test_no_one_serves_more_time_than_passes(tmp_path_factory, sessions):
         assert vol.person_minutes(db, person, 2025) == sum(m for _, _, m in spans) <= len(covered)
     finally:
         db.close()
+
+
+def test_measures_for_the_letters_count_up_to_a_date(office, db):
+    a = office.resident("测量")
+    office.activity("2025-03-01", "09:00", "11:00", [a])
+    office.activity("2025-09-01", "09:00", "10:00", [a])
+    office.activity("2025-09-01", "14:00", "15:30", [a], community=office.other_community, content="别处")
+    assert vol.community_minutes_until(db, office.community, 2025, dt.date(2025, 6, 30)) == 120
+    assert vol.community_minutes_until(db, office.community, 2025, dt.date(2026, 2, 1)) == 180
+    assert vol.community_minutes_until(db, office.community, 2025, dt.date(2024, 12, 31)) == 0
+    assert vol.hours_decimal(vol.community_minutes_until(db, office.community, 2025, dt.date(2025, 12, 31))) == Decimal("3.00")
+    m1, m2, m3 = office.member("达标"), office.member("未达标"), office.member("也未达标")
+    for member in (m1, m2, m3):
+        vol.register_member(db, member_id=member, community_id=office.community, registered_date="2025-01-01")
+    office.activity("2025-04-01", "08:00", "12:00", [office.person_of(m1)])
+    office.activity("2025-10-01", "08:00", "10:00", [office.person_of(m1)])
+    assert vol.dual_member_rate(db, office.community, 2025, dt.date(2025, 12, 31)) == Decimal("33.3")
+    assert vol.dual_member_rate(db, office.community, 2025, dt.date(2025, 6, 30)) == Decimal("0.0")  # 4 h by June
+    assert vol.dual_member_rate(db, office.other_community, 2025, dt.date(2025, 12, 31)) is None
