@@ -207,7 +207,7 @@ class VolunteersScreen(Screen):
         self.activities_table = RowsTable([
             Column("日期", lambda a: a.date, width=90),
             Column("时间", lambda a: f"{a.start_time}–{a.end_time}", width=95),
-            Column("社区", lambda a: a.community_name, width=110),
+            Column("社区", lambda a: a.community_name, width=125),
             Column("服务队", lambda a: "、".join(a.team_names), width=190),
             Column("活动内容", lambda a: a.content),
             Column("地点", lambda a: a.place or "", width=130),
@@ -386,7 +386,10 @@ class VolunteersScreen(Screen):
             self.teams_table.select_source_row(0)
         self._show_team()
         self._reload_volunteers()
-        self.activities_table.set_rows(vol.list_activities(self.db, year, community))
+        activities = vol.list_activities(self.db, year, community)
+        self.activities_table.set_rows(activities)
+        if self.activities_table.selected_row() is None and activities:
+            self.activities_table.select_source_row(0)
         self._show_participants()
         self._reload_dual()
         self.person_ranking.set_rows(people)
