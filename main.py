@@ -69,6 +69,30 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restore(args: argparse.Namespace) -> int:
+    from core import access, backups
+    from core.db import open_db
+
+    path = Path(args.db)
+    if path.exists() and path.stat().st_size > 0:
+        current = open_db(path, create=False)
+        try:
+            access.require(current, "restore")
+        finally:
+            current.close()
+    result = backups.restore(path, Path(args.file))
+    db = open_db(path, create=False)  # upgrades an older backup, taking a copy first
+    try:
+        backups.log_restore(db, result)
+    finally:
+        db.close()
+    counts = "，".join(f"{dict(backups.COUNTED_TABLES)[t]} {n}" for t, n in result.counts.items())
+    print(f"已从 {result.restored_from} 恢复数据库 {path}（{counts}）。")
+    if result.safety_copy:
+        print(f"恢复前的数据已另存为 {result.safety_copy}")
+    return 0
+
+
 def cmd_screenshots(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from core.db import open_db
@@ -88,11 +112,18 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
 
 def run_gui(db_path: str | None) -> int:
     from core.db import open_db
+    from core.errors import UserError
     from gui.app import ensure_app
     from gui.main_window import MainWindow
 
     app = ensure_app(sys.argv[:1])
+    from core import backups
+
     db = open_db(Path(db_path) if db_path else None)
+    try:
+        backups.daily_backup_if_due(db)
+    except (OSError, UserError) as exc:
+        print(f"今日自动备份失败：{exc}", file=sys.stderr)
     window = MainWindow(db)
     window.show()
     return app.exec()
@@ -101,6 +132,8 @@ def run_gui(db_path: str | None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS, help="数据库文件路径（默认：用户数据文件夹）")
+    common.add_argument("--user", default=argparse.SUPPRESS,
+                        help="操作员用户名（数据库启用了登录时；密码在提示时输入，或放在环境变量 DANGJIAN_PASSWORD）")
     parser = argparse.ArgumentParser(prog="main.py", description="社区党建工作台", parents=[common])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="命令")
@@ -117,6 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", parents=[common], help="备份数据库（运行中也可以）")
     backup.add_argument("--out", required=True, help="备份文件路径")
     backup.set_defaults(func=cmd_backup, needs_db=True)
+
+    restore = sub.add_parser("restore", parents=[common], help="用备份文件替换数据库（先检查备份并保存当前数据）")
+    restore.add_argument("file", help="备份文件路径")
+    restore.set_defaults(func=cmd_restore, needs_db=True)
 
     shots = sub.add_parser("screenshots", parents=[common], help="把每个界面截图保存为 PNG")
     shots.add_argument("--out", required=True, help="输出文件夹")
@@ -135,6 +172,15 @@ def main(argv: list[str] | None = None) -> int:
         args.db = str(default_db_path())
     from core.errors import UserError
 
+    if getattr(args, "user", None):
+        from core import access
+
+        password = os.environ.get("DANGJIAN_PASSWORD")
+        if password is None:
+            import getpass
+
+            password = getpass.getpass("密码：")
+        access.set_pending_login(args.user, password)
     try:
         return args.func(args)
     except UserError as exc:

@@ -34,6 +34,12 @@ DEFAULTS: dict[str, Any] = {
     # 双报到 yearly service-hour thresholds.
     "dual_registration_member_hours": 6,
     "dual_registration_unit_hours": 12,
+    # Automatic backups kept beside the database: the newest of each of so many days, weeks, months.
+    "backup_keep_daily": 7,
+    "backup_keep_weekly": 4,
+    "backup_keep_monthly": 12,
+    # Minutes without keyboard or mouse before the window locks (only when operators exist); 0 = never.
+    "lock_idle_minutes": 10,
 }
 
 LABELS: dict[str, str] = {
@@ -44,6 +50,10 @@ LABELS: dict[str, str] = {
     "office_funding": "办公经费标准",
     "dual_registration_member_hours": "双报到党员年度服务时长下限（小时）",
     "dual_registration_unit_hours": "双报到单位年度服务时长下限（小时）",
+    "backup_keep_daily": "自动备份保留天数（每天一份）",
+    "backup_keep_weekly": "自动备份保留周数（每周一份）",
+    "backup_keep_monthly": "自动备份保留月数（每月一份）",
+    "lock_idle_minutes": "无操作自动锁定（分钟，0 表示不锁定）",
 }
 
 
@@ -85,6 +95,11 @@ def validate(values: dict[str, Any]) -> None:
         raise ValidationError("单位层级只能是街道或社区。", "office_level")
     if "min_wage" in values and not (0 < int(values["min_wage"]) < 100_000):
         raise ValidationError("最低工资标准应为大于 0 的月工资（元）。", "min_wage")
+    for key in ("backup_keep_daily", "backup_keep_weekly", "backup_keep_monthly"):
+        if key in values and not (1 <= int(values[key]) <= 366):
+            raise ValidationError(f"{LABELS[key]}应在 1 到 366 之间。", key)
+    if "lock_idle_minutes" in values and not (0 <= int(values["lock_idle_minutes"]) <= 24 * 60):
+        raise ValidationError("自动锁定时间应在 0 到 1440 分钟之间（0 表示不锁定）。", "lock_idle_minutes")
     if "star_table" in values:
         table = values["star_table"]
         if sorted(table) != ["1", "2", "3", "4", "5"]:
