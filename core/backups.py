@@ -176,6 +176,11 @@ def plan_rotation(stamps: list[dt.datetime], now: dt.datetime, daily: int, weekl
 
 def rotate(db_path: Path, keep: tuple[int, int, int], now: dt.datetime | None = None) -> list[Path]:
     """Delete automatic backups the rotation no longer keeps; returns the deleted paths."""
+    folder = backups_dir(Path(db_path))
+    if folder.is_dir():  # copies interrupted by a crash or power cut
+        for stale in folder.glob("*.db.partial"):
+            if stale.stat().st_mtime < dt.datetime.now().timestamp() - 3600:
+                stale.unlink(missing_ok=True)
     infos = list_backups(db_path, with_counts=False)
     if not infos:
         return []
