@@ -8,7 +8,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from core import audit
+from core import audit, idcard
 from core.clock import now_text
 from core.db import Db
 from core.errors import NotFoundError, PermissionDeniedError, UserError, ValidationError
@@ -204,13 +204,9 @@ def require(db: Db, action: str) -> None:
 
 # Masking and reveals ----------------------------------------------------------------------------
 
-def mask_phone(phone: str | None) -> str:
-    """138****5678 for mobiles; landlines keep the area code and last four digits."""
-    if not phone:
-        return ""
-    if len(phone) <= 4:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:] if len(phone) >= 8 else "*" * (len(phone) - 4) + phone[-4:]
+def masked(field: str, value: str | None) -> str:
+    """How ID numbers and phones are shown unless revealed: region and last four digits only."""
+    return idcard.mask(value) if field == "id_number" else idcard.mask_phone(value)
 
 
 def reveal(db: Db, table: str, row_id: int, field: str, value: str | None) -> str | None:

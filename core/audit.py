@@ -24,6 +24,14 @@ def _json(row: dict[str, Any] | None) -> str | None:
     return json.dumps(row, ensure_ascii=False, default=str)
 
 
+def _guard(db: Db, table: str) -> None:
+    """Record changes need a role that may edit (operators manage their own table through access)."""
+    if table != "operator":
+        from core import access
+
+        access.require(db, "edit")
+
+
 @contextmanager
 def _writing(db: Db) -> Iterator[None]:
     """One transaction; a lock held by another program becomes a plain message instead of a crash."""
@@ -53,6 +61,7 @@ def _row(db: Db, table: str, row_id: int) -> dict[str, Any] | None:
 
 def insert(db: Db, table: str, row: dict[str, Any]) -> int:
     """Insert one row and log it; returns the new id."""
+    _guard(db, table)
     columns = list(row)
     with _writing(db):
         cursor = db.execute(
@@ -108,6 +117,7 @@ def update(db: Db, table: str, row_id: int, changes: dict[str, Any], expected_ve
 
     With expected_version (from version()), a row saved by someone else since then is refused.
     """
+    _guard(db, table)
     with _writing(db):
         old = _row(db, table, row_id)
         if old is None:
@@ -125,6 +135,7 @@ def update(db: Db, table: str, row_id: int, changes: dict[str, Any], expected_ve
 
 def delete(db: Db, table: str, row_id: int) -> dict[str, Any]:
     """Delete one row, logging its last values. Returns them."""
+    _guard(db, table)
     with _writing(db):
         old = _row(db, table, row_id)
         if old is None:
@@ -229,6 +240,7 @@ def bulk_insert(db: Db, table: str, rows: list[dict[str, Any]]) -> None:
     """
     if not rows:
         return
+    _guard(db, table)
     columns = list(rows[0])
     stamp, who = now_text(), db.operator or "unknown"
     with _writing(db):

@@ -112,7 +112,10 @@ def validate(values: dict[str, Any]) -> None:
 
 
 def save_many(db: Db, values: dict[str, Any]) -> None:
-    """Validate all, then write all in one transaction."""
+    """Validate all, then write all in one transaction (管理员 only once login is on)."""
+    from core import access
+
+    access.require(db, "settings")
     validate(values)
     with db.atomic():
         for key, value in values.items():
