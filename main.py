@@ -119,7 +119,13 @@ def run_gui(db_path: str | None) -> int:
     app = ensure_app(sys.argv[:1])
     from core import backups
 
+    from core import access
+    from gui.login import LoginDialog
+
     db = open_db(Path(db_path) if db_path else None)
+    if access.has_operators(db) and LoginDialog(db).exec() != LoginDialog.DialogCode.Accepted:
+        db.close()
+        return 0
     try:
         backups.daily_backup_if_due(db)
     except (OSError, UserError) as exc:

@@ -27,7 +27,8 @@ FIELD_LABELS = {
     "status": "状态", "person_type": "人员类型", "join_date": "入党时间", "full_date": "转正时间",
     "work_unit": "工作单位", "updated_at": "修改时间", "created_at": "创建时间", "role": "角色",
     "active": "可登录", "password_hash": "密码", "key": "设置项", "value": "值", "kind": "类型",
-    "parent_id": "上级", "field": "字段", "file": "文件", "rows": "行数", "from": "来源文件",
+    "parent_id": "上级", "person_id": "人员号", "community_id": "社区", "worker_person_id": "网格员",
+    "sort_order": "排序", "field": "字段", "file": "文件", "rows": "行数", "from": "来源文件",
     "safety_copy": "恢复前副本", "unmasked": "不隐去",
 }
 # Logged values that stay masked when the log is shown or exported.

@@ -58,7 +58,11 @@ class AuditTableModel(QAbstractTableModel):
         values = (line.at, line.operator, line.table, line.row_id, line.action, line.field, line.old, line.new)
         value = values[index.column()]
         if role == self.SortRole:
-            return (line.entry_id, index.row()) if index.column() == 0 else (value if value is not None else -1)
+            if index.column() == 0:
+                return line.entry_id
+            if index.column() == 3:
+                return value if value is not None else -1
+            return "" if value is None else str(value)
         if role == Qt.ItemDataRole.DisplayRole:
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.ToolTipRole and index.column() >= 6:
@@ -180,7 +184,7 @@ class AuditScreen(Screen):
         entries = audit.entries(self.db, limit=PAGE, **filters)
         self._loaded_entries = len(entries)
         self.model.set_rows([line for e in entries for line in audit_view.lines_for(e)])
-        self.proxy.sort(0, Qt.SortOrder.DescendingOrder)
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self._update_status(filters)
 
     def load_more(self) -> None:

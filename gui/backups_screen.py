@@ -133,7 +133,7 @@ class BackupsScreen(Screen):
         in_file = self.db.path is not None
         rows = backups.list_backups(Path(self.db.path)) if in_file else []
         self.model.set_rows(rows)
-        self.proxy.sort(0, Qt.SortOrder.DescendingOrder)
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.status.setText(f"共 {len(rows)} 份自动备份。" if in_file else "内存数据库没有备份。")
         for spin, key in ((self.keep_daily, "backup_keep_daily"), (self.keep_weekly, "backup_keep_weekly"),
                           (self.keep_monthly, "backup_keep_monthly")):
@@ -202,8 +202,7 @@ class BackupsScreen(Screen):
         """Open the swapped file and hand it to the main window (tests replace this)."""
         window = self.window()
         if hasattr(window, "switch_database"):
-            window.switch_database(path)
-            window.db.operator, window.db.role = operator, role
+            window.switch_database(path, keep_login=True)
             return window.db
         db = open_db(path, operator=operator)
         db.role = role
