@@ -111,18 +111,31 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
 
 
 def run_gui(db_path: str | None) -> int:
-    from core.db import open_db
+    from core.db import default_db_path, open_db
     from core.errors import UserError
     from gui.app import ensure_app
     from gui.main_window import MainWindow
 
     app = ensure_app(sys.argv[:1])
-    from core import backups
-
-    from core import access
+    from core import access, backups
     from gui.login import LoginDialog
 
-    db = open_db(Path(db_path) if db_path else None)
+    path = Path(db_path) if db_path else default_db_path()
+    if not path.exists() or path.stat().st_size == 0:
+        from gui.first_run import FirstRunWizard
+
+        wizard = FirstRunWizard(path)
+        if wizard.exec() != FirstRunWizard.DialogCode.Accepted or wizard.db is None:
+            return 0
+        db = wizard.db
+    else:
+        try:
+            db = open_db(path)
+        except UserError as exc:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.critical(None, "无法打开数据库", str(exc))
+            return 1
     if access.has_operators(db) and LoginDialog(db).exec() != LoginDialog.DialogCode.Accepted:
         db.close()
         return 0
@@ -132,6 +145,10 @@ def run_gui(db_path: str | None) -> int:
         print(f"今日自动备份失败：{exc}", file=sys.stderr)
     window = MainWindow(db)
     window.show()
+    if os.environ.get("DANGJIAN_QUIT_AFTER_SHOW"):  # benchmarks: time process start to first paint
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, app.quit)
     return app.exec()
 
 

@@ -114,6 +114,12 @@ def validate_member(db: Db, values: dict[str, Any], birth_date: str | None = Non
             raise ValidationError("所选党小组不属于该党支部。", "party_group_id")
     if out["grid_id"]:
         orgs.get_grid(db, out["grid_id"])
+    return check_member_fields(out, birth_date)
+
+
+def check_member_fields(values: dict[str, Any], birth_date: str | None = None) -> dict[str, Any]:
+    """The rules of a member's party fields that need no database (also used by import previews)."""
+    out = {k: values.get(k) for k in MEMBER_FIELDS}
     out["category"] = out["category"] or "正式党员"
     if out["category"] not in CATEGORIES:
         raise ValidationError(f"党员类别应为“正式党员”或“预备党员”，而不是“{out['category']}”。", "category")

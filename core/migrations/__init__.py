@@ -4,9 +4,10 @@ Each area keeps its own set (sqlite-utils `Migrations`), so areas grow their tab
 independently; a released step is never edited, only followed by a new one.
 """
 
-from core.migrations import foundation, safety
+from core.migrations import excel, foundation, safety
 
 MIGRATION_SETS = [
     foundation.migrations,
+    excel.migrations,
     safety.migrations,
 ]
