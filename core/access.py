@@ -160,6 +160,15 @@ def login(db: Db, name: str, password: str) -> Operator:
     return Operator(row[0], row[1], row[2], True, row[4])
 
 
+def resume(db: Db, name: str) -> bool:
+    """Carry a login over to a reopened file (after a restore) when the operator exists there too."""
+    row = db.execute("SELECT name, role FROM operator WHERE name = ? AND active = 1", [name]).fetchone()
+    if row is None:
+        return False
+    db.operator, db.role = row
+    return True
+
+
 def verify_current(db: Db, password: str) -> bool:
     """Unlocking after idle: the same operator's password again."""
     row = db.execute("SELECT password_hash FROM operator WHERE name = ? AND active = 1", [db.operator]).fetchone()

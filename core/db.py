@@ -84,8 +84,27 @@ def schema_state(conn: sqlite3.Connection) -> SchemaState:
     )
 
 
+def recover_after_crash(path: Path) -> None:
+    """Let SQLite roll back a hot journal or fold in a WAL left by a killed process.
+
+    A read-only connection cannot do that recovery and reports "attempt to write a readonly
+    database", which would look like a damaged file; one ordinary open fixes it and changes no data.
+    """
+    if not any(Path(str(path) + suffix).exists() for suffix in ("-journal", "-wal")):
+        return
+    try:
+        conn = sqlite3.connect(path, timeout=10)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass  # the read-only look that follows reports the problem in words
+
+
 def _refuse_if_newer(path: Path) -> int:
     """Read-only look at an existing file; returns how many migrations it has applied."""
+    recover_after_crash(path)
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:

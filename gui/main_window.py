@@ -163,10 +163,7 @@ class MainWindow(QMainWindow):
         unless keep_login and the current operator exists there too."""
         new_db = open_db(path, operator=self.db.operator)
         if access.has_operators(new_db):
-            row = new_db.execute("SELECT role FROM operator WHERE name = ? AND active = 1", [self.db.operator]).fetchone()
-            if keep_login and self.db.role and row:
-                new_db.role = row[0]
-            elif not self.ask_login(new_db):
+            if not (keep_login and self.db.role and access.resume(new_db, self.db.operator)) and not self.ask_login(new_db):
                 new_db.close()
                 raise UserError("没有登录，未打开该数据库。")
         old = self.db

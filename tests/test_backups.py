@@ -172,3 +172,29 @@ def test_restore_refused_while_another_program_writes(demo_db, tmp_path):
         other.rollback()
         other.close()
     assert demo_db.execute("SELECT count(*) FROM member").fetchone()[0] == 300
+
+
+def test_check_and_open_after_a_crash_left_a_hot_journal(demo_template, tmp_path):
+    """A process killed mid-write in rollback mode leaves a hot journal; read-only looks must not call it damaged."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "crashed.db"
+    path.write_bytes(demo_template.read_bytes())
+    script = (
+        "import os, sqlite3, sys\n"
+        "conn = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "conn.execute('PRAGMA journal_mode = DELETE')\n"
+        "conn.execute('PRAGMA cache_size = 1')\n"
+        "conn.execute('BEGIN')\n"
+        "conn.execute(\"UPDATE person SET note = 'half-written'\")\n"
+        "os.kill(os.getpid(), 9)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(path)])
+    assert Path(str(path) + "-journal").exists()
+    assert main.main(["check", "--db", str(path)]) == 0
+    db = open_db(path)
+    try:
+        assert db.execute("SELECT count(*) FROM person WHERE note = 'half-written'").fetchone()[0] == 0
+    finally:
+        db.close()
