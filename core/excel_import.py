@@ -768,8 +768,13 @@ def run_import(db: Db, kind: ImportKind, source: Source, mapping: dict[int, str 
     """Plan and write the file in one transaction: every row or none (unless skip_bad).
 
     The plan is made again inside the write transaction, so what is written matches the database
-    as it is now, even if it changed after a preview was shown.
+    as it is now, even if it changed after a preview was shown. A verified copy of the database
+    is taken first (core.backups), unless the caller already holds a transaction.
     """
+    if not db.conn.in_transaction:
+        from core import backups
+
+        backups.auto_backup(db, "import")
     with db.atomic():
         preview, state = build_preview(db, kind, source, mapping, mode, progress, cancelled)
         bad = preview.error_rows

@@ -1,8 +1,9 @@
-"""Crash-safety harness: SIGKILL demo, batch edit, restore (and import when present) at random moments,
+"""Crash-safety harness: SIGKILL demo, batch edit, restore and roster import at random moments,
 then check that `main.py check` passes and each operation is wholly there or wholly absent.
 
     python scripts/kill_harness.py [--runs 60] [--members 3000] [--seed 1]
     python scripts/kill_harness.py batch-edit DB MARK      (the batch edit the harness kills)
+    python scripts/kill_harness.py import DB ROSTER.xlsx   (the import the harness kills)
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 PYTHON = sys.executable
-OPERATIONS = ["demo", "batch-edit", "restore"]
+OPERATIONS = ["demo", "batch-edit", "restore", "import"]
+ROSTER_HEADER = ["序号", "姓名", "性别", "民族", "身份证号码", "学历", "入党日期", "转正时间", "党员类别",
+                 "人员类型", "所在支部", "党小组", "网格", "联系电话", "家庭住址"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,50 @@ def batch_edit(db_path: Path, mark: str) -> int:
     return len(ids)
 
 
+def import_roster(db_path: Path, xlsx: Path) -> int:
+    """The roster import the harness kills: the engine's one transaction (after its backup)."""
+    from core import excel_import
+    from core.db import open_db
+
+    db = open_db(db_path, operator="导入")
+    try:
+        result = excel_import.import_file(db, "roster", xlsx)
+    finally:
+        db.close()
+    if not result.imported:
+        raise SystemExit(result.summary())
+    return result.created
+
+
+def write_roster(path: Path, rows: int, seed: int) -> Path:
+    """A realistic roster of `rows` new members for the demo office's 西湖社区党支部."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    from core import idcard
+
+    rng = random.Random(seed)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("党员名册")
+    sheet.append(["西湖社区党员花名册"])
+    sheet.append(ROSTER_HEADER)
+    used: set[str] = set()
+    for n in range(1, rows + 1):
+        gender = rng.choice("男女")
+        birth = dt.date(1945 + rng.randrange(50), rng.randint(1, 12), rng.randint(1, 28))
+        while True:
+            number = idcard.make_fake(rng, "650102", birth, gender)
+            if number not in used:
+                used.add(number)
+                break
+        join = dt.date(birth.year + 25, 7, 1)
+        sheet.append([n, f"导入{n}号", gender, "汉族", number, "大专", join, dt.date(join.year + 1, 7, 1), "正式党员",
+                      "离退休", "西湖社区党支部", "第一党小组", "第一网格", f"139{n:08d}", f"西湖小区{n}号楼"])
+    workbook.save(path)
+    return path
+
+
 def _query(path: Path, sql: str, params: tuple = ()) -> list[tuple]:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
@@ -79,11 +126,12 @@ def _check_passes(path: Path) -> tuple[bool, str]:
 
 
 class Harness:
-    def __init__(self, workdir: Path, members: int, rng: random.Random, import_file: Path | None = None):
+    def __init__(self, workdir: Path, members: int, rng: random.Random, import_rows: int = 0):
         self.workdir = workdir
         self.members = members
         self.rng = rng
-        self.import_file = import_file
+        self.import_rows = import_rows or members
+        self.import_file = workdir / "roster.xlsx"
         self.template = workdir / "template.db"
         self.backup_b = workdir / "backup-b.db"
         self.durations: dict[str, float] = {}
@@ -110,6 +158,7 @@ class Harness:
         finally:
             db.close()
         self._checkpoint(self.backup_b)
+        write_roster(self.import_file, self.import_rows, seed=self.rng.randrange(10**6))
         for op in self.operations():
             path, command = self._setup(op)
             start = time.monotonic()
@@ -126,7 +175,7 @@ class Harness:
         conn.close()
 
     def operations(self) -> list[str]:
-        return OPERATIONS + (["import"] if self.import_file else [])
+        return OPERATIONS
 
     def _fresh_copy(self) -> Path:
         self.counter += 1
@@ -149,7 +198,7 @@ class Harness:
         if op == "restore":
             return path, _main_py("restore", str(self.backup_b), "--db", str(path))
         if op == "import":
-            return path, _main_py("import", "roster", str(self.import_file), "--db", str(path))
+            return path, [PYTHON, str(Path(__file__).resolve()), "import", str(path), str(self.import_file)]
         raise ValueError(op)
 
     # One run -------------------------------------------------------------------------------------
@@ -193,22 +242,20 @@ class Harness:
             whole = members == self.members
             return passed and whole, f"{'present' if restored else 'absent'}: office {office}; check {'ok' if passed else text}"
         if op == "import":
-            batches = _query(path, "SELECT count(*) FROM member")[0][0] - self.members
-            state = "present" if batches else "absent"
-            whole = batches in (0, self.imported_rows)
-            return passed and whole, f"{state}: {batches} new members; check {'ok' if passed else text}"
+            added = _query(path, "SELECT count(*) FROM member")[0][0] - self.members
+            batches = _query(path, "SELECT count(*) FROM import_batch")[0][0]
+            state = "present" if added else "absent"
+            whole = (added, batches) in ((0, 0), (self.import_rows, 1))
+            return passed and whole, f"{state}: {added} new members, {batches} batches; check {'ok' if passed else text}"
         raise ValueError(op)
-
-    imported_rows = 0
 
 
 def run_harness(runs: int, members: int, seed: int, workdir: Path | None = None,
-                import_file: Path | None = None, imported_rows: int = 0) -> list[Outcome]:
+                import_rows: int = 0) -> list[Outcome]:
     own = workdir is None
     workdir = workdir or Path(tempfile.mkdtemp(prefix="kill-harness-"))
     try:
-        harness = Harness(workdir, members, random.Random(seed), import_file)
-        harness.imported_rows = imported_rows
+        harness = Harness(workdir, members, random.Random(seed), import_rows)
         harness.prepare()
         ops = harness.operations()
         return [harness.run(ops[i % len(ops)]) for i in range(runs)]
@@ -241,16 +288,17 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "batch-edit":
         print(batch_edit(Path(argv[1]), argv[2]))
         return 0
+    if argv and argv[0] == "import":
+        print(import_roster(Path(argv[1]), Path(argv[2])))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--members", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--import-file", type=Path, help="a roster .xlsx to import (adds the import operation)")
-    parser.add_argument("--import-rows", type=int, default=0, help="how many members that file adds")
+    parser.add_argument("--import-rows", type=int, default=0, help="rows of the roster file imported (default: --members)")
     args = parser.parse_args(argv)
     start = time.monotonic()
-    outcomes = run_harness(args.runs, args.members, args.seed, import_file=args.import_file,
-                           imported_rows=args.import_rows)
+    outcomes = run_harness(args.runs, args.members, args.seed, import_rows=args.import_rows)
     print(summarise(outcomes))
     print(f"  took {time.monotonic() - start:.0f} s")
     return 0 if all(o.ok for o in outcomes) else 1

@@ -22,8 +22,8 @@ def _harness():
 @pytest.mark.slow
 def test_killed_operations_leave_all_or_nothing(tmp_path):
     harness = _harness()
-    outcomes = harness.run_harness(runs=6, members=300, seed=11, workdir=tmp_path)
+    outcomes = harness.run_harness(runs=8, members=300, seed=11, workdir=tmp_path)
     report = harness.summarise(outcomes)
-    assert len(outcomes) == 6
-    assert {o.op for o in outcomes} >= {"demo", "batch-edit", "restore"}
+    assert len(outcomes) == 8
+    assert {o.op for o in outcomes} == {"demo", "batch-edit", "restore", "import"}
     assert all(o.ok for o in outcomes), report
