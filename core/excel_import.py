@@ -839,6 +839,8 @@ def write_errors_file(source: Source, preview: Preview, out: Path) -> Path:
         cells = []
         for i, value in enumerate(raw):
             cell = WriteOnlyCell(sheet, value=value)
+            if cell.data_type == "f":
+                cell.data_type = "s"  # text that starts with "=" stays text: no formula runs when opened
             if isinstance(value, (dt.date, dt.datetime)):
                 cell.number_format = "yyyy-mm-dd"
             elif isinstance(value, float) and value > 1e11:
