@@ -60,8 +60,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if out.exists() and out.resolve() == source.resolve():
         print("备份文件不能与数据库是同一个文件，请换一个 --out 路径。", file=sys.stderr)
         return 1
+    from core import access
+
     db = open_db(source, create=False)
     try:
+        access.require(db, "backup")  # a copy holds every unmasked ID number
         backup_to(db, out)
     finally:
         db.close()

@@ -55,6 +55,9 @@ class LoginDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         self.resize(360, 180)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
         self.password_edit.setFocus()
 
     def try_login(self, name: str | None = None, password: str | None = None) -> bool:

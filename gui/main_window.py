@@ -75,6 +75,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.db_label = QLabel()
+        self.operator_label = QLabel()
+        self.statusBar().addWidget(self.operator_label)
         self.statusBar().addPermanentWidget(self.db_label)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
 
@@ -141,7 +143,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} — {office}")
         self.db_label.setText(f"数据库：{self.db.path or '内存'}")
         who = f"操作员：{self.db.operator}（{self.db.role}）　" if access.has_operators(self.db) and self.db.role else ""
-        self.statusBar().showMessage(who)
+        self.operator_label.setText(who)
         self.lock_action.setEnabled(access.has_operators(self.db))
 
     # Public API tests and screenshots use ----------------------------------------------------------
@@ -264,6 +266,7 @@ class MainWindow(QMainWindow):
             self.show_error("备份文件不能与当前数据库是同一个文件，请换一个文件名。")
             return
         try:
+            access.require(self.db, "backup")
             backup_to(self.db, Path(path))
         except UserError as exc:
             self.show_error(str(exc))

@@ -133,7 +133,7 @@ def formulas(path: Path) -> None:
 
 def merged_header(path: Path) -> None:
     """Header cells merged across columns (a group label over 出生日期 and 身份证号码)."""
-    write_roster(path, [member_row(n) for n in range(1, 4)], merges=["E3:F3", "A1:T2"], subtitle=None)
+    write_roster(path, [member_row(n) for n in range(1, 4)], merges=["E3:F3"])
 
 
 def hidden_sheet_only(path: Path) -> None:
@@ -179,7 +179,7 @@ def many_rows(path: Path, rows: int = 100_000) -> None:
     sheet = workbook.create_sheet("党员名册")
     sheet.append(HEADER)
     for n in range(1, rows + 1):
-        sheet.append(member_row(n))
+        sheet.append(member_row(n, **{"联系电话": f"139{n:08d}"}))
     workbook.save(path)
 
 

@@ -155,3 +155,18 @@ def test_cli_restore_needs_admin_login(staffed, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DANGJIAN_PASSWORD", "admin-pass")
     assert main.main(["restore", str(copy), "--db", path, "--user", "王主任"]) == 0
     monkeypatch.setattr(access, "_pending_login", None)
+
+
+def test_cli_backup_needs_a_login_once_operators_exist(staffed, tmp_path, monkeypatch, capsys):
+    path = str(staffed.path)
+    staffed.close()
+    out = tmp_path / "copy.db"
+    assert main.main(["backup", "--db", path, "--out", str(out)]) == 1
+    assert "需要先登录" in capsys.readouterr().err and not out.exists()
+    monkeypatch.setenv("DANGJIAN_PASSWORD", "viewer-pass")
+    monkeypatch.setattr(access, "_pending_login", None)
+    assert main.main(["backup", "--db", path, "--out", str(out), "--user", "赵查看"]) == 1
+    monkeypatch.setenv("DANGJIAN_PASSWORD", "clerk-pass")
+    monkeypatch.setattr(access, "_pending_login", None)
+    assert main.main(["backup", "--db", path, "--out", str(out), "--user", "李录入"]) == 0
+    assert out.exists()
