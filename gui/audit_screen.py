@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
     QTableView, QVBoxLayout,
@@ -13,61 +13,27 @@ from PySide6.QtWidgets import (
 from core import audit, audit_view
 from core.errors import UserError
 from gui.base import Screen
+from gui.rows_model import RowsTableModel
 
 PAGE = 1000
 
 
-class AuditTableModel(QAbstractTableModel):
+class AuditTableModel(RowsTableModel[audit_view.AuditLine]):
     COLUMNS = audit_view.HEADERS
-    SortRole = Qt.ItemDataRole.UserRole
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[audit_view.AuditLine] = []
+    def display(self, line: audit_view.AuditLine, column: int):
+        return (line.at, line.operator, line.table, line.row_id, line.action, line.field, line.old, line.new)[column]
 
-    def set_rows(self, rows: list[audit_view.AuditLine]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
+    def sort_key(self, line: audit_view.AuditLine, column: int):
+        if column == 0:
+            return line.entry_id
+        if column == 3:
+            return line.row_id if line.row_id is not None else -1
+        value = self.display(line, column)
+        return "" if value is None else str(value)
 
-    def add_rows(self, rows: list[audit_view.AuditLine]) -> None:
-        if not rows:
-            return
-        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
-        self._rows += rows
-        self.endInsertRows()
-
-    def row_at(self, row: int) -> audit_view.AuditLine:
-        return self._rows[row]
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        line = self._rows[index.row()]
-        values = (line.at, line.operator, line.table, line.row_id, line.action, line.field, line.old, line.new)
-        value = values[index.column()]
-        if role == self.SortRole:
-            if index.column() == 0:
-                return line.entry_id
-            if index.column() == 3:
-                return value if value is not None else -1
-            return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() >= 6:
-            return str(value)
-        return None
+    def tooltip(self, line: audit_view.AuditLine, column: int) -> str | None:
+        return str(self.display(line, column)) if column >= 6 else None
 
 
 class AuditScreen(Screen):

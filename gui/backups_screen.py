@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
     QSpinBox, QTableView, QVBoxLayout,
@@ -14,49 +14,22 @@ from core import access, backups, settings
 from core.db import open_db
 from core.errors import UserError
 from gui.base import Screen
+from gui.rows_model import RowsTableModel
 
 
 def _size_text(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{max(1, size // 1024)} KB"
 
 
-class BackupTableModel(QAbstractTableModel):
+class BackupTableModel(RowsTableModel[backups.BackupInfo]):
     COLUMNS = ["备份时间", "类型", "大小", "内容", "文件"]
-    SortRole = Qt.ItemDataRole.UserRole
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[backups.BackupInfo] = []
+    def display(self, info: backups.BackupInfo, column: int):
+        return (info.taken_at.strftime("%Y-%m-%d %H:%M:%S"), info.reason_label, _size_text(info.size),
+                info.counts_text, info.path.name)[column]
 
-    def set_rows(self, rows: list[backups.BackupInfo]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def row_at(self, row: int) -> backups.BackupInfo:
-        return self._rows[row]
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        info = self._rows[index.row()]
-        if role == self.SortRole:
-            return (info.taken_at.isoformat(), info.reason_label, info.size, info.counts_text, info.path.name)[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (info.taken_at.strftime("%Y-%m-%d %H:%M:%S"), info.reason_label, _size_text(info.size),
-                    info.counts_text, info.path.name)[index.column()]
-        return None
+    def sort_key(self, info: backups.BackupInfo, column: int):
+        return (info.taken_at.isoformat(), info.reason_label, info.size, info.counts_text, info.path.name)[column]
 
 
 class BackupsScreen(Screen):

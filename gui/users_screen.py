@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
     QPushButton, QSpinBox, QTableView, QVBoxLayout,
@@ -11,6 +10,7 @@ from PySide6.QtWidgets import (
 from core import access, settings
 from core.errors import UserError
 from gui.base import Screen
+from gui.rows_model import RowsTableModel
 
 ROLE_NOTES = {
     access.ADMIN: "全部功能，含设置、操作员管理、恢复数据库",
@@ -19,38 +19,12 @@ ROLE_NOTES = {
 }
 
 
-class OperatorTableModel(QAbstractTableModel):
+class OperatorTableModel(RowsTableModel[access.Operator]):
     COLUMNS = ["用户名", "角色", "权限", "状态", "创建时间"]
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[access.Operator] = []
-
-    def set_rows(self, rows: list[access.Operator]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def row_at(self, row: int) -> access.Operator:
-        return self._rows[row]
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        op = self._rows[index.row()]
+    def display(self, op: access.Operator, column: int):
         return (op.name, op.role, ROLE_NOTES[op.role], "可登录" if op.active else "已停用",
-                op.created_at.replace("T", " "))[index.column()]
+                op.created_at.replace("T", " "))[column]
 
 
 class UsersScreen(Screen):

@@ -32,43 +32,57 @@ MISSING_MESSAGE = (
 )
 
 
-def candidate_paths() -> list[Path]:
+def _paths(env: str, folder: Path, candidates: dict[str, list[str]]) -> list[Path]:
+    """The env override, the program's own font folder, then the platform's usual files."""
     paths: list[Path] = []
-    if os.environ.get("DANGJIAN_FONT"):
-        paths.append(Path(os.environ["DANGJIAN_FONT"]))
-    if RESOURCES_FONTS.is_dir():
-        paths += sorted(p for p in RESOURCES_FONTS.iterdir() if p.suffix.lower() in (".ttf", ".ttc"))
+    if os.environ.get(env):
+        paths.append(Path(os.environ[env]))
+    if folder.is_dir():
+        paths += sorted(p for p in folder.iterdir() if p.suffix.lower() in (".ttf", ".ttc"))
     if sys.platform == "win32":
         windir = Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
-        paths += [windir / name for name in _CANDIDATES["win32"]]
+        paths += [windir / name for name in candidates["win32"]]
     elif sys.platform == "darwin":
-        paths += [Path(p) for p in _CANDIDATES["darwin"]]
+        paths += [Path(p) for p in candidates["darwin"]]
     else:
-        paths += [Path(p) for p in _CANDIDATES["linux"]]
+        paths += [Path(p) for p in candidates["linux"]]
     return paths
+
+
+def candidate_paths() -> list[Path]:
+    return _paths("DANGJIAN_FONT", RESOURCES_FONTS, _CANDIDATES)
+
+
+def _register_first(name: str, paths: list[Path]) -> str | None:
+    """Register the first file of paths reportlab can embed under name; its path, or None."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont, TTFError
+
+    _fix_to_unicode_cmap()
+    for path in paths:
+        if not path.is_file():
+            continue
+        try:
+            font = TTFont(name, str(path), subfontIndex=0) if path.suffix.lower() == ".ttc" else TTFont(name, str(path))
+        except (TTFError, OSError, ValueError):
+            continue
+        pdfmetrics.registerFont(font)
+        return str(path)
+    return None
 
 
 @lru_cache(maxsize=1)
 def register_font() -> str:
     """Register the first usable Chinese TrueType font as FONT_NAME; returns the file used."""
     from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont, TTFError
 
-    _fix_to_unicode_cmap()
-    for path in candidate_paths():
-        if not path.is_file():
-            continue
-        try:
-            font = TTFont(FONT_NAME, str(path), subfontIndex=0) if path.suffix.lower() == ".ttc" else TTFont(FONT_NAME, str(path))
-        except (TTFError, OSError, ValueError):
-            continue
-        pdfmetrics.registerFont(font)
-        for bold in (0, 1):
-            for italic in (0, 1):
-                addMapping(FONT_NAME, bold, italic, FONT_NAME)
-        return str(path)
-    raise UserError(MISSING_MESSAGE)
+    path = _register_first(FONT_NAME, candidate_paths())
+    if path is None:
+        raise UserError(MISSING_MESSAGE)
+    for bold in (0, 1):
+        for italic in (0, 1):
+            addMapping(FONT_NAME, bold, italic, FONT_NAME)
+    return path
 
 
 def font_name() -> str:
@@ -97,40 +111,13 @@ EXT_MISSING_MESSAGE = (
 
 
 def ext_candidate_paths() -> list[Path]:
-    paths: list[Path] = []
-    if os.environ.get("DANGJIAN_FONT_EXT"):
-        paths.append(Path(os.environ["DANGJIAN_FONT_EXT"]))
-    ext_dir = RESOURCES_FONTS / "ext"
-    if ext_dir.is_dir():
-        paths += sorted(p for p in ext_dir.iterdir() if p.suffix.lower() in (".ttf", ".ttc"))
-    if sys.platform == "win32":
-        windir = Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
-        paths += [windir / name for name in _EXT_CANDIDATES["win32"]]
-    elif sys.platform == "darwin":
-        paths += [Path(p) for p in _EXT_CANDIDATES["darwin"]]
-    else:
-        paths += [Path(p) for p in _EXT_CANDIDATES["linux"]]
-    return paths
+    return _paths("DANGJIAN_FONT_EXT", RESOURCES_FONTS / "ext", _EXT_CANDIDATES)
 
 
 @lru_cache(maxsize=1)
 def register_fallback() -> str | None:
     """Register the first usable fallback font for rare characters as EXT_FONT_NAME; its file or None."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont, TTFError
-
-    _fix_to_unicode_cmap()
-    for path in ext_candidate_paths():
-        if not path.is_file():
-            continue
-        try:
-            font = TTFont(EXT_FONT_NAME, str(path), subfontIndex=0) if path.suffix.lower() == ".ttc" \
-                else TTFont(EXT_FONT_NAME, str(path))
-        except (TTFError, OSError, ValueError):
-            continue
-        pdfmetrics.registerFont(font)
-        return str(path)
-    return None
+    return _register_first(EXT_FONT_NAME, ext_candidate_paths())
 
 
 def _cmap(name: str) -> dict[int, int]:
