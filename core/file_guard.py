@@ -29,9 +29,18 @@ def _column_number(letters: bytes) -> int:
 
 
 def _refuse(path: Path, why: str) -> UserError:
+    """A file that is too big or too strange to read safely."""
     return UserError(
         f"无法读取文件“{path.name}”：{why}。为保护电脑和数据，本程序不读取这样的文件，数据库没有任何改动。"
         "请用 Excel 或 WPS 打开它，只保留需要导入的表格，另存为新的 .xlsx 文件后再导入。"
+    )
+
+
+def _broken(path: Path, why: str) -> UserError:
+    """A file that is not a whole Excel workbook (same wording as the import engine)."""
+    return UserError(
+        f"无法读取文件“{path.name}”：它不是有效的 Excel 文件（.xlsx 或 .xls），或者已经损坏（{why}）。"
+        "数据库没有任何改动。请用 Excel 或 WPS 打开它，另存为 .xlsx 格式后再导入。"
     )
 
 
@@ -45,16 +54,16 @@ def check_xlsx(path: Path) -> None:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
-        raise _refuse(path, "文件不完整或已损坏（可能没有下载或复制完整）") from None
+        raise _broken(path, "文件不完整，可能没有下载或复制完整") from None
     except OSError as exc:
-        raise _refuse(path, f"读取失败（{exc}）") from None
+        raise _broken(path, f"读取失败：{exc}") from None
     with archive:
         infos = archive.infolist()
         names = {i.filename for i in infos}
         if len(infos) > MAX_MEMBERS:
             raise _refuse(path, "压缩包里的文件数量异常多")
         if "xl/workbook.xml" not in names:
-            raise _refuse(path, "它不是 Excel 工作簿（.xlsx）")
+            raise _broken(path, "压缩包里没有 Excel 工作簿")
         if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
             raise _refuse(path, "解压后体积过大（疑似“压缩炸弹”）")
         total = 0
@@ -95,9 +104,9 @@ def _scan_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, tota
                 rows, cols = _span(tail, rows, cols)
                 _check_cells(path, rows, cols)
     except (zipfile.BadZipFile, zlib.error):
-        raise _refuse(path, "压缩内容损坏（校验失败）") from None
+        raise _broken(path, "压缩内容损坏，校验失败") from None
     except (EOFError, OSError, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
-        raise _refuse(path, f"压缩内容无法解开（{type(exc).__name__}）") from None
+        raise _broken(path, f"压缩内容无法解开：{type(exc).__name__}") from None
     return total
 
 
