@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
 import zipfile
 from pathlib import Path
 from typing import Callable
 
 from openpyxl import Workbook
+
+from core import idcard
 
 from tests.excel_helpers import HEADER, member_row, write_roster
 
@@ -178,8 +181,16 @@ def many_rows(path: Path, rows: int = 100_000) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("党员名册")
     sheet.append(HEADER)
+    rng = random.Random(rows)
+    used: set[str] = set()
     for n in range(1, rows + 1):
-        sheet.append(member_row(n, **{"联系电话": f"139{n:08d}"}))
+        row = member_row(n, **{"联系电话": f"139{n:08d}"})
+        birth, gender = row[HEADER.index("出生日期")], row[HEADER.index("性别")]
+        while (number := idcard.make_fake(rng, "110101", birth, gender)) in used:
+            pass
+        used.add(number)
+        row[HEADER.index("身份证号码")] = number
+        sheet.append(row)
     workbook.save(path)
 
 
