@@ -10,7 +10,6 @@ from typing import Callable
 from openpyxl import Workbook
 
 from core import idcard
-
 from tests.excel_helpers import HEADER, member_row, write_roster
 
 
