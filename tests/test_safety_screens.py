@@ -177,3 +177,26 @@ def test_idle_watcher_counts_activity(qtbot):
     assert not watcher.check()
     now[0] = 120
     assert watcher.check()
+
+
+def test_restore_from_the_main_window_reopens_every_screen(qtbot, demo_db, tmp_path):
+    access.create_operator(demo_db, "管理", "admin-pass", access.ADMIN)
+    access.login(demo_db, "管理", "admin-pass")
+    good = tmp_path / "good.db"
+    backups.copy_to(demo_db, good)
+    member_id = demo_db.execute("SELECT id FROM member LIMIT 1").fetchone()[0]
+    members.update(demo_db, member_id, member={"note": "恢复后消失"})
+    window = MainWindow(demo_db)
+    qtbot.addWidget(window)
+    window.ask_login = lambda db: pytest.fail("the login carries over to the restored file")
+    screen = window.show_screen("settings").backups_screen
+    screen.confirm = lambda message: True
+    screen.show_info = lambda message: None
+    assert screen.restore_from(good)
+    assert window.db is not demo_db and window.db.role == access.ADMIN and window.db.operator == "管理"
+    assert members.get(window.db, member_id).note is None
+    from core import audit
+
+    assert audit.entries(window.db, action="restore")[0].operator == "管理"
+    assert window.show_screen("settings").backups_screen.db is window.db
+    window.db.close()
