@@ -13,7 +13,7 @@ from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateEdit, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
     QLineEdit, QPlainTextEdit, QProgressDialog, QPushButton, QSpinBox, QSplitter, QStyledItemDelegate, QTableView,
-    QTabWidget, QTimeEdit, QVBoxLayout, QWidget,
+    QTabWidget, QTextBrowser, QTimeEdit, QVBoxLayout, QWidget,
 )
 
 from core import meetings, orgs, persons
@@ -789,25 +789,23 @@ class MeetingsScreen(Screen):
         self.grid_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.grid_view.setToolTip("双击一行查看该支部本期的会议记录")
 
-        self.due_label = QLabel()
-        self.due_label.setWordWrap(True)
-        self.due_label.setTextFormat(Qt.TextFormat.RichText)
-        self.branch_detail = QLabel()
-        self.branch_detail.setWordWrap(True)
-        self.branch_detail.setTextFormat(Qt.TextFormat.RichText)
-        self.branch_detail.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.due_label = QTextBrowser()
+        self.branch_detail = QTextBrowser()
         due_box = QGroupBox("本月应开（全部支部）")
         QVBoxLayout(due_box).addWidget(self.due_label)
         detail_box = QGroupBox("所选支部：出勤与连续缺席")
         QVBoxLayout(detail_box).addWidget(self.branch_detail)
-        lower = QHBoxLayout()
+        lower_widget = QWidget()
+        lower_widget.setMaximumHeight(240)
+        lower = QHBoxLayout(lower_widget)
+        lower.setContentsMargins(0, 0, 0, 0)
         lower.addWidget(due_box, 1)
         lower.addWidget(detail_box, 1)
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.addLayout(bar)
-        layout.addWidget(self.grid_view, 5)
-        layout.addLayout(lower, 2)
+        layout.addWidget(self.grid_view, 1)
+        layout.addWidget(lower_widget)
         return tab
 
     def _build_setup_tab(self) -> QWidget:
@@ -969,9 +967,8 @@ class MeetingsScreen(Screen):
         due = meetings.due_this_month(self.db)
         if due:
             lines = [f"{d.branch_name}{'' if d.unit_name == d.branch_name else ' ' + d.unit_name}：{d.kind_name}"
-                     f"（已开 {d.held}/{d.required}，{d.deadline[5:]} 前）" for d in due[:14]]
-            more = f"<br/>……另有 {len(due) - 14} 项" if len(due) > 14 else ""
-            self.due_label.setText(f"本月还有 {len(due)} 项会议待召开：<br/>" + "<br/>".join(lines) + more)
+                     f"（已开 {d.held}/{d.required}，{d.deadline[5:]} 前）" for d in due]
+            self.due_label.setText(f"本月还有 {len(due)} 项会议待召开：<br/>" + "<br/>".join(lines))
         else:
             self.due_label.setText("本月应开的会议都已召开。")
         self._show_branch_detail()
@@ -988,7 +985,7 @@ class MeetingsScreen(Screen):
             parts.append("<span style='color:#b71c1c'>逾期未开：" + "、".join(k.kind_name for k in c.overdue) + "</span>")
         if c.absences:
             parts.append("<span style='color:#b71c1c'>连续两次以上无故缺席（须谈话提醒）：</span>" + "、".join(
-                f"{a.name}（连续 {a.count} 次{'，仍在继续' if a.ongoing else ''}）" for a in c.absences[:12]))
+                f"{a.name}（连续 {a.count} 次{'，仍在继续' if a.ongoing else ''}）" for a in c.absences))
         else:
             parts.append("没有连续无故缺席的党员。")
         low = [m for m in c.members if m.rate is not None and m.rate < 0.6][:10]
