@@ -21,6 +21,7 @@ from core.clock import today
 from core.db import open_db
 from core.errors import UserError
 from core.meetings import Attendance, MeetingSummary
+from core.pinyin import name_keys
 from gui.base import Screen
 
 SortRole = Qt.ItemDataRole.UserRole
@@ -415,11 +416,17 @@ class MeetingEditor(QWidget):
         self.remove_person_button = QPushButton("移出名单")
         self.reset_button = QPushButton("按类型重置名单")
         self.counts_label = QLabel()
+        self.find_edit = QLineEdit()
+        self.find_edit.setPlaceholderText("查找姓名/拼音首字母")
+        self.find_edit.setToolTip("输入姓名或拼音首字母（如 zs），回车跳到下一个")
+        self.find_edit.setMinimumWidth(150)
+        self.find_edit.setClearButtonEnabled(True)
         marks = QHBoxLayout()
         marks.addWidget(QLabel("所选人员标为："))
         for b in (self.present_button, self.leave_button, self.absent_button):
             marks.addWidget(b)
         marks.addStretch(1)
+        marks.addWidget(self.find_edit, 2)
         roster = QHBoxLayout()
         roster.addWidget(QLabel("应到名单："))
         roster.addWidget(self.add_person_button)
@@ -452,6 +459,8 @@ class MeetingEditor(QWidget):
         self.unit_combo.currentIndexChanged.connect(self._on_unit_combo_current_index_changed)
         self.kind_combo.currentIndexChanged.connect(self._on_kind_combo_current_index_changed)
         self.attendance_model.edited.connect(self._update_counts)
+        self.find_edit.textEdited.connect(lambda text: self.find_person(text, from_start=True))
+        self.find_edit.returnPressed.connect(lambda: self.find_person(self.find_edit.text()))
         self.present_button.clicked.connect(lambda: self.mark_selected("出席"))
         self.leave_button.clicked.connect(lambda: self.mark_selected("请假"))
         self.absent_button.clicked.connect(lambda: self.mark_selected("缺席"))
@@ -627,6 +636,25 @@ class MeetingEditor(QWidget):
                 self.attendance_model.set_status(row, status, reason)
                 return
         raise KeyError(name_or_id)
+
+    def find_person(self, text: str, from_start: bool = False) -> int | None:
+        """Select the next person whose name contains `text` or whose pinyin starts with it; returns the row."""
+        text = text.strip().lower()
+        if not text:
+            return None
+        people = self.attendance_model.attendance()
+        current = -1 if from_start else self.attendance_view.currentIndex().row()
+        order = list(range(current + 1, len(people))) + list(range(0, current + 1))
+        for row in order:
+            name = people[row].name
+            full, initials = name_keys(name)
+            if text in name or initials.startswith(text) or full.startswith(text):
+                index = self.attendance_model.index(row, 1)
+                self.attendance_view.setCurrentIndex(index)
+                self.attendance_view.selectRow(row)
+                self.attendance_view.scrollTo(index)
+                return row
+        return None
 
     def _update_counts(self) -> None:
         c = self.attendance_model.counts()

@@ -157,3 +157,13 @@ def test_quarter_view_and_grid_double_click(screen, db, office):
     assert [r.date for r in screen.meeting_rows()] == ["2025-04-03"]
     path = screen.print_ledger()
     assert "2025-Q2" in path.name
+
+
+def test_find_person_in_a_long_sheet(screen, office):
+    editor = screen.new_meeting("general")
+    assert editor.find_person("cj", from_start=True) == editor.attendance_model.row_of(office["people"]["陈静"])
+    assert editor.selected_rows() == [editor.attendance_model.row_of(office["people"]["陈静"])]
+    editor.mark_selected("缺席")
+    assert editor.attendance_model.attendance()[editor.selected_rows()[0]].status == "缺席"
+    assert editor.find_person("李", from_start=True) == editor.attendance_model.row_of(office["people"]["李秀英"])
+    assert editor.find_person("zzz") is None
