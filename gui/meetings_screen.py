@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QSortFilterProxyModel, Qt, QThread, QTime, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from core import meetings, orgs, persons
 from core.clock import today
-from core.db import open_db
+from core.db import Db, open_db
 from core.errors import UserError
 from core.meetings import Attendance, MeetingSummary
 from core.pinyin import name_keys
@@ -286,38 +286,47 @@ def _sorted_table(model: QAbstractTableModel, parent: QWidget) -> tuple[SortProx
     return proxy, view
 
 
-class ExportWorker(QThread):
-    """Writes the Excel ledger with its own database connection; never touches a widget."""
+class DbJob(QThread):
+    """Runs `work(db, job)` on its own database connection; never touches a widget.
+
+    The work may call job.progress(done, total) and raise core.meetings_excel.Cancelled when
+    job.cancelled; work that cannot stop midway finishes and its result is dropped.
+    """
 
     progressed = Signal(int, int)
-    finished_ok = Signal(str)
+    succeeded = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, db_path: Path, out: Path, year: int, parent=None):
+    def __init__(self, db_path: Path, work: Callable[[Db, "DbJob"], object], parent=None):
         super().__init__(parent)
-        self.db_path, self.out, self.year = db_path, out, year
-        self._cancel = False
+        self.db_path, self.work = db_path, work
+        self.cancelled = False
 
     def cancel(self) -> None:
-        self._cancel = True
+        self.cancelled = True
+
+    def progress(self, done: int, total: int) -> None:
+        self.progressed.emit(done, total)
 
     def run(self) -> None:
-        from core.meetings_excel import Cancelled, export_ledger
+        from core.meetings_excel import Cancelled
 
         try:
             db = open_db(self.db_path, create=False)
             try:
-                result = export_ledger(db, self.out, self.year, progress=self.progressed.emit,
-                                       cancelled=lambda: self._cancel)
+                result = self.work(db, self)
             finally:
                 db.close()
         except Cancelled:
-            self.failed.emit("已取消导出，没有生成文件。")
+            self.failed.emit("已取消，没有生成文件。")
             return
-        except UserError as exc:
+        except (UserError, OSError) as exc:
             self.failed.emit(str(exc))
             return
-        self.finished_ok.emit(f"已导出 {result.year} 年三会一课台账（{result.branches} 个支部、{result.meetings} 次会议）：\n{result.path}")
+        if self.cancelled:
+            self.failed.emit("已取消，没有生成文件。")
+            return
+        self.succeeded.emit(result)
 
 
 # The meeting editor ---------------------------------------------------------------------------------
@@ -724,7 +733,8 @@ class MeetingsScreen(Screen):
 
     def __init__(self, db, signals, parent=None):
         super().__init__(db, signals, parent)
-        self._worker: ExportWorker | None = None
+        self._job: DbJob | None = None
+        self._on_job_success: Callable[[Any], None] | None = None
         self._progress: QProgressDialog | None = None
         self._build_ui()
         self._connect_signals()
@@ -1166,20 +1176,20 @@ class MeetingsScreen(Screen):
 
         show_pdf(self, path, title)
 
-    def print_ledger(self) -> Path | None:
+    def print_ledger(self) -> DbJob | None:
+        """Write the shown period's ledger PDF in the background, then preview it (a big branch takes a while)."""
         branch_id = self.selected_branch_id()
         if branch_id is None:
             return None
         period = self.records_period()
-        from reports.meeting_ledger_pdf import render_ledger
+        out = self.pdf_dir() / f"三会一课台账-{branch_id}-{period.code}.pdf"
 
-        try:
-            path = render_ledger(self.db, branch_id, period, self.pdf_dir() / f"三会一课台账-{branch_id}-{period.code}.pdf")
-        except (UserError, OSError) as exc:
-            self.show_error(str(exc))
-            return None
-        self.preview_pdf(path, "三会一课台账")
-        return path
+        def work(db: Db, job: DbJob) -> Path:
+            from reports.meeting_ledger_pdf import render_ledger
+
+            return render_ledger(db, branch_id, period, out)
+
+        return self.run_job("正在生成三会一课台账…", work, lambda path: self.preview_pdf(path, "三会一课台账"))
 
     def print_signin_sheet(self) -> Path | None:
         if self.editor.meeting_id is None:
@@ -1201,43 +1211,61 @@ class MeetingsScreen(Screen):
     def ask_open_paths(self, title: str, filters: str) -> list[str]:
         return QFileDialog.getOpenFileNames(self, title, "", filters)[0]
 
-    def export_excel(self, out: Path, year: int) -> ExportWorker | None:
-        """Start the Excel export in a worker; returns it (tests wait on its signals)."""
+    def export_excel(self, out: Path, year: int) -> DbJob | None:
+        """Write the year's Excel ledger in the background; returns the job (tests wait for it)."""
+        from core.meetings_excel import export_ledger
+
+        def work(db: Db, job: DbJob) -> str:
+            result = export_ledger(db, out, year, progress=job.progress, cancelled=lambda: job.cancelled)
+            return f"已导出 {result.year} 年三会一课台账（{result.branches} 个支部、{result.meetings} 次会议）：\n{result.path}"
+
+        return self.run_job("正在导出三会一课台账…", work, self.show_info)
+
+    def run_job(self, label: str, work: Callable[[Db, DbJob], object], on_success: Callable[[Any], None]) -> DbJob | None:
+        """Long work off the GUI thread with a progress dialog whose 取消 stops it (or drops its result)."""
+        if self._job is not None:
+            self.show_error("上一项导出或打印还没有完成，请稍候。")
+            return None
         if self.db.path is None:
             self.show_error("内存数据库不能导出，请先保存到文件。")
             return None
-        progress = QProgressDialog("正在导出三会一课台账…", "取消", 0, 100, self)
-        progress.setWindowTitle("导出 Excel")
+        progress = QProgressDialog(label, "取消", 0, 0, self)
+        progress.setWindowTitle("请稍候")
         progress.setMinimumDuration(300)
-        worker = ExportWorker(self.db.path, out, year, self)
+        job = DbJob(self.db.path, work, self)
         # Bound slots of this widget: Qt queues them into the GUI thread.
-        worker.progressed.connect(self._on_worker_progressed)
-        worker.finished_ok.connect(self._on_worker_finished_ok)
-        worker.failed.connect(self._on_worker_failed)
-        worker.finished.connect(worker.deleteLater)
-        progress.canceled.connect(worker.cancel)
-        self._progress = progress
-        self._worker = worker
-        worker.start()
-        return worker
+        job.progressed.connect(self._on_job_progressed)
+        job.succeeded.connect(self._on_job_succeeded)
+        job.failed.connect(self._on_job_failed)
+        job.finished.connect(job.deleteLater)
+        progress.canceled.connect(job.cancel)
+        self._progress, self._job, self._on_job_success = progress, job, on_success
+        job.start()
+        return job
 
-    def _on_worker_progressed(self, done: int, total: int) -> None:
+    def job_running(self) -> bool:
+        return self._job is not None
+
+    def _on_job_progressed(self, done: int, total: int) -> None:
         if self._progress is not None:
-            self._progress.setValue(int(done * 100 / max(1, total)))
+            self._progress.setMaximum(max(1, total))
+            self._progress.setValue(done)
 
-    def _close_progress(self) -> None:
+    def _finish_job(self) -> None:
         if self._progress is not None:
             self._progress.close()
             self._progress.deleteLater()
             self._progress = None
-        self._worker = None
+        self._job = None
 
-    def _on_worker_finished_ok(self, message: str) -> None:
-        self._close_progress()
-        self.show_info(message)
+    def _on_job_succeeded(self, result: object) -> None:
+        on_success = self._on_job_success
+        self._finish_job()
+        if on_success is not None:
+            on_success(result)
 
-    def _on_worker_failed(self, message: str) -> None:
-        self._close_progress()
+    def _on_job_failed(self, message: str) -> None:
+        self._finish_job()
         self.show_error(message)
 
     # Slots -------------------------------------------------------------------------------------
