@@ -1191,19 +1191,20 @@ class MeetingsScreen(Screen):
 
         return self.run_job("正在生成三会一课台账…", work, lambda path: self.preview_pdf(path, "三会一课台账"))
 
-    def print_signin_sheet(self) -> Path | None:
-        if self.editor.meeting_id is None:
+    def print_signin_sheet(self) -> DbJob | None:
+        """The saved (or planned) meeting's blank 签到表, written in the background, then previewed."""
+        meeting_id = self.editor.meeting_id
+        if meeting_id is None:
             self.show_error("请先保存会议（可把状态设为“计划”），再打印签到表。")
             return None
-        from reports.signin_sheet_pdf import render_signin_sheet
+        out = self.pdf_dir() / f"签到表-{meeting_id}.pdf"
 
-        try:
-            path = render_signin_sheet(self.db, self.editor.meeting_id, self.pdf_dir() / f"签到表-{self.editor.meeting_id}.pdf")
-        except (UserError, OSError) as exc:
-            self.show_error(str(exc))
-            return None
-        self.preview_pdf(path, "签到表")
-        return path
+        def work(db: Db, job: DbJob) -> Path:
+            from reports.signin_sheet_pdf import render_signin_sheet
+
+            return render_signin_sheet(db, meeting_id, out)
+
+        return self.run_job("正在生成签到表…", work, lambda path: self.preview_pdf(path, "签到表"))
 
     def ask_save_path(self, title: str, suggested: str, filters: str) -> str:
         return QFileDialog.getSaveFileName(self, title, suggested, filters)[0]

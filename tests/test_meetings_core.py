@@ -256,3 +256,11 @@ def test_counts_for_a_community_add_up_its_branches(db, office):
     street = orgs.get_unit(db, office["community"]).parent_id
     assert meetings.held_count(db, street, "theme_day", "2025-01-01", "2025-12-31") == 2
     assert members.get(db, member_id).branch_id == other
+
+
+def test_branch_with_meetings_cannot_be_deleted(db, office):
+    from core.errors import InUseError
+
+    hold(db, office["g2"], "group", "2025-03-05")
+    with pytest.raises(InUseError, match="会议记录"):
+        orgs.delete_unit(db, office["g2"])

@@ -90,11 +90,12 @@ def test_edit_existing_meeting_and_print(screen, db, office, qtbot):
     screen.editor.guests_edit.setText("社区民警、驻区单位书记")
     assert screen.save_meeting() == meeting_id
     assert [g.name for g in meetings.get_meeting(db, meeting_id).guests] == ["社区民警", "驻区单位书记"]
-    signin = screen.print_signin_sheet()
+    assert screen.print_signin_sheet() is not None
+    qtbot.waitUntil(lambda: len(screen.previews) == 1, timeout=20000)
     assert screen.print_ledger() is not None
     qtbot.waitUntil(lambda: len(screen.previews) == 2, timeout=20000)
-    ledger = screen.previews[1]
-    assert ledger.exists() and signin.exists() and screen.previews[0] == signin and "台账" in ledger.name
+    signin, ledger = screen.previews
+    assert ledger.exists() and signin.exists() and "签到表" in signin.name and "台账" in ledger.name
     screen.delete_selected()
     assert db.execute("SELECT count(*) FROM meeting").fetchone()[0] == 0
 
