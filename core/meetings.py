@@ -447,6 +447,12 @@ def validate_attendance(db: Db, rows: Iterable[Attendance | dict[str, Any]]) -> 
     return out
 
 
+def _require_attendees(rows: list[Attendance], kind_code: str) -> None:
+    if not rows:
+        hint = "该支部还没有登记支部委员，请先在“会议类型与支委”中添加，或" if kind_code == "committee" else "请"
+        raise ValidationError(f"应到人员名单是空的。{hint}用“添加应到人员”把参会党员加进名单。", "attendance")
+
+
 def _clean_guests(guests: Iterable[Guest | str | dict[str, Any]]) -> list[Guest]:
     out = []
     for g in guests:
@@ -499,6 +505,7 @@ def create_meeting(db: Db, values: dict[str, Any], attendance: Iterable[Attendan
     if attendance is None:
         attendance = [Attendance(p.person_id, p.name, "出席") for p in expected_people(db, row["unit_id"], values["kind_code"])]
     rows = validate_attendance(db, attendance)
+    _require_attendees(rows, values["kind_code"])
     guest_rows = _clean_guests(guests)
     stamp = now_text()
     with db.atomic():
@@ -522,6 +529,7 @@ def update_meeting(db: Db, meeting_id: int, values: dict[str, Any],
     merged.update(values)
     row = validate_meeting(db, merged)
     rows = validate_attendance(db, attendance if attendance is not None else current.attendance)
+    _require_attendees(rows, merged["kind_code"])
     guest_rows = _clean_guests(guests if guests is not None else current.guests)
     with db.atomic():
         audit.update(db, "meeting", meeting_id, {**row, "updated_at": now_text()})
