@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -14,7 +13,6 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemp
 
 from core import meetings, orgs, settings
 from core.db import Db
-from reports.fonts import font_name
 from reports.page_frame import MARGIN, PAGE_HEIGHT, PAGE_WIDTH, canvas_maker, styles
 
 CHINESE_NUMBERS = "一二三四五六七八九十"
@@ -132,7 +130,6 @@ def render_ledger(db: Db, branch_id: int, period: str | meetings.Period, out: st
     doc = SimpleDocTemplate(str(out), pagesize=(PAGE_WIDTH, PAGE_HEIGHT), leftMargin=MARGIN, rightMargin=MARGIN,
                             topMargin=MARGIN, bottomMargin=20 * mm, title=f"{page.branch_name}三会一课台账",
                             author=office)
-    font_name()
     doc.build(story, canvasmaker=canvas_maker(office))
     return out
 
