@@ -97,6 +97,27 @@ def _kind_by_id(db: Db, kind_id: int) -> MeetingKind:
     return _kind(row)
 
 
+def add_kind(db: Db, name: str, period: str = "year", required_count: int = 1, audience: str = "branch") -> str:
+    """A kind the office tracks beyond the defaults (e.g. 谈心谈话); returns its code."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("会议类型名称不能为空。", "name")
+    if len(name) > 20:
+        raise ValidationError("会议类型名称太长（超过 20 个字）。", "name")
+    if db.execute("SELECT 1 FROM meeting_kind WHERE name = ?", [name]).fetchone():
+        raise ValidationError(f"已经有名为“{name}”的会议类型。", "name")
+    if period not in PERIODS or audience not in AUDIENCES or not 0 <= int(required_count) <= 31:
+        raise ValidationError("频次或应到人员不在可选范围内。", "period")
+    with db.atomic():
+        kind_id = audit.next_id(db, "meeting_kind")
+        order = db.execute("SELECT coalesce(max(sort_order), 0) + 1 FROM meeting_kind").fetchone()[0]
+        code = f"custom{kind_id}"
+        audit.insert(db, "meeting_kind", {"id": kind_id, "code": code, "name": name, "period": period,
+                                          "required_count": int(required_count), "audience": audience, "active": 1,
+                                          "sort_order": order})
+    return code
+
+
 def update_kind(db: Db, code: str, *, period: str | None = None, required_count: int | None = None,
                 audience: str | None = None, active: bool | None = None, name: str | None = None) -> None:
     """Change a kind's frequency rule (e.g. 党课 from quarterly to yearly); audited."""

@@ -11,7 +11,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QSortFilterProxyModel, Qt, QThread, QTime, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDateEdit, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+    QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
     QLineEdit, QPlainTextEdit, QProgressDialog, QPushButton, QSpinBox, QSplitter, QStyledItemDelegate, QTableView,
     QTabWidget, QTextBrowser, QTimeEdit, QVBoxLayout, QWidget,
 )
@@ -847,34 +847,19 @@ class MeetingsScreen(Screen):
         return tab
 
     def _build_setup_tab(self) -> QWidget:
-        from PySide6.QtWidgets import QCheckBox
-
         self.kind_rows: list[tuple[str, QComboBox, QSpinBox, QComboBox, QCheckBox]] = []
         kinds_box = QGroupBox("会议类型与频次要求（可按本地规定调整，如党课改为每年一次）")
-        kinds_form = QFormLayout(kinds_box)
-        for kind in meetings.list_kinds(self.db, active_only=False):
-            period = QComboBox()
-            for value, label in meetings.PERIODS.items():
-                period.addItem(label, value)
-            count = QSpinBox()
-            count.setRange(0, 31)
-            count.setSuffix(" 次")
-            audience = QComboBox()
-            for value, label in meetings.AUDIENCES.items():
-                audience.addItem(label, value)
-            active = QCheckBox("启用")
-            row = QHBoxLayout()
-            row.addWidget(period)
-            row.addWidget(QLabel("至少"))
-            row.addWidget(count)
-            row.addWidget(QLabel("应到"))
-            row.addWidget(audience)
-            row.addWidget(active)
-            row.addStretch(1)
-            kinds_form.addRow(kind.name, row)
-            self.kind_rows.append((kind.code, period, count, audience, active))
+        self.kinds_form = QFormLayout()
+        self.add_kind_button = QPushButton("新增会议类型…")
         self.save_kinds_button = QPushButton("保存频次要求")
-        kinds_form.addRow("", self.save_kinds_button)
+        kind_buttons = QHBoxLayout()
+        kind_buttons.addWidget(self.add_kind_button)
+        kind_buttons.addStretch(1)
+        kind_buttons.addWidget(self.save_kinds_button)
+        kinds_layout = QVBoxLayout(kinds_box)
+        kinds_layout.addLayout(self.kinds_form)
+        kinds_layout.addLayout(kind_buttons)
+        kinds_layout.addStretch(1)
 
         committee_box = QGroupBox("支部委员（支委会的应到人员）")
         self.committee_branch_label = QLabel()
@@ -915,6 +900,7 @@ class MeetingsScreen(Screen):
         self.grid_view.selectionModel().currentRowChanged.connect(self._on_grid_view_current_row_changed)
         self.grid_view.doubleClicked.connect(self._on_grid_view_double_clicked)
         self.save_kinds_button.clicked.connect(self._on_save_kinds_button_clicked)
+        self.add_kind_button.clicked.connect(self._on_add_kind_button_clicked)
         self.add_seat_button.clicked.connect(self._on_add_seat_button_clicked)
         self.remove_seat_button.clicked.connect(self._on_remove_seat_button_clicked)
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self._on_new_button_clicked)
@@ -1031,8 +1017,37 @@ class MeetingsScreen(Screen):
             parts.append("出席率低于 60%：" + "、".join(f"{m.name} {_rate_text(m.rate)}" for m in low))
         self.branch_detail.setText("<br/>".join(parts))
 
+    def _rebuild_kind_rows(self, kinds: list[meetings.MeetingKind]) -> None:
+        while self.kinds_form.rowCount():
+            self.kinds_form.removeRow(0)
+        self.kind_rows = []
+        for kind in kinds:
+            period = QComboBox()
+            for value, label in meetings.PERIODS.items():
+                period.addItem(label, value)
+            count = QSpinBox()
+            count.setRange(0, 31)
+            count.setSuffix(" 次")
+            audience = QComboBox()
+            for value, label in meetings.AUDIENCES.items():
+                audience.addItem(label, value)
+            active = QCheckBox("启用")
+            row = QHBoxLayout()
+            row.addWidget(period)
+            row.addWidget(QLabel("至少"))
+            row.addWidget(count)
+            row.addWidget(QLabel("应到"))
+            row.addWidget(audience)
+            row.addWidget(active)
+            row.addStretch(1)
+            self.kinds_form.addRow(kind.name, row)
+            self.kind_rows.append((kind.code, period, count, audience, active))
+
     def _load_kinds_form(self) -> None:
-        kinds = {k.code: k for k in meetings.list_kinds(self.db, active_only=False)}
+        all_kinds = meetings.list_kinds(self.db, active_only=False)
+        if [k.code for k in all_kinds] != [r[0] for r in self.kind_rows]:
+            self._rebuild_kind_rows(all_kinds)
+        kinds = {k.code: k for k in all_kinds}
         for code, period, count, audience, active in self.kind_rows:
             kind = kinds[code]
             period.setCurrentIndex(period.findData(kind.period))
@@ -1330,6 +1345,18 @@ class MeetingsScreen(Screen):
             return
         self.changed("meetings")
         self.show_info("频次要求已保存，达标情况已按新要求重新计算。")
+
+    def _on_add_kind_button_clicked(self) -> None:
+        name = self.ask_text("新增会议类型", "名称（如 谈心谈话）：")
+        if not name:
+            return
+        try:
+            meetings.add_kind(self.db, name)
+        except UserError as exc:
+            self.show_error(str(exc))
+            return
+        self.changed("meetings")
+        self.show_info(f"已新增“{name.strip()}”，默认每年至少 1 次、应到支部全体党员；可在本页调整后保存。")
 
     def _on_add_seat_button_clicked(self) -> None:
         branch_id = self.selected_branch_id()

@@ -181,3 +181,18 @@ def test_cancelled_job_drops_its_result_and_one_job_at_a_time(screen, db, office
     job.cancel()
     qtbot.waitUntil(lambda: not screen.job_running(), timeout=20000)
     assert screen.previews == [] and "已取消" in screen.errors[-1]
+
+
+def test_office_adds_a_kind_and_the_grid_gets_a_column(screen, db, office, monkeypatch):
+    monkeypatch.setattr(screen, "ask_text", lambda *a, **k: "谈心谈话")
+    screen._on_add_kind_button_clicked()
+    assert [r[0] for r in screen.kind_rows][-1].startswith("custom")
+    assert "谈心谈话" in screen.grid_model.headerData(8, Qt.Orientation.Horizontal)
+    screen._on_add_kind_button_clicked()
+    assert "已经有" in screen.errors[-1]
+    code, period, count, audience, active = screen.kind_rows[-1]
+    count.setValue(2)
+    screen._on_save_kinds_button_clicked()
+    assert meetings.get_kind(db, code).required_count == 2
+    editor = screen.new_meeting(code)
+    assert editor.kind_combo.currentText() == "谈心谈话" and len(editor.attendance_model.attendance()) == 6
