@@ -127,6 +127,8 @@ class AttendanceModel(ListModel):
         self._rows[row][2] = status
         if reason is not None:
             self._rows[row][3] = reason
+        elif status != "请假":
+            self._rows[row][3] = ""  # a reason belongs to leave only
         self.dataChanged.emit(self.index(row, 0), self.index(row, 3))
         self.edited.emit()
 
@@ -166,6 +168,8 @@ class AttendanceModel(ListModel):
         row = self._rows[index.row()]
         if index.column() == self.COL_STATUS and value in meetings.ATTENDANCE_STATUSES:
             row[2] = value
+            if value != "请假":
+                row[3] = ""
         elif index.column() == self.COL_REASON:
             row[3] = str(value).strip()
             if row[3] and row[2] != "请假":

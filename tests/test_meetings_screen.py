@@ -196,3 +196,12 @@ def test_office_adds_a_kind_and_the_grid_gets_a_column(screen, db, office, monke
     assert meetings.get_kind(db, code).required_count == 2
     editor = screen.new_meeting(code)
     assert editor.kind_combo.currentText() == "谈心谈话" and len(editor.attendance_model.attendance()) == 6
+
+
+def test_reason_goes_when_leave_is_undone(screen, office):
+    editor = screen.new_meeting("committee")
+    editor.mark("张伟", "请假", "出差")
+    row = editor.attendance_model.row_of(office["people"]["张伟"])
+    editor.attendance_model.setData(editor.attendance_model.index(row, 2), "出席")
+    assert editor.attendance_model.attendance()[row].reason is None
+    assert editor.attendance_model.index(row, 3).data() == ""
