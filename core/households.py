@@ -205,7 +205,7 @@ def search(db: Db, text: str = "", grid_id: int | None = None, community_id: int
         where.append("EXISTS (SELECT 1 FROM household_tag ht WHERE ht.household_id = h.id AND ht.tag_id = ?)")
         params.append(tag_id)
     sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
-    sql += " ORDER BY c.sort_order, g.sort_order, h.estate, length(h.building), h.building, h.unit, length(h.room), h.room"
+    sql += " ORDER BY c.sort_order, h.estate, length(h.building), h.building, h.unit, length(h.room), h.room"
     if limit:
         sql += " LIMIT ?"
         params.append(limit)

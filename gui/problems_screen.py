@@ -72,6 +72,7 @@ class NewProblemDialog(QDialog):
         form.addRow("等级：", self.severity)
         form.addRow("所在网格：", self.grid)
         household_row = QHBoxLayout()
+        self.household_search.setMinimumWidth(170)
         household_row.addWidget(self.household_search)
         household_row.addWidget(self.household, 1)
         form.addRow("涉及住户：", household_row)

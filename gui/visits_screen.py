@@ -76,6 +76,7 @@ class ItemRow:
     def update_text_state(self) -> None:
         needs_text = self.finding() in ("有情况", "发现问题")
         self.text_edit.setEnabled(needs_text)
+        self.problem_button.setEnabled(needs_text or self.problem_button.text() != "生成问题")
         if needs_text:
             self.text_edit.setStyleSheet("")
         else:
@@ -215,11 +216,10 @@ class VisitsScreen(Screen):
             Column("网格", lambda h: f"{h.community_name} {h.grid_name}"),
             Column("包片干部", lambda h: h.cadre_name),
             Column("最近走访", lambda h: h.last_visit or "未走访"),
-        ], background=lambda h: AMBER if h.tags and not h.last_visit else None)
+        ], background=self._household_colour)
         self.household_table = make_table(self.household_model)
-        self.household_table.setColumnWidth(0, 220)
-        self.household_table.setColumnWidth(4, 140)
-        self.household_table.setColumnWidth(5, 150)
+        for column, width in enumerate((200, 64, 98, 40, 120, 140, 64, 86)):
+            self.household_table.setColumnWidth(column, width)
 
         self.detail_label = QLabel("选中一户查看走访记录和问题。")
         self.detail_label.setWordWrap(True)
@@ -251,6 +251,7 @@ class VisitsScreen(Screen):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([760, 340])
 
         page = QWidget()
         layout = QVBoxLayout(page)
@@ -516,9 +517,8 @@ class VisitsScreen(Screen):
 
     def _reset_items(self) -> None:
         for row in self.item_rows:
-            row.set(None)
             row.problem_button.setText("生成问题")
-            row.problem_button.setEnabled(True)
+            row.set(None)
 
     def open_visit(self, visit_id: int) -> None:
         """Load a saved visit into the form (to fill in missing answers or raise a problem from it)."""
@@ -541,6 +541,7 @@ class VisitsScreen(Screen):
             row.problem_button.setText(f"已生成 {number}")
         else:
             row.problem_button.setText("生成问题")
+        row.update_text_state()
 
     def set_item(self, item_no: int, finding: str | None, text: str = "") -> None:
         row = self.item_rows[item_no - 1]
@@ -645,6 +646,9 @@ class VisitsScreen(Screen):
         if row.finding() not in ("有情况", "发现问题"):
             self.show_error(f"第 {item_no} 项没有选“有情况”或“发现问题”，请先选择结果并写明情况，再生成问题。")
             return None
+        if row.problem_button.text() != "生成问题" and not self.confirm(
+                f"这一项已经{row.problem_button.text()}，还要再登记一个问题吗？"):
+            return None
         if self.save_visit() is None:
             return None
         severity = self.ask_severity()
@@ -670,16 +674,27 @@ class VisitsScreen(Screen):
         fill_grid_combo(self.h_grid, self.db, self.h_community.currentData())
         self.refresh_households()
 
+    _special_due_before = ""
+
+    def _household_colour(self, h: Household):
+        """Amber: a special-group household not visited within the office's interval."""
+        if h.tags and (not h.last_visit or h.last_visit < self._special_due_before):
+            return AMBER
+        return None
+
     def refresh_households(self, *_args) -> None:
         if self._building:
             return
         self._stale.discard(1)
+        days = int(settings.get(self.db, "visit_special_interval_days"))
+        self._special_due_before = (dt.date.today() - dt.timedelta(days=days)).isoformat()
         current = selected_row(self.household_table)
         rows = households.search(self.db, self.h_search.text(), grid_id=self.h_grid.currentData(),
                                  community_id=self.h_community.currentData(), tag_id=self.h_tag.currentData(), limit=2000)
         self.household_model.set_rows(rows)
         total = households.count(self.db, community_id=self.h_community.currentData())
-        self.h_count.setText(f"显示 {len(rows)} 户（共 {total} 户）" + ("，最多显示 2000 户，请用筛选缩小范围" if len(rows) >= 2000 else ""))
+        self.h_count.setText(f"显示 {len(rows)} 户（共 {total} 户）" + ("，最多显示 2000 户，请用筛选缩小范围" if len(rows) >= 2000 else "")
+                             + "。黄色：特殊群体住户超过规定间隔未走访。")
         if current is not None and select_id(self.household_table, current.id):
             return
         self._show_household_detail(None)
