@@ -280,24 +280,22 @@ class VisitsScreen(Screen):
         bar.addStretch(1)
         self.c_summary = QLabel()
         self.c_summary.setStyleSheet("QLabel { font-size: 11pt; padding: 4px; }")
+        coverage_columns = [
+            Column("住户", lambda r: r.coverage.households, align_right=True),
+            Column("已走访", lambda r: r.coverage.visited, align_right=True),
+            Column("覆盖率", lambda r: f"{r.coverage.percent:g}%", lambda r: r.coverage.percent, align_right=True),
+            Column("走访次数", lambda r: r.coverage.visits, align_right=True),
+            Column("未问完", lambda r: r.coverage.incomplete_visits, align_right=True),
+        ]
+        colour = lambda r: _coverage_colour(r.coverage.percent, r.coverage.households)  # noqa: E731
         self.grid_cov_model = RowsModel([
             Column("社区", lambda g: g.community_name),
             Column("网格", lambda g: g.grid_name),
             Column("网格员", lambda g: g.worker_name),
-            Column("住户", lambda g: g.coverage.households, align_right=True),
-            Column("已走访", lambda g: g.coverage.visited, align_right=True),
-            Column("覆盖率", lambda g: f"{g.coverage.percent:g}%", lambda g: g.coverage.percent, align_right=True),
-            Column("走访次数", lambda g: g.coverage.visits, align_right=True),
-            Column("未问完", lambda g: g.coverage.incomplete_visits, align_right=True),
-        ], background=lambda g: _coverage_colour(g.coverage.percent, g.coverage.households), row_id=lambda g: g.grid_id)
-        self.cadre_cov_model = RowsModel([
-            Column("包片干部", lambda c: c.name),
-            Column("住户", lambda c: c.coverage.households, align_right=True),
-            Column("已走访", lambda c: c.coverage.visited, align_right=True),
-            Column("覆盖率", lambda c: f"{c.coverage.percent:g}%", lambda c: c.coverage.percent, align_right=True),
-            Column("走访次数", lambda c: c.coverage.visits, align_right=True),
-            Column("未问完", lambda c: c.coverage.incomplete_visits, align_right=True),
-        ], background=lambda c: _coverage_colour(c.coverage.percent, c.coverage.households), row_id=lambda c: c.person_id)
+            *coverage_columns,
+        ], background=colour, row_id=lambda g: g.grid_id)
+        self.cadre_cov_model = RowsModel([Column("包片干部", lambda c: c.name), *coverage_columns],
+                                         background=colour, row_id=lambda c: c.person_id)
         self.cadre_cov_model.setParent(self)
         self.coverage_table = make_table(self.grid_cov_model)
         self.coverage_table.horizontalHeader().setStretchLastSection(True)

@@ -45,13 +45,14 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _footer(office: str, printed: str):
+def page_footer(office: str, printed: str, page_width: float, margin: float, label: str = ""):
+    """A page callback drawing the office, the document name, the print date and the page number."""
     def draw(canvas, doc) -> None:
         canvas.saveState()
         canvas.setFont(font_name(), 8.5)
         canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawString(18 * mm, 10 * mm, f"{office}　　打印日期：{printed}")
-        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, f"第 {doc.page} 页")
+        canvas.drawString(margin, margin * 0.6, f"{office}　　{label + '　　' if label else ''}打印日期：{printed}")
+        canvas.drawRightString(page_width - margin, margin * 0.6, f"第 {doc.page} 页")
         canvas.restoreState()
     return draw
 
@@ -135,7 +136,7 @@ def build(path: Path, office_name: str, tag_names: Sequence[str], deadline_hours
         if index:
             story.append(PageBreak())
         story += _sheet(household, tag_names, st, width, deadline_hours)
-    footer = _footer(office_name, (printed or dt.date.today()).isoformat())
+    footer = page_footer(office_name, (printed or dt.date.today()).isoformat(), A4[0], 18 * mm)
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return path
 
