@@ -21,7 +21,7 @@ from gui.base import Screen
 from gui.household_dialog import HouseholdDialog
 from gui.visits_widgets import (
     AMBER, GREEN, RED, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
-    qdate, select_id, selected_row,
+    qdate, select_id, selected_row, start_job,
 )
 
 FINDING_STYLE = {
@@ -90,9 +90,11 @@ class VisitsScreen(Screen):
 
     visit_saved = Signal(int)
     problem_created = Signal(int)
+    file_written = Signal(str)  # a PDF or Excel file a background job finished
 
     def __init__(self, db, signals, parent=None):
         super().__init__(db, signals, parent)
+        self.jobs: list = []
         self.household_id: int | None = None
         self.visit_id: int | None = None
         self._building = True
@@ -272,12 +274,14 @@ class VisitsScreen(Screen):
         self.c_community = QComboBox()
         self.c_by = QComboBox()
         self.c_by.addItems(["按网格", "按包片干部"])
+        self.c_export = QPushButton("导出走访记录（Excel）")
         bar = QHBoxLayout()
         for label, w in (("期间：", self.c_period), ("从", self.c_start), ("到", self.c_end), ("社区：", self.c_community),
                          ("统计：", self.c_by)):
             bar.addWidget(QLabel(label))
             bar.addWidget(w)
         bar.addStretch(1)
+        bar.addWidget(self.c_export)
         self.c_summary = QLabel()
         self.c_summary.setStyleSheet("QLabel { font-size: 11pt; padding: 4px; }")
         coverage_columns = [
@@ -420,6 +424,7 @@ class VisitsScreen(Screen):
         self.c_end.dateChanged.connect(self._on_c_dates_changed)
         self.c_community.currentIndexChanged.connect(self.refresh_coverage)
         self.c_by.currentIndexChanged.connect(self.refresh_coverage)
+        self.c_export.clicked.connect(self._on_c_export_clicked)
         self.due_table.doubleClicked.connect(lambda _i: self._open_due(self.due_table))
         self.special_table.doubleClicked.connect(lambda _i: self._open_due(self.special_table))
         self.tag_add.clicked.connect(self._on_tag_add_clicked)
@@ -794,17 +799,46 @@ class VisitsScreen(Screen):
 
         show_pdf(self, path, "打印预览")
 
-    def print_visit_sheets(self, household_ids: list[int] | None = None) -> Path | None:
-        """Visit record sheets: blank (None) or one per household; opens the preview and returns the file."""
+    def print_visit_sheets(self, household_ids: list[int] | None = None) -> Path:
+        """Visit record sheets, blank (None) or one per household, built off the GUI thread; then the preview.
+
+        Returns the file the job writes (file_written is emitted when it is there)."""
         from reports import visit_sheet_pdf
 
-        try:
-            path = visit_sheet_pdf.build_from_db(self.db, self._pdf_path("五必问走访记录表"), household_ids or ())
-        except UserError as exc:
-            self.show_error(str(exc))
-            return None
-        self.preview_pdf(path)
+        path = self._pdf_path("五必问走访记录表")
+        ids = tuple(household_ids or ())
+        start_job(self, f"正在生成走访记录表（{max(1, len(ids))} 页）…",
+                  lambda db, progress: visit_sheet_pdf.build_from_db(db, path, ids, progress=progress),
+                  self._on_pdf_written)
         return path
+
+    def _on_pdf_written(self, path: Path) -> None:
+        self.preview_pdf(path)
+        self.file_written.emit(str(path))
+
+    def ask_save_path(self, title: str, suggested: str) -> str:
+        from PySide6.QtWidgets import QFileDialog
+
+        return QFileDialog.getSaveFileName(self, title, suggested, "Excel 文件 (*.xlsx)")[0]
+
+    def export_visits(self, path: str | None = None) -> Path | None:
+        """The visits of the coverage tab's period and community to Excel (phones masked), off the GUI thread."""
+        from core import visits_export
+
+        start, end = pydate(self.c_start.date()), pydate(self.c_end.date())
+        path = path or self.ask_save_path("导出走访记录", f"走访记录-{start}-{end}.xlsx")
+        if not path:
+            return None
+        out = Path(path).with_suffix(".xlsx")
+        community = self.c_community.currentData()
+
+        def done(count: int) -> None:
+            self.show_info(f"已导出 {count} 条走访记录到 {out}")
+            self.file_written.emit(str(out))
+
+        start_job(self, "正在导出走访记录…", lambda db, progress: visits_export.export_visits(
+            db, out, community_id=community, progress=progress, start=start, end=end), done)
+        return out
 
     def _on_h_print_clicked(self) -> None:
         ids = [h.id for h in self.household_model.rows()]
@@ -876,6 +910,9 @@ class VisitsScreen(Screen):
         self.due_label.setText(f"超过 {settings.get(self.db, 'visit_due_days')} 天未走访：{len(due)} 户（双击去走访）")
         self.special_label.setText(
             f"特殊群体超过 {settings.get(self.db, 'visit_special_interval_days')} 天未走访：{len(special)} 户")
+
+    def _on_c_export_clicked(self) -> None:
+        self.export_visits()
 
     def coverage_rows(self) -> list:
         self._refresh_tab(2)

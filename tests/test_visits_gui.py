@@ -158,11 +158,30 @@ def test_board_shows_overdue_first_in_red(qtbot, db, office, screens):
     assert "超时未处置 1 件" in problem_screen.summary.text()
 
 
-def test_prints_sheet_and_ledger(qtbot, db, office, screens, tmp_path):
+def test_prints_and_exports_run_in_the_background(qtbot, db, office, screens, tmp_path):
     visit_screen, problem_screen = screens
-    assert visit_screen.print_visit_sheets(None).exists()
-    assert visit_screen.print_visit_sheets([office["household"]]).exists()
-    assert problem_screen.print_ledger().exists()
+    problems.create(db, title="楼道灯不亮", source="网格巡查", severity="一般", grid_id=office["grid"],
+                    found_by_person_id=office["cadre"])
+    previews = []
+    visit_screen.preview_pdf = previews.append
+    for ids in (None, [office["household"]]):
+        with qtbot.waitSignal(visit_screen.file_written, timeout=20000) as written:
+            visit_screen.print_visit_sheets(ids)
+        assert written.args[0].endswith(".pdf") and previews[-1].exists()
+    with qtbot.waitSignal(problem_screen.file_written, timeout=20000) as written:
+        problem_screen.print_ledger()
+    assert written.args[0].endswith(".pdf")
+    with qtbot.waitSignal(problem_screen.file_written, timeout=20000):
+        problem_screen.export_problems(str(tmp_path / "问题"))
+    assert (tmp_path / "问题.xlsx").exists()
+    visits.save_visit(db, office["household"], dt.date.today(), [office["cadre"]],
+                      [{"item_no": n, "finding": "无异常"} for n in range(1, 6)])
+    with qtbot.waitSignal(visit_screen.file_written, timeout=20000):
+        visit_screen.export_visits(str(tmp_path / "走访.xlsx"))
+    from core.visits_export import read_back
+
+    assert len(read_back(tmp_path / "走访.xlsx")) == 2
+    assert visit_screen.errors == [] and problem_screen.errors == []
 
 
 def test_screens_in_main_window_with_demo(qtbot, demo_db):
@@ -177,3 +196,19 @@ def test_screens_in_main_window_with_demo(qtbot, demo_db):
     assert visits_screen.household_model.rowCount() > 0
     assert len(visits_screen.coverage_rows()) == 112
     assert any(stage == "发现" for stage, _, _ in problems_screen.board_rows())
+
+
+def test_background_job_can_be_cancelled(qtbot, db):
+    from gui.visits_widgets import BackgroundJob
+
+    def work(job_db, progress):
+        for n in range(1000):
+            progress(n, 1000)
+        return "finished"
+
+    job = BackgroundJob(db.path, work)
+    job.cancel()
+    with qtbot.waitSignal(job.failed, timeout=5000) as failed:
+        job.start()
+    assert "已取消" in failed.args[0]
+    job.wait()
