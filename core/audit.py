@@ -11,8 +11,12 @@ from core.db import Db
 from core.errors import NotFoundError
 
 
+# One encoder for every row: json.dumps with options builds a new encoder per call, which shows in bulk imports.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def _json(row: dict[str, Any] | None) -> str | None:
-    return None if row is None else json.dumps(row, ensure_ascii=False, default=str)
+    return None if row is None else _ENCODE(row)
 
 
 def _log(db: Db, table: str, row_id: int | None, action: str, old: dict | None, new: dict | None) -> None:

@@ -182,10 +182,12 @@ def migrate(db: Db, applied_count: int | None) -> None:
         return
     if applied_count and db.path is not None:
         _backup_before_migration(db.path, applied_count)
-    for migration_set in MIGRATION_SETS:
-        migration_set.apply(db)
-    total = len(_applied_from_conn(db.conn))
-    db.execute(f"PRAGMA user_version = {total}")
+    # All pending steps in one transaction: a program killed while upgrading leaves the old schema whole.
+    with db.atomic():
+        for migration_set in MIGRATION_SETS:
+            migration_set.apply(db)
+        total = len(_applied_from_conn(db.conn))
+        db.execute(f"PRAGMA user_version = {total}")
 
 
 def open_memory(operator: str = "test") -> Db:
