@@ -199,10 +199,11 @@ class VisitsScreen(Screen):
         self.h_edit = QPushButton("编辑")
         self.h_delete = QPushButton("删除")
         self.h_visit = QPushButton("走访这一户")
+        self.h_import = QPushButton("从Excel导入住户…")
         self.h_print = QPushButton("打印走访表（本页住户）")
         self.h_print_blank = QPushButton("打印空白走访表")
         actions = QHBoxLayout()
-        for b in (self.h_add, self.h_edit, self.h_delete, self.h_visit):
+        for b in (self.h_add, self.h_edit, self.h_delete, self.h_visit, self.h_import):
             actions.addWidget(b)
         actions.addStretch(1)
         actions.addWidget(self.h_print)
@@ -417,6 +418,7 @@ class VisitsScreen(Screen):
         self.h_edit.clicked.connect(self._on_h_edit_clicked)
         self.h_delete.clicked.connect(self._on_h_delete_clicked)
         self.h_visit.clicked.connect(self._on_h_visit_clicked)
+        self.h_import.clicked.connect(self._on_h_import_clicked)
         self.h_print.clicked.connect(self._on_h_print_clicked)
         self.h_print_blank.clicked.connect(self._on_h_print_blank_clicked)
         self.c_period.currentTextChanged.connect(self._on_c_period_current_text_changed)
@@ -783,6 +785,15 @@ class VisitsScreen(Screen):
         if h:
             self.pick_household(h.id)
             self.tabs.setCurrentIndex(0)
+
+    def open_import(self):
+        """The Excel import wizard for households (all or nothing, errors file, undo); returns the dialog."""
+        from gui.import_wizard import open_import_wizard
+
+        return open_import_wizard(self, self.db, self.signals, "households")
+
+    def _on_h_import_clicked(self) -> None:
+        self.open_import()
 
     def _on_history_table_double_clicked(self, *_args) -> None:
         visit = selected_row(self.history_table)

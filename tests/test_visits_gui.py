@@ -212,3 +212,30 @@ def test_background_job_can_be_cancelled(qtbot, db):
         job.start()
     assert "已取消" in failed.args[0]
     job.wait()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+def test_households_imported_through_the_wizard(qtbot, db, office, screens, tmp_path):
+    from openpyxl import Workbook
+
+    visit_screen, _ = screens
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["网格", "住址", "户主", "电话", "人数", "特殊群体", "包片干部"])
+    ws.append(["第一网格", "新苑小区1号楼1单元101室", "张大山", "13912340001", 3, "低保户", "王建国"])
+    ws.append(["第一网格", "新苑小区1号楼1单元102室", "李小花", "13912340002", 1, "独居老人", "王建国"])
+    wb.save(tmp_path / "住户.xlsx")
+    wizard = visit_screen.open_import()
+    wizard.confirm = lambda _m: True
+    wizard.path_edit.setText(str(tmp_path / "住户.xlsx"))
+    with qtbot.waitSignal(wizard.source_loaded, timeout=20000):
+        wizard.next_button.click()
+    with qtbot.waitSignal(wizard.preview_ready, timeout=20000):
+        wizard.next_button.click()
+    with qtbot.waitSignal(wizard.imported, timeout=30000) as done:
+        wizard.next_button.click()
+    assert done.args[0].created == 2
+    assert [h.head_name for h in households.search(db, "新苑小区")] == ["张大山", "李小花"]
+    visit_screen.tabs.setCurrentIndex(1)  # the households tab reloaded on the app-wide signal
+    assert visit_screen.household_model.rowCount() == 3
+    wizard.close()
