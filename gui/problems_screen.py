@@ -6,7 +6,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDateEdit, QDateTimeEdit, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout,
@@ -136,6 +136,18 @@ class ProblemsScreen(Screen):
         self._connect_signals()
         self._building = False
         self.refresh()
+        # Remaining times and overdue colours move with the clock while the board is on screen.
+        self.clock = QTimer(self)
+        self.clock.setInterval(60_000)
+        self.clock.timeout.connect(self.refresh_board)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.clock.start()
+
+    def hideEvent(self, event) -> None:
+        self.clock.stop()
+        super().hideEvent(event)
 
     # UI ------------------------------------------------------------------------------------------
     def _build_ui(self) -> None:

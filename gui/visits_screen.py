@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup, QComboBox, QDateEdit, QDoubleSpinBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
     QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget,
@@ -162,6 +163,7 @@ class VisitsScreen(Screen):
         self.all_clear_button = QPushButton("其余各项均无异常")
         self.save_button = QPushButton("保存走访")
         self.save_button.setDefault(True)
+        self.save_button.setToolTip("保存（Ctrl+S）")
         self.save_button.setStyleSheet("QPushButton { font-weight: bold; padding: 4px 18px; }")
         self.new_button = QPushButton("新的走访")
         self.form_status = QLabel()
@@ -234,6 +236,7 @@ class VisitsScreen(Screen):
         ], background=lambda v: None if v.complete else AMBER)
         self.history_table = make_table(self.history_model, stretch_column=2)
         self.history_table.setToolTip("双击打开这次走访（可补填未问完的项）")
+        self.h_delete_visit = QPushButton("删除所选走访记录")
         self.h_problem_model = RowsModel([
             Column("编号", lambda p: p.number),
             Column("问题", lambda p: p.title),
@@ -247,6 +250,7 @@ class VisitsScreen(Screen):
         right_layout.addWidget(self.detail_label)
         right_layout.addWidget(QLabel("走访记录（黄色为未问完）："))
         right_layout.addWidget(self.history_table, 3)
+        right_layout.addWidget(self.h_delete_visit, 0, Qt.AlignmentFlag.AlignRight)
         right_layout.addWidget(QLabel("相关问题："))
         right_layout.addWidget(self.h_problem_table, 2)
         splitter = QSplitter()
@@ -399,6 +403,9 @@ class VisitsScreen(Screen):
     def _connect_signals(self) -> None:
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
+        self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
+        self.save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
+        self.save_shortcut.activated.connect(self._on_save_button_clicked)
         self.search_results.itemActivated.connect(self._on_search_results_item_activated)
         self.search_results.itemClicked.connect(self._on_search_results_item_activated)
         for row in self.item_rows:
@@ -419,6 +426,7 @@ class VisitsScreen(Screen):
         self.h_delete.clicked.connect(self._on_h_delete_clicked)
         self.h_visit.clicked.connect(self._on_h_visit_clicked)
         self.h_import.clicked.connect(self._on_h_import_clicked)
+        self.h_delete_visit.clicked.connect(self._on_h_delete_visit_clicked)
         self.h_print.clicked.connect(self._on_h_print_clicked)
         self.h_print_blank.clicked.connect(self._on_h_print_blank_clicked)
         self.c_period.currentTextChanged.connect(self._on_c_period_current_text_changed)
@@ -492,6 +500,11 @@ class VisitsScreen(Screen):
             self.search_results.setCurrentRow(0)
 
     _search_matches: list[Household] = []
+
+    def _on_search_edit_return_pressed(self) -> None:
+        item = self.search_results.currentItem() or self.search_results.item(0)
+        if item is not None:
+            self.pick_household(item.data(Qt.ItemDataRole.UserRole))
 
     def _on_search_results_item_activated(self, item: QListWidgetItem) -> None:
         self.pick_household(item.data(Qt.ItemDataRole.UserRole))
@@ -794,6 +807,26 @@ class VisitsScreen(Screen):
 
     def _on_h_import_clicked(self) -> None:
         self.open_import()
+
+    def delete_selected_visit(self) -> bool:
+        visit = selected_row(self.history_table)
+        if visit is None:
+            self.show_info("请先在走访记录中选中要删除的一条。")
+            return False
+        if not self.confirm(f"确定删除 {visit.visit_date} 对“{visit.address}”的走访记录吗？"):
+            return False
+        try:
+            visits.delete_visit(self.db, visit.id)
+        except UserError as exc:
+            self.show_error(str(exc))
+            return False
+        if self.visit_id == visit.id:
+            self.start_new_visit()
+        self.changed("visits")
+        return True
+
+    def _on_h_delete_visit_clicked(self) -> None:
+        self.delete_selected_visit()
 
     def _on_history_table_double_clicked(self, *_args) -> None:
         visit = selected_row(self.history_table)

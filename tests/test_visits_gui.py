@@ -239,3 +239,18 @@ def test_households_imported_through_the_wizard(qtbot, db, office, screens, tmp_
     visit_screen.tabs.setCurrentIndex(1)  # the households tab reloaded on the app-wide signal
     assert visit_screen.household_model.rowCount() == 3
     wizard.close()
+
+
+def test_delete_visit_from_household_view_and_enter_picks(qtbot, db, office, screens):
+    visit_screen, _ = screens
+    visit_screen.search_edit.setText("西湖小区3号楼")
+    visit_screen.search_edit.returnPressed.emit()
+    assert visit_screen.household_id == office["household"]
+    visit_screen._on_all_clear_button_clicked()
+    visit_id = visit_screen.save_visit()
+    visit_screen.tabs.setCurrentIndex(1)
+    visit_screen.select_household(office["household"])
+    visit_screen.history_table.setCurrentIndex(visit_screen.history_table.model().index(0, 0))
+    assert visit_screen.delete_selected_visit()
+    assert visits.list_visits(db, household_id=office["household"]) == []
+    assert visit_screen.visit_id is None and visit_id
