@@ -218,7 +218,7 @@ class VisitsScreen(Screen):
             Column("电话", lambda h: idcard.mask_phone(h.phone)),
             Column("人数", lambda h: h.people_count, align_right=True),
             Column("特殊群体", lambda h: h.tags_text),
-            Column("网格", lambda h: f"{h.community_name} {h.grid_name}"),
+            Column("网格", lambda h: f"{h.community_name.replace('社区党委', '社区')} {h.grid_name}"),
             Column("包片干部", lambda h: h.cadre_name),
             Column("最近走访", lambda h: h.last_visit or "未走访"),
         ], background=self._household_colour)
