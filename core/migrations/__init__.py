@@ -4,8 +4,9 @@ Each area keeps its own set (sqlite-utils `Migrations`), so areas grow their tab
 independently; a released step is never edited, only followed by a new one.
 """
 
-from core.migrations import foundation
+from core.migrations import foundation, letters
 
 MIGRATION_SETS = [
     foundation.migrations,
+    letters.migrations,
 ]
