@@ -86,6 +86,21 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_letters(args: argparse.Namespace) -> int:
+    from core.db import open_db
+    from reports.letter_pdf import write_letters
+
+    db = open_db(Path(args.db), create=False)
+    try:
+        written = write_letters(db, args.year, Path(args.out))
+    finally:
+        db.close()
+    print(f"已生成 {len(written) - 1} 份责任书和 1 份合订本：")
+    for path in written:
+        print(f"  {path}")
+    return 0
+
+
 def run_gui(db_path: str | None) -> int:
     from core.db import open_db
     from gui.app import ensure_app
@@ -117,6 +132,11 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", parents=[common], help="备份数据库（运行中也可以）")
     backup.add_argument("--out", required=True, help="备份文件路径")
     backup.set_defaults(func=cmd_backup, needs_db=True)
+
+    letters = sub.add_parser("letters", parents=[common], help="生成各社区党建工作责任书 PDF")
+    letters.add_argument("--year", type=int, required=True, help="年度，如 2026")
+    letters.add_argument("--out", required=True, help="输出文件夹")
+    letters.set_defaults(func=cmd_letters, needs_db=True)
 
     shots = sub.add_parser("screenshots", parents=[common], help="把每个界面截图保存为 PNG")
     shots.add_argument("--out", required=True, help="输出文件夹")
