@@ -563,3 +563,22 @@ def default_as_of(year: int, today: dt.date | None = None) -> dt.date:
     """The date progress is read at: today within the year, else the year's last day."""
     today = today or dt.date.today()
     return min(today, dt.date(year, 12, 31)) if today.year >= year else dt.date(year, 1, 1)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person_id: int
+    name: str
+    branch_name: str
+
+
+def secretary_candidates(db: Db, community_id: int) -> list[Candidate]:
+    """Full members of the community's branches, the people a secretary is picked from (by pinyin)."""
+    rows = db.execute(
+        """SELECT p.id, p.name, b.name FROM member m JOIN person p ON p.id = m.person_id
+           JOIN org_unit b ON b.id = m.branch_id
+           WHERE b.parent_id = ? AND m.category = '正式党员' AND m.status NOT IN ('出党', '去世', '转出', '停止党籍')
+           ORDER BY p.name_pinyin, p.id LIMIT 2000""",
+        [community_id],
+    ).fetchall()
+    return [Candidate(*r) for r in rows]

@@ -29,9 +29,11 @@ class ScreenSpec:
 
 def screen_specs() -> list[ScreenSpec]:
     """Every working screen, in the order of design.md's navigation list."""
+    from gui.letters_screen import LettersScreen
     from gui.settings_screen import SettingsScreen
 
     return [
+        ScreenSpec("letters", "责任书", LettersScreen),
         ScreenSpec("settings", "设置", SettingsScreen),
     ]
 
