@@ -106,10 +106,32 @@ def run_gui(db_path: str | None) -> int:
     from gui.app import ensure_app
     from gui.main_window import MainWindow
 
+    from core.db import default_db_path
+    from core.errors import UserError
+
     app = ensure_app(sys.argv[:1])
-    db = open_db(Path(db_path) if db_path else None)
+    path = Path(db_path) if db_path else default_db_path()
+    if not path.exists() or path.stat().st_size == 0:
+        from gui.first_run import FirstRunWizard
+
+        wizard = FirstRunWizard(path)
+        if wizard.exec() != FirstRunWizard.DialogCode.Accepted or wizard.db is None:
+            return 0
+        db = wizard.db
+    else:
+        try:
+            db = open_db(path)
+        except UserError as exc:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.critical(None, "无法打开数据库", str(exc))
+            return 1
     window = MainWindow(db)
     window.show()
+    if os.environ.get("DANGJIAN_QUIT_AFTER_SHOW"):  # benchmarks: time process start to first paint
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, app.quit)
     return app.exec()
 
 

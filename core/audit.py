@@ -149,3 +149,23 @@ def bulk_insert(db: Db, table: str, rows: list[dict[str, Any]]) -> None:
 
 def next_id(db: Db, table: str) -> int:
     return db.execute(f"SELECT coalesce(max(id), 0) + 1 FROM [{table}]").fetchone()[0]
+
+
+def bulk_delete(db: Db, table: str, ids: list[int]) -> None:
+    """Delete many rows by id, logging each one's last values; for undoing an import batch."""
+    if not ids:
+        return
+    stamp, who = now_text(), db.operator or "unknown"
+    with db.atomic():
+        old_rows: list[tuple] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            cursor = db.execute(f"SELECT * FROM [{table}] WHERE id IN ({', '.join('?' for _ in chunk)})", chunk)
+            names = [c[0] for c in cursor.description]
+            old_rows += [(stamp, who, table, row[names.index("id")], "delete", _json(dict(zip(names, row))), None)
+                         for row in cursor.fetchall()]
+        db.conn.executemany(f"DELETE FROM [{table}] WHERE id = ?", [(i,) for i in ids])
+        db.conn.executemany(
+            "INSERT INTO audit_log (at, operator, table_name, row_id, action, old, new) VALUES (?,?,?,?,?,?,?)",
+            old_rows,
+        )

@@ -13,7 +13,7 @@ KIND_LABELS = {"street": "街道党工委", "community": "社区党委", "branch
 # Which kind may hang under which: office and enterprise branches sit directly under the street.
 ALLOWED_PARENTS = {
     "street": (None,),
-    "community": ("street",),
+    "community": ("street", None),  # None: a community-level office is the root of its tree
     "branch": ("street", "community"),
     "party_group": ("branch",),
 }
@@ -120,6 +120,10 @@ def _check_parent(db: Db, kind: str, parent_id: int | None) -> None:
         raise ValidationError(f"{KIND_LABELS[kind]}只能设在{where}之下。", "parent_id")
     if kind == "street" and street(db) is not None:
         raise ValidationError("一个数据库只能有一个街道党工委。", "kind")
+    if kind == "street" and children(db, None):
+        raise ValidationError("本数据库是社区级单位，不能再建立街道党工委。", "kind")
+    if parent_id is None and kind == "community" and children(db, None):
+        raise ValidationError("社区党委应设在街道党工委之下（只有社区级单位的数据库才以社区为最上级）。", "parent_id")
 
 
 def _check_sibling_name(db: Db, parent_id: int | None, name: str, exclude_id: int | None = None) -> None:
@@ -267,6 +271,25 @@ def delete_grid(db: Db, grid_id: int) -> None:
     if uses:
         raise InUseError(f"网格“{grid.name}”下还有{_describe_uses(uses)}，不能删除。请先把这些记录转到其他网格后再试。")
     audit.delete(db, "grid", grid_id)
+
+
+def member_counts(db: Db) -> dict[int, int]:
+    """Members in each unit and everything below it, from one grouped query."""
+    parents = dict(db.execute("SELECT id, parent_id FROM org_unit").fetchall())
+    totals = {unit_id: 0 for unit_id in parents}
+    direct = db.execute(
+        "SELECT branch_id, count(*) FROM member GROUP BY branch_id"
+    ).fetchall()
+    for unit_id, n in direct:
+        current = unit_id
+        while current is not None:
+            totals[current] = totals.get(current, 0) + n
+            current = parents.get(current)
+    for group_id, n in db.execute(
+        "SELECT party_group_id, count(*) FROM member WHERE party_group_id IS NOT NULL GROUP BY party_group_id"
+    ).fetchall():
+        totals[group_id] = totals.get(group_id, 0) + n
+    return totals
 
 
 @dataclass(frozen=True)

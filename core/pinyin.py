@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 # Surnames read differently from the common word, which is what pypinyin reads.
 SURNAME_READINGS: dict[str, tuple[str, ...]] = {
     "单": ("shan",), "曾": ("zeng",), "解": ("xie",), "仇": ("qiu",), "查": ("zha",),
@@ -20,6 +18,8 @@ _BY_LENGTH = sorted(SURNAME_READINGS, key=len, reverse=True)
 
 @lru_cache(maxsize=200_000)
 def _syllables(text: str) -> tuple[str, ...]:
+    from pypinyin import Style, lazy_pinyin  # imported on first use: it takes ~0.1 s to load its dictionary
+
     return tuple(s.lower() for s in lazy_pinyin(text, style=Style.NORMAL) if s.strip())
 
 

@@ -34,6 +34,10 @@ DEFAULTS: dict[str, Any] = {
     # 双报到 yearly service-hour thresholds.
     "dual_registration_member_hours": 6,
     "dual_registration_unit_hours": 12,
+    # The roster warns this many days before a probation ends.
+    "probation_warning_days": 30,
+    # Roster table columns the user chose to hide (column keys of gui/roster_screen.py).
+    "roster_hidden_columns": ["ethnicity", "birth_date", "native_place", "address", "note", "probation_due"],
     # 评星定级: the lowest letter score (0-100) that earns each star count, highest first.
     "star_bands": [
         {"stars": 5, "min_score": 90},
@@ -65,6 +69,8 @@ LABELS: dict[str, str] = {
     "office_funding": "办公经费标准",
     "dual_registration_member_hours": "双报到党员年度服务时长下限（小时）",
     "dual_registration_unit_hours": "双报到单位年度服务时长下限（小时）",
+    "probation_warning_days": "预备期届满提前提醒天数",
+    "roster_hidden_columns": "党员名册中隐藏的列",
     "star_bands": "责任书得分与星级对照",
     "street_secretary_name": "街道党工委书记姓名（责任书甲方签字人）",
     "letter_preamble": "责任书前言",

@@ -30,9 +30,11 @@ class ScreenSpec:
 def screen_specs() -> list[ScreenSpec]:
     """Every working screen, in the order of design.md's navigation list."""
     from gui.letters_screen import LettersScreen
+    from gui.roster_screen import RosterScreen
     from gui.settings_screen import SettingsScreen
 
     return [
+        ScreenSpec("roster", "党员名册", RosterScreen),
         ScreenSpec("letters", "责任书", LettersScreen),
         ScreenSpec("settings", "设置", SettingsScreen),
     ]
@@ -55,8 +57,9 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setSpacing(2)
         self.nav.setObjectName("navigation")
+        self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.nav.setStyleSheet(
-            "QListWidget#navigation { font-size: 11pt; background: #f4f1ec; border: none; }"
+            "QListWidget#navigation { font-size: 11pt; background: #f4f1ec; border: none; outline: 0; }"
             "QListWidget#navigation::item { padding: 8px 10px; }"
             "QListWidget#navigation::item:selected { background: #b71c1c; color: white; }"
         )
@@ -94,22 +97,37 @@ class MainWindow(QMainWindow):
         self.about_action.triggered.connect(self._on_about_action_triggered)
 
     def _load_screens(self) -> None:
+        """(Re)build the navigation; each screen is built the first time it is shown."""
         current = self.current_key()
+        self.nav.blockSignals(True)
         self.nav.clear()
         while self.stack.count():
             widget = self.stack.widget(0)
             self.stack.removeWidget(widget)
             widget.deleteLater()
         self.screens.clear()
-        for spec in screen_specs():
-            screen = spec.factory(self.db, self.signals)
-            self.screens[spec.key] = screen
-            self.stack.addWidget(screen)
+        self.specs = screen_specs()
+        for spec in self.specs:
+            self.stack.addWidget(QWidget())  # replaced by the screen on first show
             item = QListWidgetItem(spec.title)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.nav.addItem(item)
-        self.show_screen(current if current in self.screens else next(iter(self.screens)))
+        self.nav.blockSignals(False)
+        keys = [spec.key for spec in self.specs]
+        self.show_screen(current if current in keys else keys[0])
         self._update_title()
+
+    def screen(self, key: str) -> Screen:
+        """The screen for key, built now if it has not been shown yet."""
+        if key not in self.screens:
+            row = [spec.key for spec in self.specs].index(key)
+            screen = self.specs[row].factory(self.db, self.signals)
+            placeholder = self.stack.widget(row)
+            self.stack.insertWidget(row, screen)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.screens[key] = screen
+        return self.screens[key]
 
     def _update_title(self) -> None:
         office = settings.get(self.db, "office_name")
@@ -124,8 +142,10 @@ class MainWindow(QMainWindow):
     def show_screen(self, key: str) -> Screen:
         for row in range(self.nav.count()):
             if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == key:
+                screen = self.screen(key)
                 self.nav.setCurrentRow(row)
-                return self.screens[key]
+                self.stack.setCurrentWidget(screen)
+                return screen
         raise KeyError(key)
 
     def switch_database(self, path: Path) -> None:
@@ -151,7 +171,7 @@ class MainWindow(QMainWindow):
     # Slots ---------------------------------------------------------------------------------------
     def _on_nav_current_row_changed(self, row: int) -> None:
         if row >= 0:
-            self.stack.setCurrentIndex(row)
+            self.stack.setCurrentWidget(self.screen(self.specs[row].key))
 
     def _on_new_db_action_triggered(self) -> None:
         path = self.ask_save_path("新建数据库", "党建台账.db", "数据库文件 (*.db)")

@@ -26,6 +26,7 @@ class OrgScreen(Screen):
 
     def __init__(self, db, signals, parent=None):
         super().__init__(db, signals, parent)
+        self._member_counts: dict[int, int] = {}
         self._build_ui()
         self._connect_signals()
         self.refresh()
@@ -122,7 +123,7 @@ class OrgScreen(Screen):
         selected = self.selected_unit_id()
         self.tree_model.removeRows(0, self.tree_model.rowCount())
         units = orgs.list_units(self.db)
-        counts = {u.id: orgs.unit_counts(self.db, u.id).members for u in units if u.kind in ("street", "community", "branch")}
+        counts = self._member_counts = orgs.member_counts(self.db)
         items: dict[int, QStandardItem] = {}
         pending = list(units)
         # Parents come before children in sort order only by accident; place until all placed.
@@ -162,12 +163,16 @@ class OrgScreen(Screen):
             self._update_buttons()
             return
         unit = orgs.get_unit(self.db, unit_id)
-        c = orgs.unit_counts(self.db, unit_id)
+        grids = orgs.list_grids(self.db, unit_id) if unit.kind == "community" else []
+        children = len(orgs.children(self.db, unit_id))
         self.name_label.setText(unit.name)
         self.kind_label.setText(unit.kind_label)
         self.path_label.setText(orgs.unit_path(self.db, unit_id))
-        self.counts_label.setText(f"党员 {c.members} 名，网格 {c.grids} 个，直属下级组织 {c.children} 个")
-        grids = orgs.list_grids(self.db, unit_id) if unit.kind == "community" else []
+        members = self._member_counts.get(unit_id, 0)
+        if unit.kind == "community":
+            self.counts_label.setText(f"党员 {members} 名，网格 {len(grids)} 个，直属下级组织 {children} 个")
+        else:
+            self.counts_label.setText(f"党员 {members} 名，直属下级组织 {children} 个")
         self.grid_table.setRowCount(len(grids))
         for row, grid in enumerate(grids):
             name = QTableWidgetItem(grid.name)

@@ -22,8 +22,8 @@ def render_all(db: Db, out: Path) -> list[Path]:
     window.show()
     written: list[Path] = []
     try:
-        for key, screen in window.screens.items():
-            window.show_screen(key)
+        for key in [spec.key for spec in window.specs]:
+            screen = window.show_screen(key)
             _settle()
             tabs = screen.findChild(QTabWidget)
             if tabs is not None and tabs.parent() is screen:
@@ -41,5 +41,31 @@ def render_all(db: Db, out: Path) -> list[Path]:
     finally:
         window.close()
         window.deleteLater()
+        _settle()
+    written += _render_first_run(out)
+    return written
+
+
+def _render_first_run(out: Path) -> list[Path]:
+    from gui.first_run import FirstRunWizard
+
+    wizard = FirstRunWizard(out / "first-run-example.db")
+    wizard.show()
+    written = []
+    try:
+        for page in range(3):
+            if page == 1:
+                wizard.office_page.office_name.setText("城东街道党工委")
+            if page == 2:
+                wizard.tree_page.communities.setPlainText("西湖社区\n鼓楼社区\n人民街社区")
+                wizard.tree_page.direct_branches.setPlainText("街道机关党支部")
+            _settle()
+            path = out / f"first-run-{page + 1}.png"
+            wizard.grab().save(str(path))
+            written.append(path)
+            wizard.next()
+    finally:
+        wizard.close()
+        wizard.deleteLater()
         _settle()
     return written

@@ -69,7 +69,9 @@ class OfficeSettingsForm(QWidget):
             self.star_table.setCellWidget(row, 1, fund)
             self.multiple_spins.append(multiple)
             self.fund_spins.append(fund)
-        self.star_table.setMinimumHeight(200)
+        self.star_table.verticalHeader().setDefaultSectionSize(30)
+        self.star_table.setFixedHeight(self.star_table.horizontalHeader().sizeHint().height() + 5 * 30 + 4)
+        self.star_table.setMaximumWidth(560)
         stars_layout.addWidget(self.star_table)
 
         funding = QGroupBox("办公经费（保底 + 按住户数）")
@@ -102,6 +104,9 @@ class OfficeSettingsForm(QWidget):
         buttons.addWidget(self.reset_button)
         buttons.addWidget(self.status, 1)
 
+        for field in (self.office_name, self.office_level, self.min_wage, self.funding_base, self.funding_small,
+                      self.funding_medium, self.funding_large, self.member_hours, self.unit_hours):
+            field.setMaximumWidth(360)
         inner = QWidget()
         layout = QVBoxLayout(inner)
         for box in (basic, stars, funding, dual):

@@ -196,7 +196,10 @@ def build_members(db: Db, ctx: DemoContext, people: PeopleFactory, count: int, p
 
 
 # Each later area adds a module here with `build(db: Db, ctx: DemoContext) -> None`; they run in order.
-STEP_MODULES: list[str] = ["core.demo.letters"]
+STEP_MODULES: list[str] = [
+    "core.demo.roster",
+    "core.demo.letters",
+]
 
 
 def build_demo(db: Db, members: int = DEFAULT_MEMBERS, seed: int = 20181030, today: dt.date | None = None,

@@ -4,9 +4,11 @@ Each area keeps its own set (sqlite-utils `Migrations`), so areas grow their tab
 independently; a released step is never edited, only followed by a new one.
 """
 
-from core.migrations import foundation, letters
+from core.migrations import excel, foundation, letters, roster
 
 MIGRATION_SETS = [
     foundation.migrations,
+    roster.migrations,
+    excel.migrations,
     letters.migrations,
 ]

@@ -1,0 +1,119 @@
+"""The store: pragmas, migrations with a backup first, refusing newer files, the audit log."""
+
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from core import audit, orgs
+from core.db import open_db, schema_state
+from core.errors import NotFoundError, SchemaTooNewError, UserError
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def dump(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def test_new_database_has_wal_foreign_keys_and_full_schema(tmp_path):
+    db = open_db(tmp_path / "new.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    state = schema_state(db.conn)
+    assert not state.pending and not state.unknown
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(state.applied)
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO grid (community_id, name, created_at) VALUES (999, 'x', 'now')")
+    db.close()
+    assert not list((tmp_path / "backups").glob("*")) if (tmp_path / "backups").exists() else True
+
+
+def test_older_file_is_backed_up_then_migrated(tmp_path):
+    path = tmp_path / "old.db"
+    shutil.copy(FIXTURES / "schema_v1.db", path)
+    before = dump(path)
+    db = open_db(path)
+    state = schema_state(db.conn)
+    assert not state.pending
+    assert "foundation:m002_lookup_indexes" in state.applied
+    # the old data is still there
+    assert orgs.get_unit(db, 3).name == "旧版社区党支部"
+    assert db.execute("SELECT name FROM person WHERE id = 1").fetchone()[0] == "测试甲"
+    db.close()
+    copies = list((tmp_path / "backups").glob("old-before-migration-v1-*.db"))
+    assert len(copies) == 1
+    assert dump(copies[0]) == before  # the copy holds the file as it was before migrating
+
+
+def test_newer_file_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "future.db"
+    shutil.copy(FIXTURES / "schema_future.db", path)
+    before = digest(path)
+    with pytest.raises(SchemaTooNewError) as info:
+        open_db(path)
+    assert "更新版本" in str(info.value)
+    assert digest(path) == before
+    assert not (tmp_path / "future.db-wal").exists()
+
+
+def test_a_file_that_is_not_a_database_is_refused_with_a_message(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("这不是数据库" * 200, encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        open_db(path)
+    assert "不是本程序的数据库" in str(info.value)
+
+
+def test_open_without_create_refuses_missing_file(tmp_path):
+    with pytest.raises(UserError):
+        open_db(tmp_path / "missing.db", create=False)
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_audit_log_records_insert_update_delete_with_operator(db):
+    street = orgs.create_unit(db, "street", "城区街道党工委")
+    community = orgs.create_unit(db, "community", "西湖社区党委", street)
+    orgs.rename_unit(db, community, "西湖社区")
+    orgs.delete_unit(db, community)
+    entries = audit.entries(db, table="org_unit", row_id=community)
+    assert [e.action for e in entries] == ["delete", "update", "insert"]
+    assert all(e.operator == "测试员" for e in entries)
+    delete, update, insert = entries
+    assert update.old == {"name": "西湖社区党委"} and update.new == {"name": "西湖社区"}
+    assert delete.old["name"] == "西湖社区" and delete.new is None
+    assert insert.new["parent_id"] == street
+
+
+def test_update_that_changes_nothing_leaves_no_audit_row(db):
+    street = orgs.create_unit(db, "street", "街道")
+    orgs.rename_unit(db, street, "街道")
+    assert [e.action for e in audit.entries(db, table="org_unit", row_id=street)] == ["insert"]
+
+
+def test_update_of_a_vanished_row_says_so(db):
+    with pytest.raises(NotFoundError):
+        audit.update(db, "org_unit", 12345, {"name": "x"})
+
+
+def test_failed_multi_row_change_leaves_nothing(db):
+    street = orgs.create_unit(db, "street", "街道")
+    count = db.execute("SELECT count(*) FROM org_unit").fetchone()[0]
+    with pytest.raises(sqlite3.IntegrityError):
+        audit.insert_many(db, "org_unit", [
+            {"kind": "community", "name": "甲", "parent_id": street, "sort_order": 1, "created_at": "t"},
+            {"kind": "community", "name": "乙", "parent_id": 9999, "sort_order": 2, "created_at": "t"},
+        ])
+    assert db.execute("SELECT count(*) FROM org_unit").fetchone()[0] == count
+    assert len(audit.entries(db, table="org_unit")) == 1
