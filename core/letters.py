@@ -575,9 +575,9 @@ class Candidate:
 def secretary_candidates(db: Db, community_id: int) -> list[Candidate]:
     """Full members of the community's branches, the people a secretary is picked from (by pinyin)."""
     rows = db.execute(
-        """SELECT p.id, p.name, b.name FROM member m JOIN person p ON p.id = m.person_id
+        f"""SELECT p.id, p.name, b.name FROM member m JOIN person p ON p.id = m.person_id
            JOIN org_unit b ON b.id = m.branch_id
-           WHERE b.parent_id = ? AND m.category = '正式党员' AND m.status NOT IN ('出党', '去世', '转出', '停止党籍')
+           WHERE b.parent_id = ? AND m.category = '正式党员' AND m.{measures.ON_ROSTER_SQL}
            ORDER BY p.name_pinyin, p.id LIMIT 2000""",
         [community_id],
     ).fetchall()

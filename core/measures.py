@@ -9,8 +9,8 @@ from typing import Callable
 from core.db import Db
 
 MANUAL = "manual"
-# Statuses of people who no longer count as members of the community's organisation.
-GONE_STATUSES = ("出党", "去世", "转出", "停止党籍")
+# Statuses that still count as ours are data (roster_lookup.in_roster), as the roster keeps them.
+ON_ROSTER_SQL = "status IN (SELECT value FROM roster_lookup WHERE kind = 'status' AND in_roster = 1)"
 
 MeasureFunc = Callable[[Db, int, int, dt.date], "float | None"]
 
@@ -91,16 +91,14 @@ def _marks(ids: list[int]) -> str:
 
 def _active_members_where(db: Db, community_id: int, as_of: dt.date) -> tuple[str, list]:
     branches = community_branch_ids(db, community_id)
-    gone = ",".join(f"'{s}'" for s in GONE_STATUSES)
-    sql = (f"branch_id IN ({_marks(branches)}) AND status NOT IN ({gone}) "
-           "AND (join_date IS NULL OR join_date <= ?)")
+    sql = f"branch_id IN ({_marks(branches)}) AND {ON_ROSTER_SQL} AND (join_date IS NULL OR join_date <= ?)"
     return sql, [*branches, as_of.isoformat()]
 
 
 # Members (core/members.py is on main) ----------------------------------------------------------
 
 
-@register("members_total", "党员人数", "人", "members", "所属党支部在册党员（不含出党、去世、转出、停止党籍）")
+@register("members_total", "党员人数", "人", "members", "所属党支部在册党员（按名册状态，不含已转出、出党、去世等）")
 def members_total(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
     where, params = _active_members_where(db, community_id, min(as_of, dt.date(year, 12, 31)))
     return float(db.execute(f"SELECT count(*) FROM member WHERE {where}", params).fetchone()[0])

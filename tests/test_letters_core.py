@@ -10,7 +10,6 @@ from core import letters, measures, orgs
 from core.errors import UserError, ValidationError
 
 
-
 def _community_branch_sql(db, community_id: int) -> list[int]:
     return [r[0] for r in db.execute("SELECT id FROM org_unit WHERE parent_id = ? AND kind = 'branch'", [community_id])]
 
@@ -22,7 +21,8 @@ def _active(db, community_id: int, as_of: str) -> list[tuple]:
     marks = ",".join("?" * len(branches))
     return db.execute(
         f"SELECT grid_id, party_group_id FROM member WHERE branch_id IN ({marks}) "
-        "AND status NOT IN ('出党','去世','转出','停止党籍') AND (join_date IS NULL OR join_date <= ?)",
+        "AND status IN (SELECT value FROM roster_lookup WHERE kind = 'status' AND in_roster = 1) "
+        "AND (join_date IS NULL OR join_date <= ?)",
         [*branches, as_of],
     ).fetchall()
 
