@@ -225,7 +225,7 @@ class LettersScreen(Screen):
             Column("签订", lambda p: p.letter.signed_date or "未签订", color=lambda p: None if p.letter.signed else "#b71c1c"),
             Column("得分", lambda p: num(p.score), sort=lambda p: p.score, progress=lambda p: p.score / 100),
         ])
-        self.letters_view.setMinimumWidth(300)
+        self.letters_view.setMinimumWidth(220)
         parties = QGroupBox("签订双方")
         form = QGridLayout(parties)
         self.street_party_edit = QLineEdit()
@@ -281,7 +281,7 @@ class LettersScreen(Screen):
         splitter.addWidget(self.letters_view)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([320, 900])
+        splitter.setSizes([300, 900])
         return splitter
 
     def _build_template_tab(self) -> QWidget:
@@ -377,6 +377,7 @@ class LettersScreen(Screen):
 
     def _build_print_tab(self) -> QWidget:
         self.print_list = QListWidget()
+        self.print_list.setSpacing(2)
         self.select_all_button = QPushButton("全选")
         self.select_none_button = QPushButton("全不选")
         self.preview_selected_button = QPushButton("预览所选（合订）")
