@@ -34,6 +34,13 @@ def _pydate(value: QDate) -> dt.date:
     return dt.date(value.year(), value.month(), value.day())
 
 
+def _add_ok_cancel(dialog: QDialog, form: QFormLayout) -> None:
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    form.addRow(buttons)
+
+
 class ItemDialog(QDialog):
     """One template or letter item: task, standard, target, unit, weight, how it is measured."""
 
@@ -74,10 +81,7 @@ class ItemDialog(QDialog):
         form.addRow("分值：", self.weight)
         form.addRow("考核方式：", self.measure)
         form.addRow("", self.capped)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        _add_ok_cancel(self, form)
         self.measure.currentIndexChanged.connect(self._on_measure_current_index_changed)
         self.resize(520, 0)
 
@@ -114,10 +118,7 @@ class ManualEntryDialog(QDialog):
         form.addRow("截至该日完成：", self.value)
         form.addRow("统计日期：", self.as_of)
         form.addRow("说明：", self.note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        _add_ok_cancel(self, form)
 
 
 class ManualRatingDialog(QDialog):
@@ -133,10 +134,7 @@ class ManualRatingDialog(QDialog):
         self.reason.setFixedHeight(90)
         form.addRow("星级：", self.stars)
         form.addRow("理由：", self.reason)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        _add_ok_cancel(self, form)
 
 
 class LetterBatchWorker(QThread):
