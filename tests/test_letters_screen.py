@@ -24,15 +24,15 @@ def test_manual_entry_updates_item_progress_and_score(qtbot, demo_db):
     screen = make_screen(qtbot, demo_db)
     community = orgs.list_units(demo_db, kind="community")[2]
     assert screen.select_community(community.id)
-    before = screen.current_progress().score
-    manual = next(p for p in screen.item_rows() if p.item.is_manual and p.progress < 1)
+    manual = next(p for p in screen.item_rows() if p.item.is_manual)
     assert screen.select_item(manual.item.id)
-    screen.ask_manual_entry = lambda item, day: (item.target, dt.date.today(), "年中检查")
+    screen.ask_manual_entry = lambda item, day: (item.target / 2, dt.date.today(), "年中检查")
     screen.manual_button.click()
     assert screen.errors == []
     after = next(p for p in screen.item_rows() if p.item.id == manual.item.id)
-    assert after.progress == 1.0 and after.measured == manual.item.target
-    assert screen.current_progress().score > before
+    assert after.progress == 0.5 and after.measured == manual.item.target / 2
+    expected = letters.letter_progress(demo_db, after.item.letter_id, dt.date.today()).score
+    assert screen.current_progress().score == expected
     assert "年中检查" in letters.manual_entries(demo_db, manual.item.id)[0].note
     assert f"{letters.format_number(screen.current_progress().score)} 分" in screen.score_label.text()
 
