@@ -551,7 +551,7 @@ def letter_progress(db: Db, letter_id: int, as_of: dt.date | None = None) -> Let
     items = tuple(item_progress(db, letter, item, as_of) for item in letter_items(db, letter_id))
     total = sum(p.item.weight for p in items)
     points = sum(p.item.weight * p.progress for p in items)
-    return LetterProgress(letter, as_of, items, total, round(points, 2))
+    return LetterProgress(letter, as_of, items, total, points)
 
 
 def year_progress(db: Db, year: int, as_of: dt.date | None = None) -> list[LetterProgress]:
