@@ -36,6 +36,9 @@ def _pydate(value: QDate) -> dt.date:
 
 def _add_ok_cancel(dialog: QDialog, form: QFormLayout) -> None:
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+    dialog.setMinimumWidth(380)
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     form.addRow(buttons)
