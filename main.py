@@ -93,6 +93,9 @@ def cmd_letters(args: argparse.Namespace) -> int:
     db = open_db(Path(args.db), create=False)
     try:
         written = write_letters(db, args.year, Path(args.out))
+    except OSError as exc:
+        print(f"写入 PDF 失败：{exc}。请确认输出文件夹可以写入、文件没有在其他程序中打开。", file=sys.stderr)
+        return 1
     finally:
         db.close()
     print(f"已生成 {len(written) - 1} 份责任书和 1 份合订本：")
