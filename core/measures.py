@@ -132,3 +132,22 @@ def members_in_grid_rate(db: Db, community_id: int, year: int, as_of: dt.date) -
 @register("members_in_group_rate", "党员编入党小组比例", "%", "members", "在册党员中已编入党小组的比例")
 def members_in_group_rate(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
     return _share(db, community_id, year, as_of, "party_group_id IS NOT NULL")
+
+
+# Volunteers (core/volunteers.py keeps hours as minutes; letters get hours) ------------------------
+
+
+@register("volunteer_hours", "志愿服务时长", "小时", "volunteers", "社区志愿服务活动全年累计服务时长（截至统计日）")
+def volunteer_hours(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    from core import volunteers
+
+    return float(volunteers.hours_decimal(volunteers.community_minutes_until(db, community_id, year, as_of)))
+
+
+@register("dual_registration_member_rate", "双报到党员服务达标率", "%", "volunteers",
+          "到本社区报到的在职党员中，全年服务时长达到规定时长的比例")
+def dual_registration_member_rate(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    from core import volunteers
+
+    rate = volunteers.dual_member_rate(db, community_id, year, as_of)
+    return None if rate is None else float(rate)

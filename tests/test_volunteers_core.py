@@ -334,3 +334,18 @@ def test_measures_for_the_letters_count_up_to_a_date(office, db):
     assert vol.dual_member_rate(db, office.community, 2025, dt.date(2025, 12, 31)) == Decimal("33.3")
     assert vol.dual_member_rate(db, office.community, 2025, dt.date(2025, 6, 30)) == Decimal("0.0")  # 4 h by June
     assert vol.dual_member_rate(db, office.other_community, 2025, dt.date(2025, 12, 31)) is None
+
+
+def test_letters_measures_read_volunteer_records(office, db):
+    from core import measures
+
+    a = office.resident("指标")
+    office.activity("2025-03-01", "09:00", "10:30", [a])
+    member = office.member("报到者")
+    vol.register_member(db, member_id=member, community_id=office.community, registered_date="2025-01-01")
+    office.activity("2025-05-01", "08:00", "14:00", [office.person_of(member)])
+    assert measures.measure_value(db, "volunteer_hours", office.community, 2025, dt.date(2025, 12, 31)) == 7.5
+    assert measures.measure_value(db, "dual_registration_member_rate", office.community, 2025, dt.date(2025, 12, 31)) == 100.0
+    assert measures.measure_value(db, "dual_registration_member_rate", office.other_community, 2025,
+                                  dt.date(2025, 12, 31)) is None
+    assert measures.get("volunteer_hours").area == "volunteers"
