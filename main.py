@@ -123,15 +123,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from core.db import open_db
-    from core.excel_export import export_roster, get_layout
+    from core.excel_export import EXPORT_KINDS, export_kind
 
-    if args.kind != "roster":
-        print(f"暂不支持导出“{args.kind}”。可以导出：roster。", file=sys.stderr)
+    if args.kind not in EXPORT_KINDS:
+        print(f"暂不支持导出“{args.kind}”。可以导出：{'、'.join(EXPORT_KINDS)}。", file=sys.stderr)
         return 2
     db = open_db(Path(args.db), create=False)
     try:
-        layout = get_layout(db, args.layout)
-        result = export_roster(db, Path(args.out), layout, masked=not args.unmasked)
+        result = export_kind(db, args.kind, Path(args.out), masked=not args.unmasked, year=args.year,
+                             layout=args.layout)
     finally:
         db.close()
     print(result.summary())

@@ -198,6 +198,7 @@ def build_members(db: Db, ctx: DemoContext, people: PeopleFactory, count: int, p
 # Each later area adds a module here with `build(db: Db, ctx: DemoContext) -> None`; they run in order.
 STEP_MODULES: list[str] = [
     "core.demo.roster",
+    "core.demo.excel",
 ]
 
 
