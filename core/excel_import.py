@@ -987,7 +987,8 @@ def undo_batch(db: Db, batch_id: int) -> int:
             _flush_deletes(db, deletes, order)
             audit.update(db, "import_batch", batch_id, {"undone_at": now_text(), "undone_by": db.operator or "unknown"})
     except sqlite3.IntegrityError:
-        raise UserError("这批导入的记录已经被其他记录引用（例如会议签到、走访或志愿活动），不能撤销。") from None
+        raise UserError("这批导入新建的记录已被之后录入的其他记录引用（例如后来加入这些支部或网格的党员、会议签到、"
+                        "走访或志愿活动），撤销会破坏这些记录，所以不能撤销。") from None
     return count
 
 
