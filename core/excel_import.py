@@ -128,7 +128,7 @@ def text(value: object) -> str | None:
 
 def text_max(limit: int, label: str = "内容") -> Callable[[object], str | None]:
     def parse(value: object) -> str | None:
-        result = cell_text(value)
+        result = (value.strip() or None) if type(value) is str else cell_text(value)
         if result is not None and len(result) > limit:
             raise ValidationError(f"{label}太长（{len(result)} 个字，最多 {limit} 个字）。")
         return result
@@ -165,7 +165,12 @@ def with_codes(parser: Callable[[object], Any], codes: dict[str, str]) -> Callab
 
 
 def date_cell(label: str) -> Callable[[object], Any]:
+    from core.dates import MAX_YEAR, MIN_YEAR
+
     def parse(value: object) -> Any:
+        kind = type(value)
+        if (kind is dt.date or kind is dt.datetime) and MIN_YEAR <= value.year <= MAX_YEAR:  # the usual case
+            return (value if kind is dt.date else value.date()).isoformat()
         noted = parse_date_noted(value, label)
         iso = noted.date.isoformat() if noted.date else None
         return Noted(iso, noted.note) if noted.note else iso
