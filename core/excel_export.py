@@ -400,27 +400,3 @@ def import_kind_for_layout(layout: ExportLayout):
     kind: ImportKind = type(ROSTER)()
     kind.columns = tuple(columns)
     return kind
-
-
-def bench_export(db: Db, folder: Path) -> None:
-    """Time export_roster against bare openpyxl write_only of the same values (scripts/bench_excel.py)."""
-    import time
-
-    from openpyxl import Workbook
-
-    start = time.perf_counter()
-    rows = roster_rows(db)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("x")
-    dates = [i for i, k in enumerate(_ROW_KEYS) if ROSTER_FIELDS.get(k, ("", ""))[1] == "date"]
-    for raw in rows:
-        values = list(raw)
-        for i in dates:
-            values[i] = dt.date.fromisoformat(values[i]) if values[i] else None
-        sheet.append(values)
-    workbook.save(folder / "bare.xlsx")
-    bare = time.perf_counter() - start
-    start = time.perf_counter()
-    result = export_roster(db, folder / "roster_export.xlsx", masked=False)
-    took = time.perf_counter() - start
-    print(f"export {result.rows} rows: {took:.2f}s, bare write_only {bare:.2f}s ({took / bare:.2f}x)")
