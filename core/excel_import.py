@@ -557,6 +557,9 @@ def read_source(path: str | os.PathLike, kind: ImportKind) -> Source:
                     headers[c] = below[c].strip()
                 data_start += 1
         title = " ".join(cell_text(v) or "" for row in data[:h] for v in row[:1] if not is_blank(v))
+        header_cells = list(data[data_start - 1]) + [None] * (width - len(data[data_start - 1]))
+        header_texts = [cell_text(v) or "" for v in header_cells]
+        key_column = next((c for c, v in enumerate(header_cells) if not is_blank(v)), None)
         rows, numbers = [], []
         for r in range(data_start, len(data)):
             row = list(data[r]) + [None] * (width - len(data[r]))
@@ -565,6 +568,9 @@ def read_source(path: str | os.PathLike, kind: ImportKind) -> Source:
             first = next((cell_text(v) for v in row if not is_blank(v)), "") or ""
             if first.startswith(_FOOTER_PREFIXES) and sum(not is_blank(v) for v in row) <= 3:
                 continue
+            if key_column is not None and row[key_column] == header_cells[key_column] and \
+                    [cell_text(v) or "" for v in row] == header_texts:
+                continue  # the header repeated on every printed page
             rows.append(row)
             numbers.append(r + 1)
         if not rows:

@@ -342,3 +342,13 @@ def test_undo_refused_when_later_records_hang_on_created_units(db, tmp_path):
         undo_batch(db, result.batch_id)  # ... but a new member sits in the branch the import created
     assert counts(db)[:4] == before
     assert list_batches(db)[0].undone_at is None
+
+
+def test_header_repeated_for_printing_and_footer_lines_are_not_rows(db, tmp_path):
+    from tests.excel_helpers import HEADER
+
+    rows = [member_row(1), member_row(2), HEADER, member_row(3), [None] * len(HEADER), ["合计：3 人"],
+            ["填表人：王五", None, None, "审核人：赵六"]]
+    source = read_source(write_roster(tmp_path / "a.xlsx", rows), get_kind("roster"))
+    assert source.row_numbers == [4, 5, 7]
+    assert run_import(db, get_kind("roster"), source).created == 3
