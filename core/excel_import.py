@@ -527,7 +527,7 @@ def read_source(path: str | os.PathLike, kind: ImportKind) -> Source:
         raise UserError(f"文件“{path.name}”是空的：没有任何内容。请确认选对了文件。")
     for name, data, merged in sheets:
         # calamine gives "" for an empty cell; blank-only strings count as empty too.
-        data = [row if "" not in row else [None if v == "" else v for v in row] for row in data]
+        data = [[None if type(v) is str and not v.strip() else v for v in row] for row in data]
         # Merged title cells and merged header cells spread their text; merged data cells too.
         _fill_merged(data, merged)
         header_pos = _find_header(kind, data)
@@ -562,12 +562,16 @@ def read_source(path: str | os.PathLike, kind: ImportKind) -> Source:
         key_column = next((c for c, v in enumerate(header_cells) if not is_blank(v)), None)
         rows, numbers = [], []
         for r in range(data_start, len(data)):
-            row = list(data[r]) + [None] * (width - len(data[r]))
-            if all(is_blank(v) for v in row):
+            row = data[r]
+            if len(row) < width:
+                row = row + [None] * (width - len(row))
+            filled = width - row.count(None)
+            if filled == 0:
                 continue
-            first = next((cell_text(v) for v in row if not is_blank(v)), "") or ""
-            if first.startswith(_FOOTER_PREFIXES) and sum(not is_blank(v) for v in row) <= 3:
-                continue
+            if filled <= 3:
+                first = next(v for v in row if v is not None)
+                if isinstance(first, str) and first.strip().startswith(_FOOTER_PREFIXES):
+                    continue
             if key_column is not None and row[key_column] == header_cells[key_column] and \
                     [cell_text(v) or "" for v in row] == header_texts:
                 continue  # the header repeated on every printed page
