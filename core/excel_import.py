@@ -180,6 +180,15 @@ def date_cell(label: str) -> Callable[[object], Any]:
 
 def id_number_cell(value: object) -> str | None:
     """An ID number cell, normalised and validated; numbers Excel turned into floats are refused."""
+    if type(value) is str and len(value) == 18 and value.isascii() and value[:17].isdigit():
+        # The usual clean cell, checked quickly; anything doubtful takes idcard.parse for its message.
+        if value[17] in "0123456789X" and value[:2] in idcard._PROVINCES and idcard.check_char(value[:17]) == value[17]:
+            try:
+                birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+            except ValueError:
+                birth = None
+            if birth is not None and birth.year >= 1900 and birth <= _today():
+                return value
     if is_blank(value):
         return None
     if isinstance(value, str) and "*" in value:
@@ -189,9 +198,24 @@ def id_number_cell(value: object) -> str | None:
 
 
 def phone_cell(value: object) -> str | None:
+    if type(value) is str and len(value) == 11 and value.isascii() and value.isdigit() and value[0] == "1" \
+            and value[1] in "3456789":
+        return value  # a clean mobile number, as persons.clean_phone would return it
     from core.persons import clean_phone
 
     return clean_phone(value)
+
+
+_TODAY: list[Any] = [None, 0.0]
+
+
+def _today() -> dt.date:
+    """Today, looked up at most once a minute (checked once per ID number in a big import)."""
+    import time
+
+    if time.monotonic() - _TODAY[1] > 60:
+        _TODAY[0], _TODAY[1] = dt.date.today(), time.monotonic()
+    return _TODAY[0]
 
 
 def int_cell(label: str, minimum: int | None = None, maximum: int | None = None) -> Callable[[object], int | None]:
