@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from itertools import chain
 
 # Surnames read differently from the common word, which is what pypinyin reads.
 SURNAME_READINGS: dict[str, tuple[str, ...]] = {
@@ -24,6 +26,7 @@ def _char_syllables(char: str) -> tuple[str, ...]:
 
 
 _PHRASES: dict | None = None
+_SHORT_HAN = re.compile("[\u4e00-\u9fff]{1,4}")
 
 
 def _in_phrase_dictionary(text: str) -> bool:
@@ -32,15 +35,16 @@ def _in_phrase_dictionary(text: str) -> bool:
         from pypinyin.constants import PHRASES_DICT
 
         _PHRASES = PHRASES_DICT
-    return any(text[i:j] in _PHRASES for i in range(len(text)) for j in range(i + 2, len(text) + 1))
+    parts = [text[i:j] for i in range(len(text)) for j in range(i + 2, len(text) + 1)]
+    return not _PHRASES.keys().isdisjoint(parts)
 
 
 @lru_cache(maxsize=200_000)
 def _syllables(text: str) -> tuple[str, ...]:
     # Most names contain no dictionary phrase: pypinyin then reads them character by character, so
     # per-character results (cached) are the same and bulk imports stay fast. Phrases go the long way.
-    if len(text) <= 4 and all("\u4e00" <= c <= "\u9fff" for c in text) and not _in_phrase_dictionary(text):
-        return tuple(s for c in text for s in _char_syllables(c))
+    if _SHORT_HAN.fullmatch(text) and not _in_phrase_dictionary(text):
+        return tuple(chain.from_iterable(map(_char_syllables, text)))
     from pypinyin import Style, lazy_pinyin
 
     return tuple(s.lower() for s in lazy_pinyin(text, style=Style.NORMAL) if s.strip())
