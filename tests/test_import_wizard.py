@@ -68,6 +68,8 @@ def test_full_run_with_a_bad_row_then_skip_bad_and_undo(qtbot, wizard, db, tmp_p
     wizard.filter_combo.setCurrentIndex(wizard.filter_combo.findData("error"))
     assert wizard.preview_proxy.rowCount() == 1
     wizard.filter_combo.setCurrentIndex(0)
+    wizard.preview_view.setCurrentIndex(wizard.preview_proxy.index(1, 0))
+    assert wizard.row_detail.text().startswith("第 5 行（有错误）：") and "末尾几位" in wizard.row_detail.text()
     shot(wizard, "import_3_preview")
     assert db.execute("SELECT count(*) FROM member").fetchone()[0] == 0
     with qtbot.waitSignal(wizard.imported, timeout=30000) as blocker:
