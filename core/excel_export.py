@@ -361,26 +361,6 @@ def export_roster(db: Db, out: str | os.PathLike, layout: ExportLayout | None = 
     return ExportResult(out, total, masked, layout.name)
 
 
-def _export_roster_command(db: Db, out: Path, *, masked: bool, year: int | None, layout: str | None) -> ExportResult:
-    return export_roster(db, out, get_layout(db, layout), masked=masked)
-
-
-# `main.py export KIND`: kind -> "module:function" taking (db, out, *, masked, year, layout) and returning an
-# object with summary(). Areas append their exports (meetings, visits, problems, volunteer-hours).
-EXPORT_KINDS: dict[str, str] = {"roster": "core.excel_export:_export_roster_command"}
-
-
-def export_kind(db: Db, kind: str, out: Path, *, masked: bool = True, year: int | None = None,
-                layout: str | None = None) -> Any:
-    import importlib
-
-    if kind not in EXPORT_KINDS:
-        raise UserError(f"暂不支持导出“{kind}”。可以导出：{'、'.join(EXPORT_KINDS)}。")
-    module_name, function_name = EXPORT_KINDS[kind].split(":")
-    function = getattr(importlib.import_module(module_name), function_name)
-    return function(db, out, masked=masked, year=year, layout=layout)
-
-
 def import_kind_for_layout(layout: ExportLayout):
     """The roster import kind that also reads files in this layout (its headers and codes)."""
     from core.excel_import import Column, ImportKind, with_codes
