@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QRadioButton, QStackedWidget, QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from core import excel_import
+from core import access, excel_import
 from core.db import Db, open_db
 from core.errors import UserError
 from core.excel_import import ACTION_LABELS, MODE_LABELS, ImportResult, Preview, Source
@@ -500,6 +500,11 @@ class ImportWizard(QDialog):
     def start_import(self) -> None:
         if not self._can_import():
             return
+        try:
+            access.require(self.db, "import")
+        except UserError as exc:
+            self.show_error(str(exc))
+            return
         source, kind, mapping, mode = self.source, self.kind, self.mapping(), self.selected_mode()
         skip_bad = self.skip_bad_check.isChecked()
         db_path, operator = self.db.path, self.db.operator
@@ -538,6 +543,11 @@ class ImportWizard(QDialog):
             self.undo(self.result.batch_id)
 
     def undo(self, batch_id: int) -> bool:
+        try:
+            access.require(self.db, "import")
+        except UserError as exc:
+            self.show_error(str(exc))
+            return False
         ok, why = excel_import.can_undo(self.db, batch_id)
         if not ok:
             self.show_error(why)

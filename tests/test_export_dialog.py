@@ -132,3 +132,28 @@ def test_codes_text():
     assert codes_from_text("", "x") == {}
     with pytest.raises(UserError, match="看不懂"):
         codes_from_text("男1", "性别")
+
+
+def test_viewer_exports_masked_only_and_unmasked_exports_are_logged(qtbot, demo_db, tmp_path):
+    from core import access, audit
+
+    ensure_app()
+    access.create_operator(demo_db, "管理", "admin-pass", access.ADMIN)
+    access.login(demo_db, "管理", "admin-pass")
+    d = ExportDialog(demo_db, AppSignals())
+    qtbot.addWidget(d)
+    d.masked_check.setChecked(False)
+    d.path_edit.setText(str(tmp_path / "full.xlsx"))
+    with qtbot.waitSignal(d.exported, timeout=30000):
+        d.export_button.click()
+    assert any(e.action == "export" for e in audit.entries(demo_db, limit=5))
+    access.create_operator(demo_db, "查看员", "viewer-pass", access.VIEWER)
+    access.login(demo_db, "查看员", "viewer-pass")
+    viewer = ExportDialog(demo_db, AppSignals())
+    qtbot.addWidget(viewer)
+    viewer.errors = []
+    viewer.show_error = viewer.errors.append
+    assert not viewer.masked_check.isEnabled()
+    viewer.masked_check.setChecked(False)
+    viewer.start_export()
+    assert viewer.errors and viewer.task is None

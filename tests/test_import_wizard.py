@@ -135,3 +135,22 @@ def test_running_page_screenshot(qtbot, wizard, tmp_path):
     wizard.progress.setValue(42)
     shot(wizard, "import_4_running")
     wizard._go(0)
+
+
+def test_a_viewer_cannot_import(qtbot, db, tmp_path):
+    from core import access
+
+    ensure_app()
+    access.create_operator(db, "管理", "admin-pass", access.ADMIN)
+    access.login(db, "管理", "admin-pass")
+    access.create_operator(db, "查看员", "viewer-pass", access.VIEWER)
+    access.login(db, "查看员", "viewer-pass")
+    w = ImportWizard(db, AppSignals(), "roster")
+    qtbot.addWidget(w)
+    w.errors = []
+    w.show_error = w.errors.append
+    load(qtbot, w, write_roster(tmp_path / "a.xlsx", [member_row(1)]))
+    preview(qtbot, w)
+    w.next_button.click()
+    assert w.errors and w.task is None and w.current_page() == PAGE_PREVIEW
+    assert db.execute("SELECT count(*) FROM member").fetchone()[0] == 0
