@@ -235,8 +235,10 @@ class ExportDialog(QDialog):
 
     def _build_ui(self) -> None:
         count = len(self.member_ids) if self.member_ids is not None else excel_export.roster_count(self.db)
-        scope = "当前筛选出的" if self.member_ids is not None else "全部"
-        self.scope_label = QLabel(f"将导出{scope} {count} 名党员。")
+        if self.member_ids is not None:
+            self.scope_label = QLabel(f"将导出名册当前列表中的 {count} 名党员（筛选和搜索条件已应用）。")
+        else:
+            self.scope_label = QLabel(f"将导出全部 {count} 名党员。")
         self.layout_combo = QComboBox()
         self.edit_layout_button = QPushButton("编辑…")
         self.new_layout_button = QPushButton("新建…")

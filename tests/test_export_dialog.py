@@ -58,7 +58,7 @@ def test_export_filtered_unmasked_with_a_user_layout(qtbot, demo_db, tmp_path):
     ids = [r[0] for r in demo_db.execute("SELECT id FROM member ORDER BY id LIMIT 5")]
     d = ExportDialog(demo_db, AppSignals(), member_ids=ids)
     qtbot.addWidget(d)
-    assert "当前筛选出的 5 名党员" in d.scope_label.text()
+    assert "当前列表中的 5 名党员" in d.scope_label.text()
     d.select_layout("区委格式")
     assert "性别（代码 男=1；女=2）" in d.layout_columns_label.text()
     d.masked_check.setChecked(False)

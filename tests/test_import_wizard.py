@@ -154,3 +154,20 @@ def test_a_viewer_cannot_import(qtbot, db, tmp_path):
     w.next_button.click()
     assert w.errors and w.task is None and w.current_page() == PAGE_PREVIEW
     assert db.execute("SELECT count(*) FROM member").fetchone()[0] == 0
+
+
+def test_roster_screen_opens_the_wizard_and_the_export_dialog_for_its_view(qtbot, demo_db):
+    from gui.export_dialog import ExportDialog
+    from gui.roster_screen import RosterScreen
+
+    ensure_app()
+    screen = RosterScreen(demo_db, AppSignals())
+    qtbot.addWidget(screen)
+    wizard = screen.open_import()
+    assert isinstance(wizard, ImportWizard) and wizard.kind.name == "roster"
+    wizard.close()
+    screen.search("王")
+    dialog = screen.open_export()
+    assert isinstance(dialog, ExportDialog) and dialog.member_ids == screen.current_member_ids()
+    assert f"当前列表中的 {len(dialog.member_ids)} 名党员" in dialog.scope_label.text()
+    dialog.close()
