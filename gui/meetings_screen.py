@@ -1066,6 +1066,7 @@ class MeetingsScreen(Screen):
 
     def _update_buttons(self) -> None:
         has_branch = self.selected_branch_id() is not None
+        self.editor.setEnabled(has_branch)
         for b in (self.new_button, self.ledger_button, self.export_button, self.editor.save_button,
                   self.add_seat_button):
             b.setEnabled(has_branch)
