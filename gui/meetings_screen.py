@@ -76,6 +76,8 @@ class MeetingTableModel(ListModel):
             kind = m.kind_name if m.unit_id == m.branch_id else f"{m.kind_name}·{m.unit_name}"
             if m.status == "计划":
                 kind += "（计划）"
+            if m.status == "计划":  # nothing has happened yet: only who is expected
+                return [m.date, kind, m.topic, f"应到 {m.expected}", "", "", "—"][col]
             return [m.date, kind, m.topic, f"{m.present}/{m.expected}",
                     m.leave, m.absent, _rate_text(m.rate)][col]
         if role == SortRole:
