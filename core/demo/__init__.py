@@ -204,6 +204,7 @@ STEP_MODULES: list[str] = [
     "core.demo.roster",
     "core.demo.meetings",
     "core.demo.visits",
+    "core.demo.letters",
 ]
 
 
