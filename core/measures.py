@@ -151,3 +151,54 @@ def dual_registration_member_rate(db: Db, community_id: int, year: int, as_of: d
 
     rate = volunteers.dual_member_rate(db, community_id, year, as_of)
     return None if rate is None else float(rate)
+
+
+# Meetings (core/meetings.py) -------------------------------------------------------------------
+
+
+def _held(kind_code: str) -> MeasureFunc:
+    def measure(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+        from core import meetings
+
+        bounds = year_bounds(year, as_of)
+        if bounds is None:
+            return 0.0
+        return float(meetings.held_count(db, community_id, kind_code, *bounds))
+
+    return measure
+
+
+for _code, _kind, _label in (
+    ("meetings_committee", "committee", "支委会召开次数"),
+    ("meetings_general", "general", "支部党员大会召开次数"),
+    ("meetings_lesson", "lesson", "党课次数"),
+    ("meetings_theme_day", "theme_day", "主题党日次数"),
+    ("meetings_group", "group", "党小组会召开次数"),
+):
+    register(_code, _label, "次", "meetings", f"当年截至统计日各党支部已召开的{_label[:-2]}（计划中的不算）")(_held(_kind))
+
+
+@register("meetings_attendance_rate", "组织生活出席率", "%", "meetings", "当年已召开的三会一课中实到人次占应到人次的比例")
+def meetings_attendance_rate(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    from core import meetings
+
+    bounds = year_bounds(year, as_of)
+    rate = meetings.attendance_rate(db, community_id, *bounds) if bounds else None
+    return None if rate is None else round(100.0 * rate, 1)
+
+
+@register("meetings_on_time_rate", "三会一课按期召开率", "%", "meetings",
+          "当年到统计日为止应召开的各类会议中按期召开的比例（按会议类型的频次要求逐月、逐季计算）")
+def meetings_on_time_rate(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    from core import meetings
+
+    if as_of < dt.date(year, 1, 1):
+        return None
+    on = min(as_of, dt.date(year, 12, 31))
+    required = held = 0
+    for branch_id in community_branch_ids(db, community_id):
+        for kind in meetings.compliance(db, branch_id, str(year), on=on, with_details=False).kinds:
+            if kind.state != "none":
+                required += kind.required
+                held += kind.held
+    return None if not required else round(100.0 * held / required, 1)
