@@ -17,11 +17,15 @@ SECRET_COLUMNS = frozenset({"password_hash"})
 BUSY_MESSAGE = "数据库正忙：另一个窗口或另一台电脑正在保存。本次修改没有保存，请稍等几秒再试。"
 
 
+# One encoder for every row: json.dumps with options builds a new encoder per call, which shows in bulk imports.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def _json(row: dict[str, Any] | None) -> str | None:
     if row is None:
         return None
     row = {k: ("******" if k in SECRET_COLUMNS else v) for k, v in row.items()}
-    return json.dumps(row, ensure_ascii=False, default=str)
+    return _ENCODE(row)
 
 
 def _guard(db: Db, table: str) -> None:

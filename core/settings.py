@@ -34,6 +34,20 @@ DEFAULTS: dict[str, Any] = {
     # 双报到 yearly service-hour thresholds.
     "dual_registration_member_hours": 6,
     "dual_registration_unit_hours": 12,
+    # The roster warns this many days before a probation ends.
+    "probation_warning_days": 30,
+    # Roster table columns the user chose to hide (column keys of gui/roster_screen.py).
+    "roster_hidden_columns": ["ethnicity", "birth_date", "native_place", "address", "note", "probation_due"],
+    # 五必问 visits: a household not visited for this many days is listed as due.
+    "visit_due_days": 180,
+    # Special-group households (低保户, 独居老人 …) must be visited at least this often.
+    "visit_special_interval_days": 30,
+    # Problem time limits in hours by severity (seed city: 1 hour, 1 day, 1 week).
+    "problem_deadline_hours": {"一般": 1, "重大": 24, "复杂": 168},
+    # A problem is "due soon" when less than this share of its time limit remains.
+    "problem_due_soon_fraction": 0.25,
+    "problem_categories": ["矛盾纠纷", "物业管理", "生活困难", "就业帮扶", "养老服务", "环境卫生", "治安隐患",
+                           "设施维修", "政策咨询", "其他"],
     # Automatic backups kept beside the database: the newest of each of so many days, weeks, months.
     "backup_keep_daily": 7,
     "backup_keep_weekly": 4,
@@ -50,6 +64,13 @@ LABELS: dict[str, str] = {
     "office_funding": "办公经费标准",
     "dual_registration_member_hours": "双报到党员年度服务时长下限（小时）",
     "dual_registration_unit_hours": "双报到单位年度服务时长下限（小时）",
+    "probation_warning_days": "预备期届满提前提醒天数",
+    "roster_hidden_columns": "党员名册中隐藏的列",
+    "visit_due_days": "住户超过多少天未走访列为待走访（天）",
+    "visit_special_interval_days": "特殊群体住户走访间隔不超过（天）",
+    "problem_deadline_hours": "问题处置时限（小时，按一般/重大/复杂）",
+    "problem_due_soon_fraction": "剩余时限少于多少比例时提示即将超时",
+    "problem_categories": "问题类别",
     "backup_keep_daily": "自动备份保留天数（每天一份）",
     "backup_keep_weekly": "自动备份保留周数（每周一份）",
     "backup_keep_monthly": "自动备份保留月数（每月一份）",

@@ -126,12 +126,12 @@ def test_file_menu_backs_up_creates_and_opens_databases(window, demo_db, tmp_pat
     window.new_db_action.trigger()
     assert window.db.path == fresh
     assert str(fresh) in window.db_label.text()
-    assert window.screens["settings"].org_screen.tree_labels() == []
+    assert window.screen("settings").org_screen.tree_labels() == []
 
     monkeypatch.setattr(window, "ask_open_path", lambda *a: str(copy))
     window.open_db_action.trigger()
     assert window.db.path == copy
-    assert "城区街道党工委" in window.screens["settings"].org_screen.tree_labels()
+    assert "城区街道党工委" in window.screen("settings").org_screen.tree_labels()
 
     monkeypatch.setattr(window, "ask_save_path", lambda *a: str(copy))
     window.new_db_action.trigger()  # an existing file is not a new database
