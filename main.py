@@ -60,12 +60,39 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if out.exists() and out.resolve() == source.resolve():
         print("备份文件不能与数据库是同一个文件，请换一个 --out 路径。", file=sys.stderr)
         return 1
+    from core import access
+
     db = open_db(source, create=False)
     try:
+        access.require(db, "backup")  # a copy holds every unmasked ID number
         backup_to(db, out)
     finally:
         db.close()
     print(f"已备份到 {out}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from core import access, backups
+    from core.db import open_db
+
+    path = Path(args.db)
+    if path.exists() and path.stat().st_size > 0:
+        current = open_db(path, create=False)
+        try:
+            access.require(current, "restore")
+        finally:
+            current.close()
+    result = backups.restore(path, Path(args.file))
+    db = open_db(path, create=False)  # upgrades an older backup, taking a copy first
+    try:
+        backups.log_restore(db, result)
+    finally:
+        db.close()
+    counts = "，".join(f"{dict(backups.COUNTED_TABLES)[t]} {n}" for t, n in result.counts.items())
+    print(f"已从 {result.restored_from} 恢复数据库 {path}（{counts}）。")
+    if result.safety_copy:
+        print(f"恢复前的数据已另存为 {result.safety_copy}")
     return 0
 
 
@@ -83,6 +110,103 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
         db.close()
     for path in written:
         print(path)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from core.db import open_db
+    from core.excel_import import get_kind, iter_problem_lines, read_source, run_import
+
+    kind = get_kind(args.kind)
+    if args.layout:
+        if args.kind != "roster":
+            print("--layout 只适用于党员名册（roster）。", file=sys.stderr)
+            return 2
+    db = open_db(Path(args.db))
+    try:
+        if args.layout:
+            from core.excel_export import get_layout, import_kind_for_layout
+
+            kind = import_kind_for_layout(get_layout(db, args.layout))
+        source = read_source(Path(args.file), kind)
+        print(f"正在导入“{source.path.name}”（工作表“{source.sheet}”，表头在第 {source.header_row} 行，"
+              f"{len(source.rows)} 行数据）…", file=sys.stderr)
+        result = run_import(db, kind, source, mode=args.mode, skip_bad=args.skip_bad,
+                            progress=_print_progress if len(source.rows) >= 5000 else None)
+    finally:
+        db.close()
+    for unit in result.preview.new_units if result.imported and result.units_created else ():
+        print(f"  新建 {unit.describe()}")
+    lines = list(iter_problem_lines(result.preview))
+    for line in lines[:50]:
+        print(f"  {line}", file=sys.stderr)
+    if len(lines) > 50:
+        print(f"  ……另有 {len(lines) - 50} 条，详见错误文件。", file=sys.stderr)
+    print(result.summary(), file=sys.stderr if result.bad else sys.stdout)
+    if result.batch_id:
+        print(f"导入批次号：{result.batch_id}（在党员名册界面可以撤销这次导入）")
+    return 1 if result.bad else 0
+
+
+def _export_roster(db, out: Path, args: argparse.Namespace) -> str:
+    from core.excel_export import export_roster, get_layout
+
+    layout = get_layout(db, args.layout)
+    return export_roster(db, out, layout, masked=not args.unmasked).summary()
+
+
+def _export_meetings(db, out: Path, args: argparse.Namespace) -> str:
+    from core.clock import today
+    from core.meetings_excel import export_ledger
+
+    result = export_ledger(db, out, args.year or today().year)
+    return f"已导出 {result.year} 年三会一课台账：{result.branches} 个支部、{result.meetings} 次会议 → {result.path}"
+
+
+def _export_visits(db, out: Path, args: argparse.Namespace) -> str:
+    from core.visits_export import export_visits
+
+    return f"已导出 {export_visits(db, out, year=args.year, unmasked=args.unmasked)} 条走访记录到 {out}"
+
+
+def _export_problems(db, out: Path, args: argparse.Namespace) -> str:
+    from core.visits_export import export_problems
+
+    return f"已导出 {export_problems(db, out, year=args.year, unmasked=args.unmasked)} 条问题到 {out}"
+
+
+# `export KIND OUT.xlsx`: each kind maps to a function (db, out, args) -> message; add yours here.
+EXPORTERS = {
+    "roster": _export_roster,
+    "meetings": _export_meetings,
+    "visits": _export_visits,
+    "problems": _export_problems,
+}
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from core.db import open_db
+
+    exporter = EXPORTERS.get(args.kind)
+    if exporter is None:
+        print(f"不认识的导出类型“{args.kind}”。可用：{'、'.join(sorted(EXPORTERS))}。", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        print("导出文件名应以 .xlsx 结尾，例如 台账.xlsx。", file=sys.stderr)
+        return 1
+    db = open_db(Path(args.db), create=False)
+    try:
+        from core import access
+
+        if getattr(args, "unmasked", False):
+            access.require(db, "export_unmasked")
+        message = exporter(db, out, args)
+        if getattr(args, "unmasked", False):
+            access.record_unmasked_export(db, args.kind, str(out))
+        print(message)
+    finally:
+        db.close()
     return 0
 
 
@@ -105,14 +229,16 @@ def cmd_letters(args: argparse.Namespace) -> int:
 
 
 def run_gui(db_path: str | None) -> int:
-    from core.db import open_db
+    from core.db import default_db_path, open_db
+    from core.errors import UserError
     from gui.app import ensure_app
     from gui.main_window import MainWindow
 
-    from core.db import default_db_path
-    from core.errors import UserError
+    from core import access, backups
+    from gui.login import LoginDialog
 
     app = ensure_app(sys.argv[:1])
+
     path = Path(db_path) if db_path else default_db_path()
     if not path.exists() or path.stat().st_size == 0:
         from gui.first_run import FirstRunWizard
@@ -129,6 +255,13 @@ def run_gui(db_path: str | None) -> int:
 
             QMessageBox.critical(None, "无法打开数据库", str(exc))
             return 1
+    if access.has_operators(db) and LoginDialog(db).exec() != LoginDialog.DialogCode.Accepted:
+        db.close()
+        return 0
+    try:
+        backups.daily_backup_if_due(db)
+    except (OSError, UserError) as exc:
+        print(f"今日自动备份失败：{exc}", file=sys.stderr)
     window = MainWindow(db)
     window.show()
     if os.environ.get("DANGJIAN_QUIT_AFTER_SHOW"):  # benchmarks: time process start to first paint
@@ -141,6 +274,8 @@ def run_gui(db_path: str | None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS, help="数据库文件路径（默认：用户数据文件夹）")
+    common.add_argument("--user", default=argparse.SUPPRESS,
+                        help="操作员用户名（数据库启用了登录时；密码在提示时输入，或放在环境变量 DANGJIAN_PASSWORD）")
     parser = argparse.ArgumentParser(prog="main.py", description="社区党建工作台", parents=[common])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="命令")
@@ -157,6 +292,28 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", parents=[common], help="备份数据库（运行中也可以）")
     backup.add_argument("--out", required=True, help="备份文件路径")
     backup.set_defaults(func=cmd_backup, needs_db=True)
+
+    from core.excel_import import MODES
+
+    imp = sub.add_parser("import", parents=[common], help="从 Excel 导入（全部成功才写入）")
+    imp.add_argument("kind", metavar="KIND", help="导入类型：roster（党员名册）| households（住户）| volunteers（志愿者）")
+    imp.add_argument("file", metavar="FILE", help="Excel 文件（.xlsx 或 .xls）")
+    imp.add_argument("--skip-bad", action="store_true", help="只导入没有错误的行（有错误的行写入 FILE.errors.xlsx）")
+    imp.add_argument("--mode", choices=MODES, default="skip",
+                     help="库中已有同一身份证号时：skip 跳过（默认），update 用文件更新，fill 只补全空白字段")
+    imp.add_argument("--layout", help="按此导出格式的列名和代码读取文件（仅 roster）")
+    imp.set_defaults(func=cmd_import, needs_db=True)
+
+    export = sub.add_parser("export", parents=[common], help="导出 Excel（三会一课台账等）")
+    export.add_argument("kind", metavar="KIND", help=f"导出类型：{' | '.join(sorted(EXPORTERS))}")
+    export.add_argument("out", metavar="OUT.xlsx", help="输出文件")
+    export.add_argument("--year", type=int, help="年份（默认今年）")
+    export.add_argument("--unmasked", action="store_true", help="导出完整的身份证号和电话（默认隐去中间几位）")
+    export.add_argument("--layout", help="党员名册使用保存的导出格式（默认：内置格式）")
+    export.set_defaults(func=cmd_export, needs_db=True)
+    restore = sub.add_parser("restore", parents=[common], help="用备份文件替换数据库（先检查备份并保存当前数据）")
+    restore.add_argument("file", help="备份文件路径")
+    restore.set_defaults(func=cmd_restore, needs_db=True)
 
     letters = sub.add_parser("letters", parents=[common], help="生成各社区党建工作责任书 PDF")
     letters.add_argument("--year", type=int, required=True, help="年度，如 2026")
@@ -180,6 +337,15 @@ def main(argv: list[str] | None = None) -> int:
         args.db = str(default_db_path())
     from core.errors import UserError
 
+    if getattr(args, "user", None):
+        from core import access
+
+        password = os.environ.get("DANGJIAN_PASSWORD")
+        if password is None:
+            import getpass
+
+            password = getpass.getpass("密码：")
+        access.set_pending_login(args.user, password)
     try:
         return args.func(args)
     except UserError as exc:

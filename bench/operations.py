@@ -58,3 +58,85 @@ OPERATIONS = [
     ("cold start", cold_start),
     ("backup", backup),
 ]
+
+
+SEARCH_QUERIES = ["王", "李", "张伟", "刘", "陈静", "马", "zs", "wl", "lj", "zhangwei", "liming", "wangfang",
+                  "640181", "1985", "0019", "138", "1591", "5678", "杨", "hx"]
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def search(db_path: Path, work: Path, runs: int) -> Result:
+    from core import members
+    from core.db import open_db
+
+    db = open_db(db_path)
+    ours = [median_time(lambda q=q: members.query_members(db, members.MemberQuery(text=q), limit=50), runs)
+            for q in SEARCH_QUERIES]
+    rows = db.execute("SELECT p.name, p.name_pinyin, p.name_initials, p.id_number, p.phone FROM member m "
+                      "JOIN person p ON p.id = m.person_id").fetchall()
+    db.close()
+    bare = sqlite3.connect(work / "search-bare.db")
+    bare.execute("DROP TABLE IF EXISTS copy")
+    bare.execute("CREATE TABLE copy (name TEXT, pinyin TEXT, initials TEXT, id_number TEXT, phone TEXT)")
+    bare.executemany("INSERT INTO copy VALUES (?,?,?,?,?)", rows)
+    bare.commit()
+    sql = ("SELECT * FROM copy WHERE name LIKE ?1 OR pinyin LIKE ?1 OR initials LIKE ?1 OR id_number LIKE ?1 "
+           "OR phone LIKE ?1 LIMIT 50")
+    base = [median_time(lambda q=q: bare.execute(sql, [f"%{q}%"]).fetchall(), runs) for q in SEARCH_QUERIES]
+    bare.close()
+    ours_p95, base_p95 = _p95(ours), _p95(base)
+    return Result("search, 20 queries, first page (p95)", ours_p95, base_p95, "p95 ≤ 3× and < 50 ms",
+                  ours_p95 <= 3 * base_p95 and ours_p95 < 0.050, f"p50 {sorted(ours)[len(ours) // 2] * 1000:.0f} ms")
+
+
+FIRST_PAINT = r"""
+import os, resource, sys, time
+sys.path.insert(0, os.getcwd())
+from PySide6.QtWidgets import QApplication, QTableView
+from PySide6.QtGui import QStandardItemModel
+app = QApplication(sys.argv[:1])
+mode, path = sys.argv[1], sys.argv[2]
+if mode == "ours":
+    from core.db import open_db
+    from gui.app import AppSignals
+    from gui.roster_screen import RosterScreen
+    db = open_db(path)
+    signals = AppSignals()
+start = time.perf_counter()
+if mode == "ours":
+    widget = RosterScreen(db, signals)
+else:
+    widget = QTableView()
+    widget.setModel(QStandardItemModel(0, 12))
+widget.resize(1280, 800)
+widget.show()
+widget.repaint()
+app.processEvents()
+elapsed = time.perf_counter() - start
+print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def roster_first_paint(db_path: Path, work: Path, runs: int) -> Result:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+
+    def measure(mode: str) -> tuple[float, float]:
+        out = subprocess.run([sys.executable, "-c", FIRST_PAINT, mode, str(db_path)], cwd=ROOT, env=env,
+                             capture_output=True, text=True, check=True).stdout.split()
+        return float(out[0]), float(out[1])
+
+    ours = sorted(measure("ours") for _ in range(runs))[runs // 2]
+    base = sorted(measure("bare") for _ in range(runs))[runs // 2]
+    met = ours[0] - base[0] <= 0.300 and ours[1] <= 350
+    return Result("open the roster screen to first paint", ours[0], base[0], "≤ baseline + 300 ms; RSS ≤ 350 MB",
+                  met, f"RSS {ours[1]:.0f} MB")
+
+
+OPERATIONS += [
+    ("search", search),
+    ("roster screen", roster_first_paint),
+]

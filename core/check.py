@@ -6,8 +6,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import idcard
-from core.db import schema_state
+from core import idcard, member_events
+from core.db import recover_after_crash, schema_state
 from core.errors import ValidationError
 
 
@@ -27,6 +27,7 @@ def check_file(path: Path) -> CheckReport:
     notes: list[str] = []
     if not path.exists():
         return CheckReport([f"数据库文件 {path} 不存在。"], [])
+    recover_after_crash(path)
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
@@ -45,8 +46,8 @@ def check_file(path: Path) -> CheckReport:
         if state.unknown:
             faults.append(f"数据库结构比本程序新（{', '.join(state.unknown[:3])}），请升级程序。")
         if state.pending:
-            faults.append(f"数据库结构尚未升级（缺少 {len(state.pending)} 步），用本程序打开一次即可自动升级。")
-        if not faults:
+            notes.append(f"数据库结构来自较早的版本（还差 {len(state.pending)} 步升级），用本程序打开一次即可自动升级。")
+        if not faults and not state.pending:  # rules need the whole schema; a pending upgrade completes it
             faults += _rule_faults(conn)
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             counts = {t: conn.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0] for t in ("org_unit", "grid", "member")}
@@ -78,4 +79,5 @@ def _rule_faults(conn: sqlite3.Connection) -> list[str]:
         """SELECT m.id FROM member m JOIN org_unit o ON o.id = m.branch_id WHERE o.kind != 'branch' LIMIT 20"""
     ).fetchall()
     faults += [f"党员 #{r[0]} 所在支部不是党支部。" for r in bad_kind]
+    faults += member_events.rule_faults(conn)
     return faults

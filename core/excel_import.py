@@ -31,10 +31,10 @@ How to add a new kind (households, volunteers ...)
 --------------------------------------------------
 1. Write `core/<area>_io.py` with a subclass of `ImportKind`:
 
-   - `name` ("households", the CLI word), `label` ("住户"), `columns`: a tuple of
+   - `name` ("households", the CLI word), `label` ("住户"), `area` (the data_changed area), `columns`: a tuple of
      `Column(key, label, aliases=(...), parser=..., required=...)`. A parser takes the raw cell
-     value (str, float, int, bool, datetime.date / datetime, or None for an empty cell; calamine
-     gives whole numbers as float) and returns the value to store, raises ValidationError with a
+     value (str, float, int, bool, datetime.date / datetime; calamine gives whole numbers as
+     float; empty cells are None without calling the parser) and returns the value to store, raises ValidationError with a
      plain Chinese message, or returns `Noted(value, note)` to tell the user what it assumed.
      Ready-made parsers below: `text`, `text_max(n)`, `choice(...)`, `date_cell`, `id_number_cell`,
      `phone_cell`, `int_cell`, `yes_no_cell`; `with_codes(parser, {"1": "男"})` maps codes first.
@@ -63,7 +63,6 @@ import datetime as dt
 import importlib
 import os
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -84,7 +83,7 @@ ROW_COLUMN = "原文件行号"
 _FOOTER_PREFIXES = ("合计", "总计", "小计", "填表", "制表", "审核", "负责人", "注：", "注:", "说明：", "说明:", "备注：")
 
 # Modules that register import kinds; areas append theirs.
-KIND_MODULES: list[str] = ["core.roster_io"]
+KIND_MODULES: list[str] = ["core.roster_io", "core.households_io"]
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
@@ -114,6 +113,8 @@ def cell_text(value: object) -> str | None:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
+        if abs(value) >= 1e15:  # as Excel shows it: the digits past the 15th are not real
+            return f"{value:.15G}"
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
@@ -175,6 +176,9 @@ def id_number_cell(value: object) -> str | None:
     """An ID number cell, normalised and validated; numbers Excel turned into floats are refused."""
     if is_blank(value):
         return None
+    if isinstance(value, str) and "*" in value:
+        raise ValidationError("身份证号中间几位被隐去了（这是隐私保护导出的文件），不能用于导入。"
+                              "请改用导出时选择了“完整信息”的文件。", "id_number")
     return idcard.parse(value).number
 
 
@@ -287,6 +291,7 @@ class ImportKind:
 
     name = ""
     label = ""
+    area = ""  # the data_changed area screens listen to after an import of this kind
     columns: tuple[Column, ...] = ()
     key_field: str | None = None
     summary_field: str = "name"  # shown per row in the preview
@@ -452,15 +457,9 @@ def _load_sheets(path: Path) -> list[tuple[str, list[list[Any]], list]]:
     with open(path, "rb") as handle:
         magic = handle.read(8)
     if magic[:2] == b"PK":
-        try:
-            with zipfile.ZipFile(path) as archive:
-                bad = archive.testzip()
-                if bad is not None:
-                    raise _unreadable(path, "压缩内容损坏")
-                if "xl/workbook.xml" not in archive.namelist():
-                    raise _unreadable(path, "不是 Excel 工作簿")
-        except zipfile.BadZipFile:
-            raise _unreadable(path, "文件不完整") from None
+        from core.file_guard import check_xlsx
+
+        check_xlsx(path)  # truncated, corrupt, zip bombs, billion-cell ranges: refused in bounded time
     elif magic != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # the OLE header of .xls
         raise _unreadable(path)
     try:
@@ -515,7 +514,8 @@ def read_source(path: str | os.PathLike, kind: ImportKind) -> Source:
     if not sheets or all(not any(not is_blank(v) for row in data for v in row) for _, data, _ in sheets):
         raise UserError(f"文件“{path.name}”是空的：没有任何内容。请确认选对了文件。")
     for name, data, merged in sheets:
-        data = [[_clean_cell(v) for v in row] for row in data]
+        # calamine gives "" for an empty cell; blank-only strings count as empty too.
+        data = [row if "" not in row else [None if v == "" else v for v in row] for row in data]
         # Merged title cells and merged header cells spread their text; merged data cells too.
         _fill_merged(data, merged)
         header_pos = _find_header(kind, data)
@@ -652,6 +652,9 @@ def _parse_rows(kind: ImportKind, source: Source, mapping: dict[int, str | None]
         found: list[Problem] = []
         for i, key, parser, column_name in parsers:
             raw = row[i]
+            if raw is None and key not in required:
+                record[key] = None
+                continue
             try:
                 value = parser(raw)
                 if value is None and key in required:
@@ -768,8 +771,13 @@ def run_import(db: Db, kind: ImportKind, source: Source, mapping: dict[int, str 
     """Plan and write the file in one transaction: every row or none (unless skip_bad).
 
     The plan is made again inside the write transaction, so what is written matches the database
-    as it is now, even if it changed after a preview was shown.
+    as it is now, even if it changed after a preview was shown. A verified copy of the database
+    is taken first (core.backups), unless the caller already holds a transaction.
     """
+    if not db.conn.in_transaction:
+        from core import backups
+
+        backups.auto_backup(db, "import")
     with db.atomic():
         preview, state = build_preview(db, kind, source, mapping, mode, progress, cancelled)
         bad = preview.error_rows
@@ -841,6 +849,8 @@ def write_errors_file(source: Source, preview: Preview, out: Path) -> Path:
         cells = []
         for i, value in enumerate(raw):
             cell = WriteOnlyCell(sheet, value=value)
+            if cell.data_type == "f":
+                cell.data_type = "s"  # text that starts with "=" stays text: no formula runs when opened
             if isinstance(value, (dt.date, dt.datetime)):
                 cell.number_format = "yyyy-mm-dd"
             elif isinstance(value, float) and value > 1e11:

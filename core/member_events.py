@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -193,7 +194,11 @@ def undo_last(db: Db, member_id: int) -> MemberEvent:
         if row is None:
             raise NotFoundError("该党员还没有变动记录，无可撤销。")
         event = MemberEvent(*row[:-1])
-        previous = json.loads(row[-1] or "{}")
+        if row[-1] is None:
+            raise ValidationError(
+                f"“{event.kind_label}”是录入党员时按所填日期生成的记录，不能撤销。如日期有误，请在党员信息里修改。"
+            )
+        previous = json.loads(row[-1])
         member = members.get(db, member_id)
         after = _changes_applied(event)
         if any(getattr(member, k) != v for k, v in after.items()):
@@ -229,6 +234,22 @@ def history_from_dates(db: Db, member_id: int) -> None:
     audit.insert_many(db, "member_event", rows)
 
 
+def enrol(db: Db, person: dict[str, Any], member: dict[str, Any], *, transfer_from: str | None = None,
+          transfer_date: Any = None) -> int:
+    """Put a new member on the roster with their history begun: 入党/转正 from the dates given, and the
+    组织关系转入 when they come from another organisation. All or nothing."""
+    with db.atomic():
+        member_id = members.create(db, person, member)
+        history_from_dates(db, member_id)
+        if transfer_from is not None:
+            try:
+                record(db, member_id, "transfer_in", transfer_date, other_org=transfer_from)
+            except ValidationError as exc:
+                field = {"other_org": "transfer_from", "event_date": "transfer_date"}.get(exc.field or "", exc.field)
+                raise ValidationError(str(exc), field) from None
+    return member_id
+
+
 def transfers_between(db: Db, start: str, end: str) -> list[tuple[members.Member, MemberEvent]]:
     """Transfers in and out with dates in [start, end] (the monthly report counts them)."""
     rows = db.execute(
@@ -239,3 +260,24 @@ def transfers_between(db: Db, start: str, end: str) -> list[tuple[members.Member
     found = [MemberEvent(*r) for r in rows]
     by_id = {m.id: m for m in members.get_many(db, sorted({e.member_id for e in found}))}
     return [(by_id[e.member_id], e) for e in found]
+
+
+def rule_faults(conn: sqlite3.Connection) -> list[str]:
+    """Roster records that break the life-cycle rules (for `check`); reads through a plain connection."""
+    faults = [f"党员 #{r[0]} 的状态“{r[1]}”不在状态表中。" for r in conn.execute(
+        "SELECT id, status FROM member WHERE status NOT IN (SELECT value FROM roster_lookup WHERE kind = 'status') LIMIT 20")]
+    faults += [f"党员 #{r[0]} 是预备党员却有转正时间。" for r in conn.execute(
+        "SELECT id FROM member WHERE category = '预备党员' AND full_date IS NOT NULL LIMIT 20")]
+    faults += [f"党员 #{r[0]} 的转正时间早于入党时间。" for r in conn.execute(
+        "SELECT id FROM member WHERE full_date < join_date LIMIT 20")]
+    faults += [f"党员 #{r[0]} 的入党时间 {r[1]} 晚于今天。" for r in conn.execute(
+        "SELECT id, join_date FROM member WHERE join_date > date('now', 'localtime') LIMIT 20")]
+    faults += [f"党员 #{r[0]} 入党时未满 18 周岁。" for r in conn.execute(
+        "SELECT m.id FROM member m JOIN person p ON p.id = m.person_id "
+        "WHERE m.join_date < date(p.birth_date, '+18 years') LIMIT 20")]
+    faults += [f"党员 #{r[0]} 的预备期延长了不止一次。" for r in conn.execute(
+        "SELECT member_id FROM member_event WHERE kind = 'extend' GROUP BY member_id HAVING count(*) > 1 LIMIT 20")]
+    faults += [f"党员 #{r[0]} 的预备期延长 {r[1]} 个月，应为 6 至 12 个月。" for r in conn.execute(
+        "SELECT id, probation_extension_months FROM member "
+        "WHERE probation_extension_months <> 0 AND probation_extension_months NOT BETWEEN 6 AND 12 LIMIT 20")]
+    return faults

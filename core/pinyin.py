@@ -16,9 +16,26 @@ SURNAME_READINGS: dict[str, tuple[str, ...]] = {
 _BY_LENGTH = sorted(SURNAME_READINGS, key=len, reverse=True)
 
 
+@lru_cache(maxsize=20_000)
+def _char_syllables(char: str) -> tuple[str, ...]:
+    from pypinyin import Style, lazy_pinyin  # imported on first use: it takes ~0.1 s to load its dictionary
+
+    return tuple(s.lower() for s in lazy_pinyin(char, style=Style.NORMAL) if s.strip())
+
+
+def _in_phrase_dictionary(text: str) -> bool:
+    from pypinyin.constants import PHRASES_DICT
+
+    return any(text[i:j] in PHRASES_DICT for i in range(len(text)) for j in range(i + 2, len(text) + 1))
+
+
 @lru_cache(maxsize=200_000)
 def _syllables(text: str) -> tuple[str, ...]:
-    from pypinyin import Style, lazy_pinyin  # imported on first use: it takes ~0.1 s to load its dictionary
+    # Most names contain no dictionary phrase: pypinyin then reads them character by character, so
+    # per-character results (cached) are the same and bulk imports stay fast. Phrases go the long way.
+    if len(text) <= 4 and all("\u4e00" <= c <= "\u9fff" for c in text) and not _in_phrase_dictionary(text):
+        return tuple(s for c in text for s in _char_syllables(c))
+    from pypinyin import Style, lazy_pinyin
 
     return tuple(s.lower() for s in lazy_pinyin(text, style=Style.NORMAL) if s.strip())
 

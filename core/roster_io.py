@@ -25,6 +25,16 @@ MEMBER_KEYS = ("category", "status", "person_type", "join_date", "full_date", "w
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[\s\u3000]+(?=[\u4e00-\u9fff])")
 
 
+def synonyms(words: dict[str, str]):
+    """Text with what people write mapped to the stored word; the office's lookups check it per row."""
+
+    def parse(value: object) -> str | None:
+        result = text_max(20, "内容")(value)
+        return words.get(result, result) if result else result
+
+    return parse
+
+
 def _name_cell(value: object) -> str | None:
     """A name; the spaces people type to line up two-character names (王  五) are dropped."""
     result = text_max(40, "姓名")(value)
@@ -43,11 +53,11 @@ ROSTER_COLUMNS: tuple[Column, ...] = (
     Column("join_date", "入党时间", ("入党日期", "入党年月", "加入党组织日期"), date_cell("入党时间")),
     Column("full_date", "转正时间", ("转正日期", "转正年月"), date_cell("转正时间")),
     Column("category", "党员类别", ("类别", "党员身份", "党籍状态"),
-           choice(members.CATEGORIES, "党员类别", {"正式": "正式党员", "预备": "预备党员"})),
+           synonyms({"正式": "正式党员", "预备": "预备党员"})),
     Column("person_type", "人员类型", ("人员类别", "党员类型", "身份类别"),
-           choice(members.PERSON_TYPES, "人员类型", {"退休": "离退休", "离休": "离退休", "在职党员": "在职",
-                                                   "流动党员": "流动", "学生党员": "学生", "无职业": "无业"})),
-    Column("status", "党员状态", ("状态", "当前状态"), choice(members.STATUSES, "党员状态")),
+           synonyms({"退休": "离退休", "离休": "离退休", "在职党员": "在职", "流动党员": "流动", "学生党员": "学生",
+                     "无职业": "无业"})),
+    Column("status", "党员状态", ("状态", "当前状态"), synonyms({})),
     Column("community", "所属社区", ("社区", "社区党委", "所在社区"), text_max(60, "社区")),
     Column("branch", "所在支部", ("所在党支部", "党支部", "支部", "所在党组织", "支部名称"), text_max(60, "支部"), required=True),
     Column("party_group", "党小组", ("所在党小组", "小组"), text_max(60, "党小组")),
@@ -61,13 +71,26 @@ ROSTER_COLUMNS: tuple[Column, ...] = (
 _COMMUNITY_SUFFIX = re.compile(r"(党委|党总支|党支部|居委会|居民委员会)$")
 
 
-@dataclass(frozen=True)
 class PendingUnit:
     """An org unit or grid named in the file and not yet in the database; created when the rows are written."""
 
-    kind: str  # street | community | branch | party_group | grid
-    name: str
-    parent: "int | PendingUnit | None"
+    __slots__ = ("kind", "name", "parent", "_hash")
+
+    def __init__(self, kind: str, name: str, parent: "int | PendingUnit | None"):
+        self.kind = kind  # street | community | branch | party_group | grid
+        self.name = name
+        self.parent = parent
+        self._hash = hash((kind, name, parent))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, PendingUnit) and self._hash == other._hash and self.kind == other.kind
+                and self.name == other.name and self.parent == other.parent)
+
+    def __repr__(self) -> str:
+        return f"PendingUnit({self.kind!r}, {self.name!r}, {self.parent!r})"
 
 
 def _community_key(name: str) -> str:
@@ -86,6 +109,7 @@ class RosterState:
     grids: dict[tuple[int, str], int]
     existing: dict[str, dict[str, Any]]                      # id number -> current values (+ _person_id, _member_id)
     lookups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # allowed categories, statuses, types
+    resolved: dict[tuple, dict[str, Any]] = field(default_factory=dict)  # names -> unit refs, memoised
 
     def path(self, ref: int | PendingUnit | None) -> str:
         names = []
@@ -103,6 +127,7 @@ class RosterState:
 class RosterImport(ImportKind):
     name = "roster"
     label = "党员名册"
+    area = "members"
     columns = ROSTER_COLUMNS
     key_field = "id_number"
 
@@ -171,7 +196,9 @@ class RosterImport(ImportKind):
     def check_row(self, state: RosterState, record: dict[str, Any]) -> dict[str, Any]:
         out = dict(record)
         if out.get("id_number"):
-            info = idcard.parse(out["id_number"])
+            number = out["id_number"]  # already validated by its cell parser
+            info = idcard.IdInfo(number, dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
+                                 "男" if int(number[16]) % 2 == 1 else "女")
             birth = dt.date.fromisoformat(out["birth_date"]) if out.get("birth_date") else None
             if birth and birth.day == 1 and (birth.year, birth.month) == (info.birth_date.year, info.birth_date.month):
                 birth = None  # a year-month (出生年月) agrees with the ID number, which gives the day
@@ -182,15 +209,32 @@ class RosterImport(ImportKind):
         branch_name = out.pop("branch", None)
         group_name = out.pop("party_group", None)
         grid_name = out.pop("grid", None)
+        names = (community_name, branch_name, group_name if "party_group" in record else ...,
+                 grid_name if "grid" in record else ...)
+        resolved = state.resolved.get(names)
+        if resolved is None:
+            resolved = state.resolved[names] = self._resolve(state, *names)
+        out.update(resolved)
+        checked = members.check_member_fields({k: out.get(k) for k in members.MEMBER_FIELDS}, out.get("birth_date"),
+                                              state.lookups)
+        for key in members.MEMBER_FIELDS:
+            if key in out:
+                out[key] = checked[key]
+        return out
+
+    def _resolve(self, state: RosterState, community_name: str | None, branch_name: str,
+                 group_name: Any, grid_name: Any) -> dict[str, Any]:
+        """Unit ids (or units to create) for one combination of names; `...` marks an unmapped column."""
+        out: dict[str, Any] = {}
         community = self._community(state, community_name) if community_name else None
         branch = self._branch(state, branch_name, community)
         out["branch_id"] = branch
-        if "party_group" in record:
+        if group_name is not ...:
             out["party_group_id"] = None
             if group_name:
                 found = state.groups.get((branch, group_name)) if not isinstance(branch, PendingUnit) else None
                 out["party_group_id"] = found if found is not None else PendingUnit("party_group", group_name, branch)
-        if "grid" in record:
+        if grid_name is not ...:
             out["grid_id"] = None
             if grid_name:
                 grid_community = community if community is not None else self._community_of_branch(state, branch)
@@ -200,11 +244,6 @@ class RosterImport(ImportKind):
                         "grid")
                 found = state.grids.get((grid_community, grid_name)) if not isinstance(grid_community, PendingUnit) else None
                 out["grid_id"] = found if found is not None else PendingUnit("grid", grid_name, grid_community)
-        checked = members.check_member_fields({k: out.get(k) for k in members.MEMBER_FIELDS}, out.get("birth_date"),
-                                              state.lookups)
-        for key in members.MEMBER_FIELDS:
-            if key in out:
-                out[key] = checked[key]
         return out
 
     def find_existing(self, state: RosterState, record: dict[str, Any]) -> Existing | None:

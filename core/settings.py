@@ -38,6 +38,22 @@ DEFAULTS: dict[str, Any] = {
     "probation_warning_days": 30,
     # Roster table columns the user chose to hide (column keys of gui/roster_screen.py).
     "roster_hidden_columns": ["ethnicity", "birth_date", "native_place", "address", "note", "probation_due"],
+    # 五必问 visits: a household not visited for this many days is listed as due.
+    "visit_due_days": 180,
+    # Special-group households (低保户, 独居老人 …) must be visited at least this often.
+    "visit_special_interval_days": 30,
+    # Problem time limits in hours by severity (seed city: 1 hour, 1 day, 1 week).
+    "problem_deadline_hours": {"一般": 1, "重大": 24, "复杂": 168},
+    # A problem is "due soon" when less than this share of its time limit remains.
+    "problem_due_soon_fraction": 0.25,
+    "problem_categories": ["矛盾纠纷", "物业管理", "生活困难", "就业帮扶", "养老服务", "环境卫生", "治安隐患",
+                           "设施维修", "政策咨询", "其他"],
+    # Automatic backups kept beside the database: the newest of each of so many days, weeks, months.
+    "backup_keep_daily": 7,
+    "backup_keep_weekly": 4,
+    "backup_keep_monthly": 12,
+    # Minutes without keyboard or mouse before the window locks (only when operators exist); 0 = never.
+    "lock_idle_minutes": 10,
     # 评星定级: the lowest letter score (0-100) that earns each star count, highest first.
     "star_bands": [
         {"stars": 5, "min_score": 90},
@@ -71,6 +87,15 @@ LABELS: dict[str, str] = {
     "dual_registration_unit_hours": "双报到单位年度服务时长下限（小时）",
     "probation_warning_days": "预备期届满提前提醒天数",
     "roster_hidden_columns": "党员名册中隐藏的列",
+    "visit_due_days": "住户超过多少天未走访列为待走访（天）",
+    "visit_special_interval_days": "特殊群体住户走访间隔不超过（天）",
+    "problem_deadline_hours": "问题处置时限（小时，按一般/重大/复杂）",
+    "problem_due_soon_fraction": "剩余时限少于多少比例时提示即将超时",
+    "problem_categories": "问题类别",
+    "backup_keep_daily": "自动备份保留天数（每天一份）",
+    "backup_keep_weekly": "自动备份保留周数（每周一份）",
+    "backup_keep_monthly": "自动备份保留月数（每月一份）",
+    "lock_idle_minutes": "无操作自动锁定（分钟，0 表示不锁定）",
     "star_bands": "责任书得分与星级对照",
     "street_secretary_name": "街道党工委书记姓名（责任书甲方签字人）",
     "letter_preamble": "责任书前言",
@@ -116,6 +141,11 @@ def validate(values: dict[str, Any]) -> None:
         raise ValidationError("单位层级只能是街道或社区。", "office_level")
     if "min_wage" in values and not (0 < int(values["min_wage"]) < 100_000):
         raise ValidationError("最低工资标准应为大于 0 的月工资（元）。", "min_wage")
+    for key in ("backup_keep_daily", "backup_keep_weekly", "backup_keep_monthly"):
+        if key in values and not (1 <= int(values[key]) <= 366):
+            raise ValidationError(f"{LABELS[key]}应在 1 到 366 之间。", key)
+    if "lock_idle_minutes" in values and not (0 <= int(values["lock_idle_minutes"]) <= 24 * 60):
+        raise ValidationError("自动锁定时间应在 0 到 1440 分钟之间（0 表示不锁定）。", "lock_idle_minutes")
     if "star_table" in values:
         table = values["star_table"]
         if sorted(table) != ["1", "2", "3", "4", "5"]:
@@ -138,7 +168,10 @@ def validate(values: dict[str, Any]) -> None:
 
 
 def save_many(db: Db, values: dict[str, Any]) -> None:
-    """Validate all, then write all in one transaction."""
+    """Validate all, then write all in one transaction (管理员 only once login is on)."""
+    from core import access
+
+    access.require(db, "settings")
     validate(values)
     with db.atomic():
         for key, value in values.items():

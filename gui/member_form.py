@@ -20,7 +20,9 @@ HINT_STYLE = "color: #666666;"
 DERIVED_STYLE = "QLineEdit:read-only, QComboBox:disabled { background: #f1f1f1; color: #333333; }"
 PERSON_KEYS = ("name", "id_number", "gender", "birth_date", "ethnicity", "education", "native_place", "phone",
                "address")
-DATE_LABELS = {"birth_date": "出生日期", "join_date": "入党时间", "full_date": "转正时间"}
+DATE_LABELS = {"birth_date": "出生日期", "join_date": "入党时间", "full_date": "转正时间", "transfer_date": "转入日期"}
+# Where core's event errors land on this form.
+EVENT_FIELDS = {"transfer_from": "transfer_org", "transfer_date": "transfer_date"}
 
 
 def _combo(items: list[tuple[str, object]], editable: bool = False) -> QComboBox:
@@ -114,12 +116,24 @@ class MemberForm(QWidget):
         ]
         for row, (key, label, widget) in enumerate(fields):
             self._field_row(grid, row, key, label, widget)
+        row = len(fields)
+        if self.member_id is None:
+            # How a new member comes onto the roster starts their history: newly admitted or transferred in.
+            for key, label, widget in (
+                ("entry", "入册方式", _combo([("新发展党员", "new"), ("组织关系转入", "transfer_in")])),
+                ("transfer_org", "转入前所在党组织", QLineEdit()),
+                ("transfer_date", "转入日期", QLineEdit()),
+            ):
+                self._field_row(grid, row, key, label, widget)
+                row += 1
+            self.transfer_date.setPlaceholderText("如 2024-03-15")
+            self.transfer_rows = [self.transfer_org, self.transfer_date]
         self.join_date.setPlaceholderText("如 2001-07-01")
         self.full_date.setPlaceholderText("预备党员不填")
         self.probation_label = QLabel()
         self.probation_label.setStyleSheet(HINT_STYLE)
-        grid.addWidget(self.probation_label, len(fields), 1, 1, 2)
-        grid.setRowStretch(len(fields) + 1, 1)
+        grid.addWidget(self.probation_label, row, 1, 1, 2)
+        grid.setRowStretch(row + 1, 1)
 
         boxes = QHBoxLayout()
         boxes.addWidget(person_box, 1)
@@ -139,6 +153,10 @@ class MemberForm(QWidget):
         self.name.textChanged.connect(self._on_name_text_changed)
         self.branch_id.currentIndexChanged.connect(self._on_branch_current_index_changed)
         self.category.currentIndexChanged.connect(self._on_category_current_index_changed)
+        if self.member_id is None:
+            self.entry.currentIndexChanged.connect(self._on_entry_current_index_changed)
+            self.transfer_date.textChanged.connect(lambda: self._check_date("transfer_date"))
+            self._on_entry_current_index_changed()
 
     # Values ------------------------------------------------------------------------------------
     def _set_combo(self, combo: QComboBox, value: object) -> None:
@@ -281,7 +299,7 @@ class MemberForm(QWidget):
                 self.set_error(key, str(exc))
             return False
         self.errors[key].setText("")
-        if value and key in ("join_date", "full_date") and value > today().isoformat():
+        if value and key in ("join_date", "full_date", "transfer_date") and value > today().isoformat():
             self.set_error(key, f"{DATE_LABELS[key]}不能晚于今天。")
             return False
         if key == "join_date":
@@ -320,6 +338,16 @@ class MemberForm(QWidget):
         self._set_combo(self.party_group_id, group)
         self._set_combo(self.grid_id, grid)
 
+    def _on_entry_current_index_changed(self, *_args) -> None:
+        transfer = self.entry.currentData() == "transfer_in"
+        for key in ("transfer_org", "transfer_date"):
+            widget = getattr(self, key)
+            widget.setEnabled(transfer)
+            if not transfer:
+                self.errors[key].setText("")
+        if transfer and not self.transfer_date.text():
+            self.transfer_date.setText(today().isoformat())
+
     def _on_category_current_index_changed(self, *_args) -> None:
         probationary = self.category.currentData() == "预备党员"
         self.full_date.setEnabled(not probationary)
@@ -351,9 +379,15 @@ class MemberForm(QWidget):
             if not person["name"]:
                 raise ValidationError("姓名不能为空。", "name")
             if self.member_id is None:
-                with self.db.atomic():
-                    member_id = members.create(self.db, person, member)
-                    member_events.history_from_dates(self.db, member_id)
+                transfer = self.entry.currentData() == "transfer_in"
+                try:
+                    member_id = member_events.enrol(
+                        self.db, person, member,
+                        transfer_from=self.transfer_org.text() if transfer else None,
+                        transfer_date=self._date("transfer_date") or "" if transfer else None,
+                    )
+                except ValidationError as exc:
+                    raise ValidationError(str(exc), EVENT_FIELDS.get(exc.field or "", exc.field)) from None
             else:
                 member_id = self.member_id
                 members.update(self.db, member_id, person=person, member=member)
@@ -385,7 +419,7 @@ class MemberDialog(QDialog):
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
-        self.resize(1180, 520)
+        self.resize(1180, 420)
 
     def save(self) -> int | None:
         member_id = self.form.save()

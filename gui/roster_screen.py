@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import tempfile
 import time
 from array import array
@@ -10,11 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPoint, Qt, QThread, QTimer, Signal
-from PySide6.QtGui import QAction, QColor
+from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFrame, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu,
+    QAbstractItemView, QApplication, QComboBox, QFrame, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu,
     QProgressDialog, QPushButton, QSplitter, QTableView, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout,
-    QWidget,
 )
 
 from core import idcard, member_events, members, orgs, settings
@@ -47,8 +47,22 @@ COLUMNS = [
 COLUMN_KEYS = [c.key for c in COLUMNS]
 AGE_BANDS = [("全部年龄", None, None), ("35 岁及以下", None, 35), ("36–59 岁", 36, 59), ("60–79 岁", 60, 79),
              ("80 岁及以上", 80, None)]
+
+
+
+def join_bands(year: int) -> list[tuple[str, int | None, int | None]]:
+    """Join-year bands offices count by; 光荣在党50年 medals go to members who joined 50 years ago."""
+    return [("全部入党时间", None, None), ("入党满 50 年", None, year - 50), ("1978 年以前", None, 1977),
+            ("1978–1999 年", 1978, 1999), ("2000–2011 年", 2000, 2011), ("2012 年以来", 2012, None)]
+
+
 NOT_NORMAL = QColor("#8a4b00")
 LEFT = QColor("#888888")
+
+
+# The only roles the table answers; Qt asks each cell for a dozen more on every paint.
+_ROLES = {Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.UserRole, Qt.ItemDataRole.ForegroundRole,
+          Qt.ItemDataRole.TextAlignmentRole}
 
 
 class MemberTableModel(QAbstractTableModel):
@@ -151,23 +165,25 @@ class MemberTableModel(QAbstractTableModel):
         return getattr(m, key) or ""
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        if not index.isValid() or role not in _ROLES:
+            return None
+        key = COLUMNS[index.column()].key
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return Qt.AlignmentFlag.AlignCenter if key in ("gender", "age", "party_age") else None
+        if role == Qt.ItemDataRole.ForegroundRole and key not in ("status", "name"):
             return None
         m = self.member_at(index.row())
         if m is None:
             return None
-        key = COLUMNS[index.column()].key
         if role == Qt.ItemDataRole.DisplayRole:
             return self.text(m, key)
         if role == self.IdRole:
             return m.id
-        if role == Qt.ItemDataRole.ForegroundRole and key in ("status", "name"):
+        if role == Qt.ItemDataRole.ForegroundRole:
             if m.status in ("转出", "出党", "去世", "停止党籍"):
                 return LEFT
             if m.status != "正常" and key == "status":
                 return NOT_NORMAL
-        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("gender", "age", "party_age"):
-            return Qt.AlignmentFlag.AlignCenter
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -178,6 +194,16 @@ class MemberTableModel(QAbstractTableModel):
             return
         self.sort_key, self.descending = key, descending
         self.load()
+
+
+_RUNNING_JOBS: set[QThread] = set()
+_QUIT_HOOKED: list[bool] = []
+
+
+def _stop_running_jobs() -> None:
+    for job in list(_RUNNING_JOBS):
+        job.requestInterruption()
+        job.wait(10000)
 
 
 class RosterPdfJob(QThread):
@@ -242,16 +268,22 @@ class RosterScreen(Screen):
         self.age_filter = QComboBox()
         for text, low, high in AGE_BANDS:
             self.age_filter.addItem(text, (low, high))
+        self.join_filter = QComboBox()
+        for text, low, high in join_bands(today().year):
+            self.join_filter.addItem(text, (low, high))
         self.reset_button = QPushButton("清除筛选")
-        self.search_box.setMinimumWidth(330)
+        search_row = QHBoxLayout()
+        search_row.addWidget(QLabel("查找："))
+        search_row.addWidget(self.search_box, 1)
+        search_row.addWidget(self.reset_button)
         filters = QHBoxLayout()
-        filters.addWidget(self.search_box, 2)
+        filters.addWidget(QLabel("筛选："))
         for combo in (self.branch_filter, self.grid_filter, self.type_filter, self.status_filter,
-                      self.category_filter, self.age_filter):
+                      self.category_filter, self.age_filter, self.join_filter):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(7)
-            filters.addWidget(combo)
-        filters.addWidget(self.reset_button)
+            combo.setMinimumContentsLength(6)
+            filters.addWidget(combo, 1)
+        self.branch_filter.setMinimumContentsLength(10)
 
         self.reminder = QFrame()
         self.reminder.setObjectName("reminder")
@@ -282,9 +314,16 @@ class RosterScreen(Screen):
         self.column_actions["name"].setEnabled(False)
         self.columns_button.setMenu(self.columns_menu)
         self.print_button = QPushButton("打印花名册…")
+        self.lookups_button = QToolButton()
+        self.lookups_button.setText("分类设置…")
+        self.lookups_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        lookups_menu = QMenu(self)
+        self.add_person_type_action = lookups_menu.addAction("新增人员类型…")
+        self.add_status_action = lookups_menu.addAction("新增党员状态…")
+        self.lookups_button.setMenu(lookups_menu)
         actions = QHBoxLayout()
         for w in (self.add_button, self.edit_button, self.event_button, self.reveal_button, self.columns_button,
-                  self.print_button):
+                  self.print_button, self.lookups_button):
             actions.addWidget(w)
         actions.addStretch(1)
         self.count_label = QLabel()
@@ -334,10 +373,22 @@ class RosterScreen(Screen):
         splitter.setSizes([900, 300])
 
         layout = QVBoxLayout(self)
+        layout.addLayout(search_row)
         layout.addLayout(filters)
         layout.addWidget(self.reminder)
         layout.addLayout(actions)
         layout.addWidget(splitter, 1)
+
+        # Keyboard: Ctrl+F to search, Ctrl+N for a new member, Enter on a row to edit it.
+        for keys, slot in (("Ctrl+F", self.search_box.setFocus), ("Ctrl+N", self._on_add_button_clicked),
+                           ("Return", self._on_edit_button_clicked)):
+            action = QAction(self)
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)
+            (self.table if keys == "Return" else self).addAction(action)
+        self.add_button.setToolTip("Ctrl+N")
+        self.search_box.setToolTip("Ctrl+F；输入后稍停即开始查找，回车立即查找")
 
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
@@ -346,8 +397,11 @@ class RosterScreen(Screen):
     def _connect_signals(self) -> None:
         self.search_box.textChanged.connect(self._on_search_box_text_changed)
         self.search_timer.timeout.connect(self.apply_filters)
+        self.search_box.returnPressed.connect(self.apply_filters)
+        self.add_person_type_action.triggered.connect(self._on_add_person_type_action_triggered)
+        self.add_status_action.triggered.connect(self._on_add_status_action_triggered)
         for combo in (self.branch_filter, self.grid_filter, self.type_filter, self.status_filter,
-                      self.category_filter, self.age_filter):
+                      self.category_filter, self.age_filter, self.join_filter):
             combo.activated.connect(self._on_filter_activated)
         self.reset_button.clicked.connect(self._on_reset_button_clicked)
         self.reminder_button.clicked.connect(self._on_reminder_button_clicked)
@@ -397,6 +451,7 @@ class RosterScreen(Screen):
     def current_query(self) -> MemberQuery:
         grid = self.grid_filter.currentData()
         low, high = self.age_filter.currentData() or (None, None)
+        join_from, join_to = self.join_filter.currentData() or (None, None)
         days = settings.get(self.db, "probation_warning_days")
         return MemberQuery(
             text=self.search_box.text(),
@@ -406,8 +461,9 @@ class RosterScreen(Screen):
             person_type=self.type_filter.currentData(),
             status=self.status_filter.currentData(),
             category=self.category_filter.currentData(),
-            age_min=low, age_max=high,
+            age_min=low, age_max=high, join_year_from=join_from, join_year_to=join_to,
             probation_within_days=days if self.probation_filter else None,
+            probation_overdue=self.probation_filter,
         )
 
     def apply_filters(self) -> None:
@@ -425,13 +481,17 @@ class RosterScreen(Screen):
     def _update_reminder(self) -> None:
         days = settings.get(self.db, "probation_warning_days")
         due = members.count_members(self.db, MemberQuery(probation_within_days=days))
-        self.reminder_due = due
-        self.reminder.setVisible(bool(due) or self.probation_filter)
+        overdue = members.count_members(self.db, MemberQuery(probation_overdue=True))
+        self.reminder_due = due + overdue
+        self.reminder.setVisible(bool(due + overdue) or self.probation_filter)
+        text = f"有 {due} 名预备党员的预备期将在 {days} 天内届满"
+        if overdue:
+            text += f"，另有 {overdue} 名预备期已满、尚未记录转正或延长"
         if self.probation_filter:
-            self.reminder_label.setText(f"正在显示预备期将在 {days} 天内届满的预备党员（{due} 名），请及时安排支部党员大会讨论转正。")
+            self.reminder_label.setText(f"正在显示：{text}。请及时安排支部党员大会讨论，并用“记录变动”登记结果。")
             self.reminder_button.setText("显示全部党员")
         else:
-            self.reminder_label.setText(f"提醒：有 {due} 名预备党员的预备期将在 {days} 天内届满。")
+            self.reminder_label.setText(f"提醒：{text}。")
             self.reminder_button.setText("只看这些人")
 
     def _on_model_reset(self) -> None:
@@ -443,6 +503,19 @@ class RosterScreen(Screen):
         """Type into the search box and apply at once (no typing pause)."""
         self.search_box.setText(text)
         self.apply_filters()
+
+    def current_member_ids(self) -> list[int]:
+        """Every member of the current view (filters, search and order applied), for exports."""
+        return list(self.model.ids)
+
+    def add_lookup(self, kind: str, value: str, in_roster: bool = True) -> bool:
+        try:
+            members.add_lookup_value(self.db, kind, value, in_roster)
+        except UserError as exc:
+            self.show_error(str(exc))
+            return False
+        self.changed("members")
+        return True
 
     def shown_names(self, limit: int = 1000) -> list[str]:
         return [self.model.member_at(r).name for r in range(min(limit, self.model.rowCount()))]
@@ -528,13 +601,14 @@ class RosterScreen(Screen):
         number = m.id_number if revealed else idcard.mask(m.id_number)
         phone = m.phone if revealed else idcard.mask_phone(m.phone)
         age, party_age = m.age(), m.party_age()
+        e = html.escape
         lines = [
-            f"<b style='font-size:13pt'>{m.name}</b>　{m.gender or ''}　{'' if age is None else f'{age} 岁'}",
+            f"<b style='font-size:13pt'>{e(m.name)}</b>　{m.gender or ''}　{'' if age is None else f'{age} 岁'}",
             f"身份证号：{number or '—'}",
-            f"联系电话：{phone or '—'}",
-            f"所在支部：{m.branch_name}" + (f" · {m.party_group_name}" if m.party_group_name else ""),
-            f"网格：{m.grid_name or '未划网格'}",
-            f"{m.category}　状态：{m.status}　{m.person_type or ''}",
+            f"联系电话：{e(phone or '—')}",
+            f"所在支部：{e(m.branch_name)}" + (f" · {e(m.party_group_name)}" if m.party_group_name else ""),
+            f"网格：{e(m.grid_name or '未划网格')}",
+            f"{m.category}　状态：{e(m.status)}　{e(m.person_type or '')}",
             f"入党时间：{m.join_date or '—'}　转正时间：{m.full_date or '—'}",
         ]
         if party_age is not None:
@@ -543,15 +617,17 @@ class RosterScreen(Screen):
             extended = f"（已延长 {m.probation_extension_months} 个月）" if m.probation_extension_months else ""
             lines.append(f"<span style='color:#8a4b00'>预备期满：{m.probation_due()}{extended}</span>")
         if m.work_unit:
-            lines.append(f"工作单位：{m.work_unit}")
+            lines.append(f"工作单位：{e(m.work_unit)}")
         if revealed and m.address:
-            lines.append(f"住址：{m.address}")
+            lines.append(f"住址：{e(m.address)}")
         self.detail_label.setText("<br>".join(lines))
         events = member_events.events(self.db, member_id)
         self.history.setRowCount(len(events))
         for row, event in enumerate(reversed(events)):
             self.history.setItem(row, 0, QTableWidgetItem(event.event_date))
-            self.history.setItem(row, 1, QTableWidgetItem(event.describe()))
+            item = QTableWidgetItem(event.describe())
+            item.setToolTip(event.describe())
+            self.history.setItem(row, 1, item)
         self.history.resizeColumnToContents(0)
         self.history.resizeRowsToContents()
         self.undo_button.setEnabled(bool(events))
@@ -565,7 +641,7 @@ class RosterScreen(Screen):
 
     def _on_reset_button_clicked(self) -> None:
         for combo in (self.branch_filter, self.grid_filter, self.type_filter, self.status_filter,
-                      self.category_filter, self.age_filter):
+                      self.category_filter, self.age_filter, self.join_filter):
             combo.setCurrentIndex(0)
         self.search_box.blockSignals(True)
         self.search_box.clear()
@@ -659,6 +735,20 @@ class RosterScreen(Screen):
         self._update_reminder()
         self._show_details()
 
+    def _on_add_person_type_action_triggered(self) -> None:
+        value = self.ask_text("新增人员类型", f"现有：{'、'.join(members.lookup_values(self.db, 'person_type'))}\n新的人员类型：")
+        if value:
+            self.add_lookup("person_type", value)
+
+    def _on_add_status_action_triggered(self) -> None:
+        value = self.ask_text("新增党员状态", f"现有：{'、'.join(members.lookup_values(self.db, 'status'))}\n新的状态：")
+        if not value:
+            return
+        counted = self.ask_item("新增党员状态", f"状态为“{value}”的党员是否仍计入本单位名册？",
+                                ["仍计入名册", "不再计入名册（已离开本单位）"])
+        if counted is not None:
+            self.add_lookup("status", value, counted == "仍计入名册")
+
     # Printing ----------------------------------------------------------------------------------
     def _on_print_button_clicked(self) -> None:
         branch_id = self.branch_filter.currentData()
@@ -690,7 +780,13 @@ class RosterScreen(Screen):
                 return None
             self._on_pdf_job_done(str(out))
             return None
-        job = RosterPdfJob(self.db.path, out, branch_ids, self.db.operator, self)
+        # Unparented and kept in _RUNNING_JOBS: closing the screen must not destroy a running thread.
+        job = RosterPdfJob(self.db.path, out, branch_ids, self.db.operator)
+        if not _QUIT_HOOKED:
+            QApplication.instance().aboutToQuit.connect(_stop_running_jobs)
+            _QUIT_HOOKED.append(True)
+        _RUNNING_JOBS.add(job)
+        job.finished.connect(lambda: _RUNNING_JOBS.discard(job))
         self.progress = QProgressDialog("正在生成党员花名册…", "取消", 0, 0, self)
         self.progress.setWindowTitle("打印花名册")
         self.progress.setMinimumDuration(400)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Callable
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -120,7 +121,7 @@ def _row(number: int, m: members.Member, masked: bool, style: ParagraphStyle, la
         m.join_date or "", m.full_date or "", m.category, m.person_type or "", m.status,
         m.party_group_name or "", m.grid_name or "",
         idcard.mask_phone(m.phone) if masked else (m.phone or ""),
-        work if fits else Paragraph(work, style),
+        work if fits else Paragraph(escape(work), style),
     ]
 
 

@@ -310,3 +310,23 @@ def test_existing_person_in_another_role_becomes_a_member(db, tmp_path):
     person = persons.get(db, person_id)
     assert person.address == "旧地址" and person.phone == "13912340001"
     assert audit.entries(db, "member")[0].action == "insert"
+
+
+@pytest.mark.parametrize("name", ["roster_title_merged.xlsx", "roster_wps.xls"])
+def test_fixture_files_with_merged_title_and_merged_branch(db, tmp_path, name):
+    """Committed files: a merged title, a subtitle, the branch merged down three rows; .xls made by LibreOffice."""
+    import shutil
+
+    from tests.conftest import FIXTURES
+
+    path = tmp_path / name
+    shutil.copy(FIXTURES / name, path)
+    source = read_source(path, get_kind("roster"))
+    assert source.title.startswith("西湖社区党员花名册") and source.header_row == 3
+    result = run_import(db, get_kind("roster"), source)
+    assert result.imported and result.created == 6, [p.describe() for p in result.preview.problems]
+    assert counts(db)[1] == 6
+    assert {r[0] for r in db.execute("SELECT branch_id FROM member")} == {orgs.branches(db)[0].id}
+    wang = db.execute("SELECT m.join_date FROM member m JOIN person p ON p.id = m.person_id WHERE p.name = '王五'").fetchone()
+    assert wang == ("1985-03-01",)
+    assert [p.row for p in result.preview.problems if p.severity == "note"] == [9]

@@ -188,6 +188,8 @@ def test_history_from_dates(db, tree):
     member_events.history_from_dates(db, member_id)
     assert [(e.kind, e.event_date) for e in member_events.events(db, member_id)] == [
         ("join", "2000-07-01"), ("full", "2001-07-01")]
+    with pytest.raises(ValidationError, match="不能撤销"):
+        member_events.undo_last(db, member_id)
 
 
 # Queries ---------------------------------------------------------------------------------------
@@ -221,6 +223,11 @@ def test_probations_ending_within_days(db, tree):
     member_events.record(db, soon, "extend", TODAY, months=6)
     assert members.probations_due(db, 30) == []
     assert {m.id for m in members.probations_due(db, 400)} == {soon, later}
+    late = probationary(db, tree, "丙", joined=TODAY - dt.timedelta(days=380))
+    assert [m.id for m in members.probations_overdue(db)] == [late]
+    assert late not in {m.id for m in members.probations_due(db, 400)}
+    both = members.member_ids(db, MemberQuery(probation_within_days=30, probation_overdue=True))
+    assert set(both) == {late}  # soon was extended above
 
 
 def test_paging_and_sql_sorting(db, tree):
@@ -260,3 +267,39 @@ def test_search_by_pinyin_initials_and_fragments(db, tree):
     assert names(db, "zs 1391") == {"张三"}
     assert names(db, "%") == set()
     assert members.count_members(db, MemberQuery(text="zs")) == 2
+
+
+def test_every_sort_key_with_search_and_filters_agrees_with_full_query(db, tree):
+    add(db, tree, "张三", birth=dt.date(1950, 1, 1), grid_id=tree["grid"], party_group_id=tree["group"])
+    add(db, tree, "章山", birth=dt.date(1960, 1, 1))
+    probationary(db, tree, "赵森")
+    for key in members.SORT_KEYS:
+        for query in (MemberQuery(), MemberQuery(text="zs", age_min=18), MemberQuery(text="z", category="正式党员"),
+                      MemberQuery(probation_within_days=400, text="zhao")):
+            expected = [m.id for m in members.query_members(db, query, sort=key, descending=True)]
+            assert members.member_ids(db, query, sort=key, descending=True) == expected
+
+
+def test_check_reports_broken_life_cycle_rules(db, tree):
+    from core.check import check_file
+
+    member_id = add(db, tree, "冯查")
+    assert check_file(db.path).ok
+    db.execute("UPDATE member SET category = '预备党员', status = '休眠', probation_extension_months = 3 WHERE id = ?",
+               [member_id])
+    db.conn.commit()
+    faults = "\n".join(check_file(db.path).faults)
+    assert "有转正时间" in faults and "休眠" in faults and "6 至 12" in faults
+
+
+def test_enrol_transfer_in_starts_history_or_writes_nothing(db, tree):
+    person = {"name": "韩转入", "id_number": idcard.make_fake(_rng, "640181", dt.date(1980, 1, 1), "男")}
+    member = {"branch_id": tree["branch"], "join_date": "2005-07-01", "full_date": "2006-07-01"}
+    with pytest.raises(ValidationError) as err:
+        member_events.enrol(db, person, member, transfer_from="", transfer_date=TODAY)
+    assert err.value.field == "transfer_from"
+    assert members.count_members(db) == 0 and db.execute("SELECT count(*) FROM person").fetchone()[0] == 0
+    member_id = member_events.enrol(db, person, member, transfer_from="吴忠市某支部", transfer_date="2024-03-15")
+    assert [(e.kind, e.event_date) for e in member_events.events(db, member_id)] == [
+        ("join", "2005-07-01"), ("full", "2006-07-01"), ("transfer_in", "2024-03-15")]
+    assert members.get(db, member_id).status == "正常"

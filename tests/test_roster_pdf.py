@@ -54,3 +54,25 @@ def test_long_roster_spans_pages_and_each_branch_numbers_its_own(demo_db, tmp_pa
     assert "公民身份号码" in pdftext(out, 2)
     unmasked = members.query_members(demo_db, MemberQuery(branch_id=second.id), limit=1)[0]
     assert unmasked.id_number in pdftext(out)
+
+
+def test_cancel_leaves_no_file(demo_db, tmp_path):
+    import pytest
+
+    from reports.roster_pdf import Cancelled
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(Cancelled):
+        write_roster_pdf(demo_db, out / "c.pdf", should_cancel=lambda: True)
+    assert list(out.iterdir()) == []
+
+
+def test_long_work_unit_with_markup_characters_wraps(demo_db, tmp_path):
+    from core import audit
+
+    branch = orgs.branches(demo_db)[0]
+    member = members.query_members(demo_db, MemberQuery(branch_id=branch.id), limit=1)[0]
+    audit.update(demo_db, "member", member.id, {"work_unit": "宁东能源化工基地<煤制油>分公司 & 设备管理部副主任工程师"})
+    out = write_roster_pdf(demo_db, tmp_path / "w.pdf", [branch.id])
+    assert "<煤制油>" in pdftext(out)

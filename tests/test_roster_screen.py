@@ -141,6 +141,7 @@ def test_reminder_strip_filters_to_probations_ending_soon(screen):
     shown = [screen.model.member_at(r) for r in range(screen.model.rowCount())]
     assert shown and len(shown) == screen.reminder_due
     limit = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    assert "30 天内届满" in screen.reminder_label.text()
     assert all(m.category == "预备党员" and m.probation_due() <= limit for m in shown)
     screen.reminder_button.click()
     assert screen.model.rowCount() > len(shown)
@@ -188,3 +189,44 @@ def test_registered_in_main_window(qtbot, demo_db):
     screen = window.show_screen("roster")
     assert window.nav.item(0).text() == "党员名册"
     assert screen.model.rowCount() == members.count_members(demo_db)
+
+
+def test_join_year_band_and_new_person_type(screen):
+    year = dt.date.today().year
+    screen.join_filter.setCurrentIndex(1)  # 入党满 50 年
+    screen.apply_filters()
+    shown = [screen.model.member_at(r) for r in range(screen.model.rowCount())]
+    assert shown and all(m.join_date <= f"{year - 50}-12-31" for m in shown)
+    assert screen.add_lookup("person_type", "个体经营")
+    assert screen.type_filter.findData("个体经营") >= 0
+    assert not screen.add_lookup("person_type", "个体经营")
+    assert "已经存在" in screen.errors_shown[-1]
+    assert len(screen.current_member_ids()) == screen.model.rowCount()
+
+
+def test_new_member_transferred_in(screen):
+    dialog = screen.open_member_dialog()
+    form = dialog.form
+    form.name.setText("韩转来")
+    form.id_number.setText(fake_id(dt.date(1979, 9, 9), "男"))
+    form.set_values(branch_id=orgs.branches(screen.db)[0].id, join_date="2003-07-01", full_date="2004-07-01",
+                    entry="transfer_in", transfer_date="2025-01-10")
+    assert dialog.save() is None
+    assert "转入前所在党组织" in form.error_text("transfer_org")
+    assert form.name.text() == "韩转来"
+    form.transfer_org.setText("吴忠市利通区某党支部")
+    member_id = dialog.save()
+    assert member_id is not None
+    assert "组织关系转入（来自 吴忠市利通区某党支部）" in [screen.history.item(r, 1).text()
+                                                     for r in range(screen.history.rowCount())]
+
+
+def test_empty_database_says_what_to_do(qtbot, db):
+    view = RosterScreen(db, AppSignals())
+    qtbot.addWidget(view)
+    errors = []
+    view.show_error = errors.append
+    assert view.model.rowCount() == 0 and view.reminder.isHidden()
+    assert "没有符合条件" in view.detail_label.text()
+    view.add_button.click()
+    assert "组织机构" in errors[-1]

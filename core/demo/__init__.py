@@ -159,12 +159,16 @@ def build_members(db: Db, ctx: DemoContext, people: PeopleFactory, count: int, p
             p = people.person(*age_range)
             birth = dt.date.fromisoformat(p["birth_date"])
             probationary = rng.random() < 0.05 and person_type != "离退休"
+            earliest = birth + dt.timedelta(days=19 * 366)
+            latest = today - dt.timedelta(days=400)
+            if earliest > latest:
+                probationary = True  # too young to have served a year's probation: joined within the year
             if probationary:
-                join = today - dt.timedelta(days=rng.randrange(20, 360))
+                # Never before the 18th birthday, never in the future.
+                first_day = max(add_years(birth, 18), today - dt.timedelta(days=359))
+                join = first_day + dt.timedelta(days=rng.randrange(max(1, (today - dt.timedelta(days=20) - first_day).days)))
                 full = None
             else:
-                earliest = birth + dt.timedelta(days=19 * 366)
-                latest = today - dt.timedelta(days=400)
                 join = earliest + dt.timedelta(days=rng.randrange(max(1, (latest - earliest).days)))
                 full = add_years(join, 1)
             status = rng.choices(["正常", "流动外出", "失联", "困难党员"], [90, 5, 1, 4])[0]
@@ -198,6 +202,8 @@ def build_members(db: Db, ctx: DemoContext, people: PeopleFactory, count: int, p
 # Each later area adds a module here with `build(db: Db, ctx: DemoContext) -> None`; they run in order.
 STEP_MODULES: list[str] = [
     "core.demo.roster",
+    "core.demo.meetings",
+    "core.demo.visits",
     "core.demo.letters",
 ]
 

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 from core import audit
-from core.clock import now_text
+from core.clock import add_years, now_text
 from core.db import Db
 from core.demo import DemoContext
 from core.members import add_months
@@ -39,7 +39,9 @@ def build(db: Db, ctx: DemoContext) -> None:
     def change(member_id: int, values: dict) -> None:
         audit.update(db, "member", member_id, {**values, "updated_at": stamp})
 
-    probationary = [r for r in rows if r[1] == "预备党员"]
+    # Only members old enough to have joined at 18 by the earlier dates given below.
+    adult_by = add_years(today - dt.timedelta(days=520), -18).isoformat()
+    probationary = [r for r in rows if r[1] == "预备党员" and r[6] <= adult_by]
     rng.shuffle(probationary)
     # Some probations end within the coming month, so the roster's reminder strip has work to show.
     near = probationary[: max(3, len(probationary) // 12)]
@@ -68,7 +70,7 @@ def build(db: Db, ctx: DemoContext) -> None:
             event(member_id, "flow_out", _between(ctx, settled, today), place=rng.choice(FLOW_PLACES),
                   previous={"status": "正常"})
         elif status == "失联":
-            event(member_id, "lost_contact", _between(ctx, settled, today - dt.timedelta(days=183)),
+            event(member_id, "lost_contact", _between(ctx, settled, max(settled, today - dt.timedelta(days=183))),
                   previous={"status": "正常"})
         elif status == "正常" and rng.random() < 0.02:
             event(member_id, "transfer_in", _between(ctx, settled, today), other_org=rng.choice(OTHER_ORGS),
@@ -79,7 +81,7 @@ def build(db: Db, ctx: DemoContext) -> None:
             change(member_id, {"status": "转出"})
         elif (status == "正常" and person_type == "离退休" and birth_text < f"{today.year - 80}"
               and rng.random() < 0.03):
-            event(member_id, "death", _between(ctx, today - dt.timedelta(days=700), today), previous={"status": "正常"})
+            event(member_id, "death", _between(ctx, max(settled, today - dt.timedelta(days=700)), today), previous={"status": "正常"})
             change(member_id, {"status": "去世"})
 
     for member_id, *_ in extended:

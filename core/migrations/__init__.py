@@ -4,11 +4,14 @@ Each area keeps its own set (sqlite-utils `Migrations`), so areas grow their tab
 independently; a released step is never edited, only followed by a new one.
 """
 
-from core.migrations import excel, foundation, letters, roster
+from core.migrations import excel, foundation, letters, meetings, roster, safety, visits
 
 MIGRATION_SETS = [
     foundation.migrations,
     roster.migrations,
     excel.migrations,
+    meetings.migrations,
+    visits.migrations,
+    safety.migrations,
     letters.migrations,
 ]

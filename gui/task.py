@@ -1,0 +1,80 @@
+"""Long work off the GUI thread: a function run in a QThread that reports progress and can be cancelled."""
+
+from __future__ import annotations
+
+import traceback
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from core.errors import UserError
+
+# The work function gets progress(done, total) and cancelled() -> bool; it opens its own database.
+Work = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
+
+
+class _Runner(QObject):
+    progressed = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, work: Work):
+        super().__init__()
+        self._work = work
+        self.cancel_requested = False
+
+    def run(self) -> None:
+        try:
+            result = self._work(self.progressed.emit, lambda: self.cancel_requested)
+        except UserError as exc:
+            self.failed.emit(str(exc))
+        except Exception:  # shown to the user instead of dying silently in a thread
+            self.failed.emit("处理时出现意外错误，数据库没有改动。详细信息：\n" + traceback.format_exc(limit=3))
+        else:
+            self.succeeded.emit(result)
+
+
+class BackgroundTask(QObject):
+    """Run `work` in its own thread; signals arrive in the GUI thread. Keep a reference until finished."""
+
+    progressed = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(str)
+    finished = Signal()
+
+    def __init__(self, work: Work, parent: QObject | None = None):
+        super().__init__(parent)
+        self._thread = QThread()
+        self._runner = _Runner(work)
+        self._runner.moveToThread(self._thread)
+        self._thread.started.connect(self._runner.run)
+        self._runner.progressed.connect(self.progressed)
+        self._runner.succeeded.connect(self._on_runner_succeeded)
+        self._runner.failed.connect(self._on_runner_failed)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def cancel(self) -> None:
+        self._runner.cancel_requested = True
+
+    def is_running(self) -> bool:
+        return self._thread.isRunning()
+
+    def wait(self) -> None:
+        self._thread.quit()
+        self._thread.wait()
+
+    def _finish(self) -> None:
+        self._thread.quit()
+        self._thread.wait()
+
+    def _on_runner_succeeded(self, result: object) -> None:
+        self._finish()
+        self.succeeded.emit(result)
+        self.finished.emit()
+
+    def _on_runner_failed(self, message: str) -> None:
+        self._finish()
+        self.failed.emit(message)
+        self.finished.emit()
