@@ -113,6 +113,24 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_letters(args: argparse.Namespace) -> int:
+    from core.db import open_db
+    from reports.letter_pdf import write_letters
+
+    db = open_db(Path(args.db), create=False)
+    try:
+        written = write_letters(db, args.year, Path(args.out))
+    except OSError as exc:
+        print(f"写入 PDF 失败：{exc}。请确认输出文件夹可以写入、文件没有在其他程序中打开。", file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+    print(f"已生成 {len(written) - 1} 份责任书和 1 份合订本：")
+    for path in written:
+        print(f"  {path}")
+    return 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from core.db import open_db
     from core.excel_import import get_kind, iter_problem_lines, read_source, run_import
@@ -210,24 +228,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_letters(args: argparse.Namespace) -> int:
-    from core.db import open_db
-    from reports.letter_pdf import write_letters
-
-    db = open_db(Path(args.db), create=False)
-    try:
-        written = write_letters(db, args.year, Path(args.out))
-    except OSError as exc:
-        print(f"写入 PDF 失败：{exc}。请确认输出文件夹可以写入、文件没有在其他程序中打开。", file=sys.stderr)
-        return 1
-    finally:
-        db.close()
-    print(f"已生成 {len(written) - 1} 份责任书和 1 份合订本：")
-    for path in written:
-        print(f"  {path}")
-    return 0
-
-
 def run_gui(db_path: str | None) -> int:
     from core.db import default_db_path, open_db
     from core.errors import UserError
@@ -314,7 +314,6 @@ def build_parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", parents=[common], help="用备份文件替换数据库（先检查备份并保存当前数据）")
     restore.add_argument("file", help="备份文件路径")
     restore.set_defaults(func=cmd_restore, needs_db=True)
-
     letters = sub.add_parser("letters", parents=[common], help="生成各社区党建工作责任书 PDF")
     letters.add_argument("--year", type=int, required=True, help="年度，如 2026")
     letters.add_argument("--out", required=True, help="输出文件夹")

@@ -30,9 +30,9 @@ class ScreenSpec:
 
 def screen_specs() -> list[ScreenSpec]:
     """Every working screen, in the order of design.md's navigation list."""
-    from gui.letters_screen import LettersScreen
     from gui.meetings_screen import MeetingsScreen
     from gui.problems_screen import ProblemsScreen
+    from gui.letters_screen import LettersScreen
     from gui.roster_screen import RosterScreen
     from gui.settings_screen import SettingsScreen
     from gui.visits_screen import VisitsScreen
