@@ -339,6 +339,8 @@ class LettersScreen(Screen):
             Column("月基本报酬（元）", lambda r: _money(r[0].monthly_base_pay), sort=lambda r: r[0].monthly_base_pay, align="right"),
             Column("服务专项经费（元）", lambda r: _money(r[0].service_fund), sort=lambda r: r[0].service_fund, align="right"),
             Column("常住户数", lambda r: _money(r[0].households), sort=lambda r: r[0].households, align="right"),
+            Column("户数来源", lambda r: r[0].households_source,
+                   color=lambda r: "#b71c1c" if r[0].households is None else None),
             Column("办公经费（元）", lambda r: _money(r[0].office_funding), sort=lambda r: r[0].office_funding, align="right"),
             Column("经费合计（元）", lambda r: _money(r[0].total_funding), sort=lambda r: r[0].total_funding, align="right"),
             Column("理由", lambda r: r[2]),
