@@ -142,6 +142,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             return 2
     db = open_db(Path(args.db))
     try:
+        from core import access
+
+        access.require(db, "import")
         if args.layout:
             from core.excel_export import get_layout, import_kind_for_layout
 
@@ -162,7 +165,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"  ……另有 {len(lines) - 50} 条，详见错误文件。", file=sys.stderr)
     print(result.summary(), file=sys.stderr if result.bad else sys.stdout)
     if result.batch_id:
-        print(f"导入批次号：{result.batch_id}（在党员名册界面可以撤销这次导入）")
+        print(f"导入批次号：{result.batch_id}（在程序的导入窗口“最近的导入”中可以撤销这次导入）")
     return 1 if result.bad else 0
 
 
@@ -193,12 +196,19 @@ def _export_problems(db, out: Path, args: argparse.Namespace) -> str:
     return f"已导出 {export_problems(db, out, year=args.year, unmasked=args.unmasked)} 条问题到 {out}"
 
 
+def _export_volunteer_hours(db, out: Path, args: argparse.Namespace) -> str:
+    from core.volunteer_excel import export_hours
+
+    return export_hours(db, out, args.year, unmasked=args.unmasked)
+
+
 # `export KIND OUT.xlsx`: each kind maps to a function (db, out, args) -> message; add yours here.
 EXPORTERS = {
     "roster": _export_roster,
     "meetings": _export_meetings,
     "visits": _export_visits,
     "problems": _export_problems,
+    "volunteer-hours": _export_volunteer_hours,
 }
 
 

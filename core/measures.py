@@ -134,41 +134,74 @@ def members_in_group_rate(db: Db, community_id: int, year: int, as_of: dt.date) 
     return _share(db, community_id, year, as_of, "party_group_id IS NOT NULL")
 
 
-# Meetings (core/meetings.py) ------------------------------------------------------------------
-
-# The default kinds of core/migrations/meetings.py; the office may rename a kind, the code stays.
-MEETING_KIND_LABELS = {
-    "committee": "支委会", "general": "支部党员大会", "lesson": "党课", "theme_day": "主题党日",
-    "group": "党小组会", "life": "组织生活会", "appraisal": "民主评议党员",
-}
+# Volunteers (core/volunteers.py keeps hours as minutes; letters get hours) ------------------------
 
 
-def _meetings_held(kind_code: str) -> MeasureFunc:
-    def held(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+@register("volunteer_hours", "志愿服务时长", "小时", "volunteers", "社区志愿服务活动全年累计服务时长（截至统计日）")
+def volunteer_hours(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    from core import volunteers
+
+    return float(volunteers.hours_decimal(volunteers.community_minutes_until(db, community_id, year, as_of)))
+
+
+@register("dual_registration_member_rate", "双报到党员服务达标率", "%", "volunteers",
+          "到本社区报到的在职党员中，全年服务时长达到规定时长的比例")
+def dual_registration_member_rate(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    from core import volunteers
+
+    rate = volunteers.dual_member_rate(db, community_id, year, as_of)
+    return None if rate is None else float(rate)
+
+
+# Meetings (core/meetings.py) -------------------------------------------------------------------
+
+
+def _held(kind_code: str) -> MeasureFunc:
+    def measure(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
         from core import meetings
 
         bounds = year_bounds(year, as_of)
         if bounds is None:
             return 0.0
-        return float(meetings.held_count(db, community_id, kind_code, *bounds))  # every branch of the community
+        return float(meetings.held_count(db, community_id, kind_code, *bounds))
 
-    return held
-
-
-for _code, _name in MEETING_KIND_LABELS.items():
-    register(f"meetings_{_code}", f"{_name}召开次数", "次", "meetings",
-             f"社区各党支部当年已召开的{_name}次数（截至统计日）")(_meetings_held(_code))
+    return measure
 
 
-@register("meetings_attendance_rate", "组织生活出席率", "%", "meetings", "当年已召开会议的出席人次 / 应到人次")
+for _code, _kind, _label in (
+    ("meetings_committee", "committee", "支委会召开次数"),
+    ("meetings_general", "general", "支部党员大会召开次数"),
+    ("meetings_lesson", "lesson", "党课次数"),
+    ("meetings_theme_day", "theme_day", "主题党日次数"),
+    ("meetings_group", "group", "党小组会召开次数"),
+):
+    register(_code, _label, "次", "meetings", f"当年截至统计日各党支部已召开的{_label[:-2]}（计划中的不算）")(_held(_kind))
+
+
+@register("meetings_attendance_rate", "组织生活出席率", "%", "meetings", "当年已召开的三会一课中实到人次占应到人次的比例")
 def meetings_attendance_rate(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
     from core import meetings
 
     bounds = year_bounds(year, as_of)
-    if bounds is None:
-        return None
-    rate = meetings.attendance_rate(db, community_id, *bounds)
+    rate = meetings.attendance_rate(db, community_id, *bounds) if bounds else None
     return None if rate is None else round(100.0 * rate, 1)
+
+
+@register("meetings_on_time_rate", "三会一课按期召开率", "%", "meetings",
+          "当年到统计日为止应召开的各类会议中按期召开的比例（按会议类型的频次要求逐月、逐季计算）")
+def meetings_on_time_rate(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    from core import meetings
+
+    if as_of < dt.date(year, 1, 1):
+        return None
+    on = min(as_of, dt.date(year, 12, 31))
+    required = held = 0
+    for branch_id in community_branch_ids(db, community_id):
+        for kind in meetings.compliance(db, branch_id, str(year), on=on, with_details=False).kinds:
+            if kind.state != "none":
+                required += kind.required
+                held += kind.held
+    return None if not required else round(100.0 * held / required, 1)
 
 
 # Visits and problems (core/visits.py, core/problems.py) ---------------------------------------

@@ -38,6 +38,7 @@ def screen_specs() -> list[ScreenSpec]:
     from gui.roster_screen import RosterScreen
     from gui.settings_screen import SettingsScreen
     from gui.visits_screen import VisitsScreen
+    from gui.volunteers_screen import VolunteersScreen
 
     return [
         ScreenSpec("dashboard", "工作台", DashboardScreen),
@@ -45,6 +46,7 @@ def screen_specs() -> list[ScreenSpec]:
         ScreenSpec("meetings", "三会一课", MeetingsScreen),
         ScreenSpec("visits", "五必问走访", VisitsScreen),
         ScreenSpec("problems", "问题台账", ProblemsScreen),
+        ScreenSpec("volunteers", "志愿服务", VolunteersScreen),
         ScreenSpec("letters", "责任书", LettersScreen),
         ScreenSpec("reports", "报表", ReportsScreen),
         ScreenSpec("settings", "设置", SettingsScreen),
