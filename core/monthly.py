@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from core import letters, measures, meetings, members, orgs, problems, settings, visits
+from core import letters, measures, meetings, members, orgs, problems, settings, visits, volunteers
 from core.db import Db
 from core.errors import ValidationError
 
@@ -74,6 +74,8 @@ class UnitMonth:
     problems_closed: int
     problems_closed_on_time: int
     problems_overdue: int  # still unhandled past their deadline at the month's end (or now)
+    volunteer_minutes: int
+    volunteer_activities: int
     letter_score: float | None  # the year's letter score at the month's end
 
     @property
@@ -83,6 +85,10 @@ class UnitMonth:
     @property
     def coverage_ytd(self) -> float | None:
         return round(100.0 * self.households_visited_ytd / self.households, 1) if self.households else None
+
+    @property
+    def volunteer_hours(self) -> float:
+        return round(self.volunteer_minutes / 60, 1)
 
     @property
     def meetings_compliance(self) -> float | None:
@@ -96,6 +102,7 @@ class TrendPoint:
     visits: int
     problems_opened: int
     problems_closed: int
+    volunteer_hours: float
     joined: int
 
 
@@ -165,6 +172,9 @@ def unit_month(db: Db, community_id: int | None, month: Month, today: dt.date | 
     at = dt.datetime.combine(as_of, dt.time(23, 59)) if as_of < today else dt.datetime.now()
     problem_counts = problems.counts(db, start, end, community_id, at=at)
 
+    service = [t for t in volunteers.community_totals_between(db, start, end)
+               if community_id is None or t.community_id == community_id]
+
     score = None
     if community_id is not None:
         letter = letters.find_letter(db, community_id, month.year)
@@ -181,6 +191,7 @@ def unit_month(db: Db, community_id: int | None, month: Month, today: dt.date | 
         visits=visit_counts.visits, households=coverage.households, households_visited_ytd=coverage.visited,
         problems_opened=problem_counts.opened, problems_closed=problem_counts.closed,
         problems_closed_on_time=problem_counts.closed_on_time, problems_overdue=problem_counts.overdue,
+        volunteer_minutes=sum(t.minutes for t in service), volunteer_activities=sum(t.activities for t in service),
         letter_score=score,
     )
 
@@ -197,13 +208,15 @@ def trend(db: Db, last: Month, months: int = 12) -> list[TrendPoint]:
     visit_n = by_month("SELECT substr(visit_date, 1, 7), count(*) FROM home_visit WHERE visit_date BETWEEN ? AND ? GROUP BY 1")
     opened = by_month("SELECT substr(found_at, 1, 7), count(*) FROM problem WHERE substr(found_at, 1, 10) BETWEEN ? AND ? GROUP BY 1")
     closed = by_month("SELECT substr(closed_at, 1, 7), count(*) FROM problem WHERE substr(closed_at, 1, 10) BETWEEN ? AND ? GROUP BY 1")
+    minutes = {p.code: sum(t.minutes for t in volunteers.community_totals_between(db, p.start.isoformat(), p.end.isoformat()))
+               for p in (first.shifted(i) for i in range(months))}
     joined = by_month("SELECT substr(join_date, 1, 7), count(*) FROM member WHERE join_date BETWEEN ? AND ? GROUP BY 1")
     points = []
     for i in range(months):
         month = first.shifted(i)
         code = month.code
         points.append(TrendPoint(month, int(held.get(code, 0)), int(visit_n.get(code, 0)), int(opened.get(code, 0)),
-                                 int(closed.get(code, 0)), int(joined.get(code, 0))))
+                                 int(closed.get(code, 0)), round(minutes.get(code, 0) / 60, 1), int(joined.get(code, 0))))
     return points
 
 
@@ -232,6 +245,7 @@ class Alerts:
     probation_days: int
     problems_overdue: tuple[problems.Problem, ...]
     problems_due_soon: tuple[problems.Problem, ...]
+    dual_registration_behind: tuple[volunteers.MemberProgress, ...]  # registered members below the year's hours
 
 
 def alerts(db: Db, on: dt.date | None = None) -> Alerts:
@@ -243,10 +257,12 @@ def alerts(db: Db, on: dt.date | None = None) -> Alerts:
             overdue += record.overdue
             overdue_branches.append(branch.name)
     days = int(settings.get(db, "probation_warning_days"))
+    behind = [p for p in volunteers.member_progress(db, on.year, as_of=on) if not p.met]
     return Alerts(
         on=on,
         meetings_overdue=tuple(overdue), meetings_overdue_branches=tuple(overdue_branches),
         meetings_due=tuple(meetings.due_this_month(db, on)),
         probations_due=tuple(members.probations_due(db, days, on)), probation_days=days,
         problems_overdue=tuple(problems.overdue(db)), problems_due_soon=tuple(problems.due_soon(db)),
+        dual_registration_behind=tuple(behind),
     )

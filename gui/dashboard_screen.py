@@ -66,7 +66,7 @@ class NumberTile(QPushButton):
 class DashboardScreen(Screen):
     key = "dashboard"
     title = "工作台"
-    areas = ("org", "members", "meetings", "visits", "problems", "letters", "settings")
+    areas = ("org", "members", "meetings", "visits", "problems", "volunteers", "letters", "settings")
 
     list_opened = Signal(str, str)  # tile key, screen key
 
@@ -92,7 +92,8 @@ class DashboardScreen(Screen):
         charts = QHBoxLayout(self.charts_box)
         self.meetings_chart = self._chart_view()
         self.visits_chart = self._chart_view()
-        for view in (self.meetings_chart, self.visits_chart):
+        self.hours_chart = self._chart_view()
+        for view in (self.meetings_chart, self.visits_chart, self.hours_chart):
             charts.addWidget(view)
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -141,6 +142,9 @@ class DashboardScreen(Screen):
             Tile("problems_overdue", "超期未处置问题", str(len(a.problems_overdue)), "已超过办理时限",
                  "problems", "alert" if a.problems_overdue else "good"),
             Tile("problems_due_soon", "即将超时问题", str(len(a.problems_due_soon)), "剩余时限不足", "problems"),
+            Tile("dual_registration_behind", "双报到服务未达标", str(len(a.dual_registration_behind)),
+                 f"在职党员年度服务不足 {format_number(settings.get(self.db, 'dual_registration_member_hours'))} 小时",
+                 "volunteers", "alert" if a.dual_registration_behind else "good"),
         ]
 
     def _month_tiles(self, s: monthly.UnitMonth, month: monthly.Month) -> list[Tile]:
@@ -152,6 +156,8 @@ class DashboardScreen(Screen):
             Tile("visits", "本月入户走访", str(s.visits), f"年度覆盖率 {rate(s.coverage_ytd)}", "visits"),
             Tile("problems_opened", "本月新增问题", str(s.problems_opened),
                  f"办结 {s.problems_closed}，按时 {s.problems_closed_on_time}", "problems"),
+            Tile("volunteer_hours", "本月志愿服务", f"{format_number(s.volunteer_hours)}", f"小时，活动 {s.volunteer_activities} 次",
+                 "volunteers"),
             Tile("letter_score", "责任书平均得分", "—" if s.letter_score is None else format_number(s.letter_score),
                  f"{month.year} 年度，满分 100", "letters"),
         ]
@@ -226,6 +232,17 @@ class DashboardScreen(Screen):
         axes(visits_chart, lines, max((max(p.visits, p.problems_opened, p.problems_closed) for p in points), default=0))
         self.visits_chart.setChart(visits_chart)
 
+        hours_chart = chart("志愿服务时长（小时）")
+        hours = QLineSeries()
+        hours.setName("服务时长")
+        hours.setColor(QColor("#6a1b9a"))
+        for i, p in enumerate(points):
+            hours.append(i, p.volunteer_hours)
+        hours_chart.addSeries(hours)
+        axes(hours_chart, [hours], max((p.volunteer_hours for p in points), default=0))
+        hours_chart.legend().hide()
+        self.hours_chart.setChart(hours_chart)
+
     # Public API ------------------------------------------------------------------------------------
     def tile_value(self, key: str) -> str:
         return self.tiles[key].tile.value
@@ -288,6 +305,14 @@ def _visits(screen: QWidget) -> None:
     _select_tab(screen, "覆盖率")
 
 
+def _volunteers(tab: str) -> Callable[[QWidget], None]:
+    def act(screen: QWidget) -> None:
+        screen.set_year(dt.date.today().year)
+        _select_tab(screen, tab)
+
+    return act
+
+
 # What each number filters its list to, through the target screen's public methods.
 LIST_ACTIONS: dict[str, Callable[[QWidget], None]] = {
     "meetings_overdue": _meetings("达标情况", lambda: str(dt.date.today().year)),
@@ -298,4 +323,6 @@ LIST_ACTIONS: dict[str, Callable[[QWidget], None]] = {
     "problems_overdue": _problems("overdue"),
     "problems_due_soon": _problems("due_soon"),
     "visits": _visits,
+    "dual_registration_behind": _volunteers("双报到"),
+    "volunteer_hours": _volunteers("活动记录"),
 }

@@ -57,7 +57,7 @@ class ReportWorker(QThread):
 class ReportsScreen(Screen):
     key = "reports"
     title = "报表"
-    areas = ("org", "members", "meetings", "visits", "problems", "letters", "settings")
+    areas = ("org", "members", "meetings", "visits", "problems", "volunteers", "letters", "settings")
 
     report_ready = Signal(str)  # path of the written PDF ("" on failure)
 
@@ -108,6 +108,8 @@ class ReportsScreen(Screen):
             Column("问题新增/办结/超期", lambda u: f"{u.problems_opened}/{u.problems_closed}/{u.problems_overdue}",
                    sort=lambda u: u.problems_overdue, align="center",
                    color=lambda u: "#b71c1c" if u.problems_overdue else None),
+            Column("志愿时长（小时）", lambda u: format_number(u.volunteer_hours), sort=lambda u: u.volunteer_hours,
+                   align="right"),
             Column("责任书得分", lambda u: format_number(u.letter_score) if u.letter_score is not None else "—",
                    sort=lambda u: u.letter_score, progress=lambda u: (u.letter_score or 0) / 100),
         ])
@@ -144,7 +146,7 @@ class ReportsScreen(Screen):
             f"{report.month.label}（数据截至 {report.as_of.isoformat()}）全街道：三会一课本月应开 {s.meetings_required} 次、"
             f"按期召开 {s.meetings_required_held} 次，出席率 {_pct(s.attendance_rate)}；入户走访 {s.visits} 户次，"
             f"年度覆盖率 {_pct(s.coverage_ytd)}；问题新增 {s.problems_opened} 件、办结 {s.problems_closed} 件、"
-            f"超期 {s.problems_overdue} 件；发展党员 {s.joined} 名，"
+            f"超期 {s.problems_overdue} 件；志愿服务 {format_number(s.volunteer_hours)} 小时；发展党员 {s.joined} 名，"
             f"转入 {s.transferred_in} 名、转出 {s.transferred_out} 名。"
         )
 

@@ -52,13 +52,14 @@ def _summary_rows(street: UnitMonth) -> list[list[str | None]]:
                        f"（{street.households_visited_ytd} / {street.households} 户）"],
         ["问题台账", f"本月新增 {street.problems_opened} 件，办结 {street.problems_closed} 件（按时办结 "
                      f"{street.problems_closed_on_time} 件），超期未处置 {street.problems_overdue} 件"],
+        ["志愿服务", f"本月开展活动 {street.volunteer_activities} 次，服务时长 {format_number(street.volunteer_hours)} 小时"],
         ["责任书", f"各社区责任书平均得分 {format_number(street.letter_score) if street.letter_score is not None else '—'} 分"],
     ]
 
 
 COMMUNITY_HEADER = ["社区", "在册党员", "发展/转入/转出", "三会一课应开/已开", "出席率", "走访户次", "年度覆盖率",
-                    "问题新增/办结/超期", "责任书得分"]
-COMMUNITY_WIDTHS = [30 * mm, 14 * mm, 18 * mm, 20 * mm, 15 * mm, 15 * mm, 17 * mm, 22 * mm, 19 * mm]
+                    "问题新增/办结/超期", "志愿时长(小时)", "责任书得分"]
+COMMUNITY_WIDTHS = [28 * mm, 12 * mm, 16 * mm, 18 * mm, 14 * mm, 13 * mm, 15 * mm, 19 * mm, 17 * mm, 18 * mm]
 
 
 def _community_row(u: UnitMonth) -> list[str | None]:
@@ -66,7 +67,7 @@ def _community_row(u: UnitMonth) -> list[str | None]:
         u.name, str(u.members), f"{u.joined}/{u.transferred_in}/{u.transferred_out}",
         f"{u.meetings_required}/{u.meetings_required_held}", _pct(u.attendance_rate), str(u.visits),
         _pct(u.coverage_ytd), f"{u.problems_opened}/{u.problems_closed}/{u.problems_overdue}",
-        format_number(u.letter_score) if u.letter_score is not None else "—",
+        format_number(u.volunteer_hours), format_number(u.letter_score) if u.letter_score is not None else "—",
     ]
 
 
@@ -173,7 +174,7 @@ def report_story(report: MonthlyReport, office: str) -> list:
         GridTable(["项目", "本月情况"], _summary_rows(report.street), [28 * mm, FRAME_WIDTH - 28 * mm], 10, align="CL"),
         TextBlock("二、各社区情况", size=13, leading=22, space_before=10),
         GridTable(COMMUNITY_HEADER, [_community_row(u) for u in report.communities] + [_community_row(report.street)],
-                  COMMUNITY_WIDTHS, 8.5, align="LCCCCCCCC"),
+                  COMMUNITY_WIDTHS, 8.5, align="LCCCCCCCCC"),
         TextBlock("注：三会一课“应开”为本月到期的会议次数（月度、到期的季度和年度会议）；覆盖率为 1 月 1 日至本月末"
                   "有完整走访记录的住户占比；责任书得分按截至本月末的完成情况计算，满分 100 分。", size=8.5, leading=13,
                   space_before=4),
@@ -190,6 +191,10 @@ def report_story(report: MonthlyReport, office: str) -> list:
         trend_chart(report, "近 12 个月全街道问题台账（件）", [
             ("新增问题", ORANGE, [p.problems_opened for p in report.trend]),
             ("办结问题", BLUE, [p.problems_closed for p in report.trend]),
+        ]),
+        Spacer(1, 3 * mm),
+        trend_chart(report, "近 12 个月全街道志愿服务时长（小时）", [
+            ("志愿服务时长", RED, [p.volunteer_hours for p in report.trend]),
         ]),
         Spacer(1, 3 * mm),
         trend_chart(report, "近 12 个月全街道召开会议（次）与发展党员（名）", [

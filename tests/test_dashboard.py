@@ -53,6 +53,7 @@ def test_dashboard_figures_match_core(qtbot, demo_db):
     alerts = monthly.alerts(demo_db)
     street = monthly.unit_month(demo_db, None, monthly.month_of(dt.date.today()))
     assert dashboard.tile_value("problems_overdue") == str(len(alerts.problems_overdue))
+    assert dashboard.tile_value("dual_registration_behind") == str(len(alerts.dual_registration_behind))
     assert dashboard.tile_value("visits") == str(street.visits)
     assert dashboard.tile_value("members") == str(street.members)
     assert dashboard.meetings_chart.chart().series()

@@ -1,4 +1,4 @@
-"""Letter measures that read the meeting, visit and problem ledgers, checked against independent SQL."""
+"""Letter measures that read the meeting, visit, problem and volunteer ledgers, checked against independent SQL."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from core import letters, measures, orgs
+from core import letters, measures, orgs, settings
 
 
 def _branches(db, community_id: int) -> list[int]:
@@ -75,12 +75,37 @@ def test_problems_closed_on_time(demo_db, when):
         assert measures.measure_value(demo_db, "problems_closed_on_time_rate", community.id, year, day) == expected
 
 
+def test_volunteer_hours_and_dual_registration(demo_db, when):
+    year, day = when
+    threshold = settings.get(demo_db, "dual_registration_member_hours") * 60
+    for community in orgs.list_units(demo_db, kind="community"):
+        minutes = demo_db.execute(
+            """SELECT coalesce(sum(p.minutes), 0) FROM volunteer_participation p
+               JOIN volunteer_activity a ON a.id = p.activity_id
+               WHERE a.community_id = ? AND a.date >= ? AND a.date <= ?""",
+            [community.id, f"{year}-01-01", day.isoformat()]).fetchone()[0]
+        assert measures.measure_value(demo_db, "volunteer_hours", community.id, year, day) == round(minutes / 60, 1)
+        served = []
+        for member_id, person_id in demo_db.execute(
+                """SELECT r.member_id, m.person_id FROM dual_registration r JOIN member m ON m.id = r.member_id
+                   WHERE r.community_id = ? AND r.registered_date <= ? AND (r.ended_date IS NULL OR r.ended_date >= ?)""",
+                [community.id, day.isoformat(), f"{year}-01-01"]).fetchall():
+            served.append(demo_db.execute(
+                """SELECT coalesce(sum(p.minutes), 0) FROM volunteer_participation p
+                   JOIN volunteer v ON v.id = p.volunteer_id JOIN volunteer_activity a ON a.id = p.activity_id
+                   WHERE v.person_id = ? AND a.community_id = ? AND a.date >= ? AND a.date <= ?""",
+                [person_id, community.id, f"{year}-01-01", day.isoformat()]).fetchone()[0])
+        expected = round(100 * sum(1 for m in served if m >= threshold) / len(served), 1) if served else None
+        assert measures.measure_value(demo_db, "dual_registration_member_rate", community.id, year, day) == expected
+
+
 def test_demo_letters_use_the_ledgers(demo_db, when):
     year, day = when
     letter = letters.list_letters(demo_db, year)[0]
     progress = letters.letter_progress(demo_db, letter.id, day)
     codes = {p.item.measure_code for p in progress.items}
-    assert {"meetings_committee", "meetings_attendance_rate", "visits_coverage", "problems_closed_on_time_rate"} <= codes
+    assert {"meetings_committee", "visits_coverage", "problems_closed_on_time_rate", "volunteer_hours",
+            "dual_registration_member_rate"} <= codes
     measured = [p for p in progress.items if not p.item.is_manual]
     assert all(p.source.startswith("系统统计") for p in measured)
     # earlier in the year fewer meetings had been held

@@ -50,6 +50,10 @@ def test_community_figures_match_independent_sql(demo_db):
         assert unit.problems_opened == q("""SELECT count(*) FROM problem p JOIN grid g ON g.id = p.grid_id
                                             WHERE g.community_id = ? AND substr(p.found_at, 1, 10) BETWEEN ? AND ?""",
                                          unit.community_id, start, end)
+        assert unit.volunteer_minutes == q("""SELECT coalesce(sum(p.minutes), 0) FROM volunteer_participation p
+                                              JOIN volunteer_activity a ON a.id = p.activity_id
+                                              WHERE a.community_id = ? AND a.date >= ? AND a.date <= ?""",
+                                           unit.community_id, start, end)
         assert unit.joined == q(f"SELECT count(*) FROM member WHERE branch_id IN ({marks}) AND join_date >= ? "
                                 "AND join_date <= ?", start, end)
         letter = letters.find_letter(demo_db, unit.community_id, month.year)
@@ -57,6 +61,7 @@ def test_community_figures_match_independent_sql(demo_db):
             assert unit.letter_score == letters.letter_progress(demo_db, letter.id, month.end).score
     street = report.street
     assert street.visits == sum(u.visits for u in report.communities)
+    assert street.volunteer_minutes == sum(u.volunteer_minutes for u in report.communities)
     assert street.meetings_held >= sum(u.meetings_held for u in report.communities)  # plus street-level branches
     assert street.meetings_held == demo_db.execute(
         "SELECT count(*) FROM meeting WHERE status = '已召开' AND date >= ? AND date <= ?", [start, end]).fetchone()[0]
@@ -99,4 +104,5 @@ def test_alerts_on_demo(demo_db):
         "SELECT count(*) FROM problem WHERE stage <> '办结' AND handled_at IS NULL AND deadline_at < ?",
         [dt.datetime.now().strftime("%Y-%m-%d %H:%M")]).fetchone()[0]
     assert len(a.problems_overdue) == on_time
+    assert all(not p.met for p in a.dual_registration_behind)
     assert orgs.branches(demo_db)
