@@ -282,7 +282,7 @@ class LettersScreen(Screen):
         splitter.addWidget(self.letters_view)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([300, 900])
+        splitter.setSizes([345, 900])
         return splitter
 
     def _build_template_tab(self) -> QWidget:

@@ -59,7 +59,7 @@ def _summary_rows(street: UnitMonth) -> list[list[str | None]]:
 
 COMMUNITY_HEADER = ["社区", "在册党员", "发展/转入/转出", "三会一课应开/已开", "出席率", "走访户次", "年度覆盖率",
                     "问题新增/办结/超期", "志愿时长(小时)", "责任书得分"]
-COMMUNITY_WIDTHS = [28 * mm, 12 * mm, 16 * mm, 18 * mm, 14 * mm, 13 * mm, 15 * mm, 19 * mm, 17 * mm, 18 * mm]
+COMMUNITY_WIDTHS = [27 * mm, 12 * mm, 16 * mm, 18 * mm, 14 * mm, 13 * mm, 15 * mm, 22 * mm, 16 * mm, 17 * mm]
 
 
 def _community_row(u: UnitMonth) -> list[str | None]:
