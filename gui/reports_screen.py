@@ -7,51 +7,22 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QThread, Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QDateEdit, QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget,
 )
 
 from core import monthly
-from core.db import Db, open_db
+from core.db import Db
 from core.errors import UserError
 from core.letters import format_number
 from gui.base import Screen
+from gui.letters_screen import PdfWorker
 from gui.row_model import Column, make_table
 
 
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{format_number(value)}%"
-
-
-class ReportWorker(QThread):
-    """Gathers the month and writes the PDF with its own database connection."""
-
-    succeeded = Signal(str)
-    failed = Signal(str)
-
-    def __init__(self, db_path: Path, month: str, out: Path):
-        super().__init__()
-        self.db_path, self.month, self.out = db_path, month, out
-
-    def run(self) -> None:
-        from reports.monthly_report_pdf import write_report
-
-        try:
-            db = open_db(self.db_path)
-        except UserError as exc:
-            self.failed.emit(str(exc))
-            return
-        try:
-            write_report(db, self.month, self.out)
-        except UserError as exc:
-            self.failed.emit(str(exc))
-        except OSError as exc:
-            self.failed.emit(f"写入文件失败：{exc}。请确认文件夹可以写入、文件没有在其他程序中打开。")
-        else:
-            self.succeeded.emit(str(self.out))
-        finally:
-            db.close()
 
 
 class ReportsScreen(Screen):
@@ -63,7 +34,7 @@ class ReportsScreen(Screen):
 
     def __init__(self, db: Db, signals, parent: QWidget | None = None):
         super().__init__(db, signals, parent)
-        self.worker: ReportWorker | None = None
+        self.worker: PdfWorker | None = None
         self.last_pdf: Path | None = None
         self.last_preview = None
         self._save_to: Path | None = None
@@ -162,7 +133,10 @@ class ReportsScreen(Screen):
         self.preview_button.setEnabled(False)
         self.save_button.setEnabled(False)
         self.status.setText("正在生成月报…")
-        self.worker = ReportWorker(self.db.path, self.month_code(), out)
+        from reports.monthly_report_pdf import write_report
+
+        month = self.month_code()
+        self.worker = PdfWorker(self.db.path, lambda db, _progress, _cancelled: str(write_report(db, month, out)))
         self.worker.succeeded.connect(self._on_worker_succeeded)
         self.worker.failed.connect(self._on_worker_failed)
         self.worker.finished.connect(self._on_worker_finished)
@@ -191,7 +165,7 @@ class ReportsScreen(Screen):
             self._save_to = Path(path)
             self.generate(self._temp_path())
 
-    def _on_worker_succeeded(self, path: str) -> None:
+    def _on_worker_succeeded(self, path: object) -> None:
         self.last_pdf = Path(path)
         if self._save_to is not None:
             try:
