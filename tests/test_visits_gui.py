@@ -254,3 +254,25 @@ def test_delete_visit_from_household_view_and_enter_picks(qtbot, db, office, scr
     assert visit_screen.delete_selected_visit()
     assert visits.list_visits(db, household_id=office["household"]) == []
     assert visit_screen.visit_id is None and visit_id
+
+
+def test_household_dialog_keeps_what_was_typed_on_error(qtbot, db, office, screens):
+    from gui.household_dialog import HouseholdDialog
+
+    visit_screen, _ = screens
+    dialog = HouseholdDialog(db, None, lambda v: visit_screen.save_household(v), default_grid_id=office["grid"])
+    qtbot.addWidget(dialog)
+    visit_screen._active_dialog = dialog
+    dialog.estate_edit.setText("西湖小区")
+    dialog.building_edit.setText("3")
+    dialog.unit_edit.setText("2")
+    dialog.room_edit.setText("501")  # taken by the fixture's household
+    dialog.head_edit.setText("赵六")
+    dialog.tag_checks[households.tag_ids_by_name(db)["低保户"]].setChecked(True)
+    dialog._on_buttons_accepted()
+    assert "已经登记过" in dialog.error_label.text() and dialog.result() == 0
+    assert dialog.head_edit.text() == "赵六" and dialog.room_edit.text() == "501"
+    dialog.room_edit.setText("502")
+    dialog._on_buttons_accepted()
+    assert dialog.result() == 1
+    assert households.search(db, "赵六")[0].tags == ("低保户",)
