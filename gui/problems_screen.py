@@ -19,7 +19,7 @@ from core.problems import Problem
 from gui.base import Screen
 from gui.visits_widgets import (
     AMBER, RED, RED_TEXT, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
-    qdate, start_job,
+    ask_xlsx_path, export_excel, qdate, start_job,
 )
 
 PROBLEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -554,9 +554,7 @@ class ProblemsScreen(Screen):
         return path
 
     def ask_save_path(self, title: str, suggested: str) -> str:
-        from PySide6.QtWidgets import QFileDialog
-
-        return QFileDialog.getSaveFileName(self, title, suggested, "Excel 文件 (*.xlsx)")[0]
+        return ask_xlsx_path(self, title, suggested)
 
     def export_problems(self, path: str | None = None) -> Path | None:
         """Problems found in the chosen period (and community) to Excel, with every step, off the GUI thread."""
@@ -566,19 +564,10 @@ class ProblemsScreen(Screen):
         if period is None:
             return None
         start, end = period
-        path = path or self.ask_save_path("导出问题台账", f"问题台账-{start}-{end}.xlsx")
-        if not path:
-            return None
-        out = Path(path).with_suffix(".xlsx")
         community = self.community.currentData()
-
-        def done(count: int) -> None:
-            self.show_info(f"已导出 {count} 个问题到 {out}")
-            self.file_written.emit(str(out))
-
-        start_job(self, "正在导出问题台账…", lambda db, progress: visits_export.export_problems(
-            db, out, community_id=community, progress=progress, start=start, end=end), done)
-        return out
+        return export_excel(self, path, "导出问题台账", f"问题台账-{start}-{end}.xlsx", "个问题",
+                            lambda db, out, progress: visits_export.export_problems(
+                                db, out, community_id=community, progress=progress, start=start, end=end))
 
     def _on_export_button_clicked(self) -> None:
         self.export_problems()

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from core import households, idcard, orgs, persons, problems, settings, visits
+from core import households, idcard, persons, problems, settings, visits
 from core.errors import UserError
 from core.households import Household
 from core.visits import DueHousehold, Visit
@@ -22,7 +22,7 @@ from gui.base import Screen
 from gui.household_dialog import HouseholdDialog
 from gui.visits_widgets import (
     AMBER, GREEN, RED, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
-    qdate, select_id, selected_row, start_job,
+    ask_xlsx_path, export_excel, qdate, select_id, selected_row, start_job,
 )
 
 FINDING_STYLE = {
@@ -861,28 +861,17 @@ class VisitsScreen(Screen):
         self.file_written.emit(str(path))
 
     def ask_save_path(self, title: str, suggested: str) -> str:
-        from PySide6.QtWidgets import QFileDialog
-
-        return QFileDialog.getSaveFileName(self, title, suggested, "Excel 文件 (*.xlsx)")[0]
+        return ask_xlsx_path(self, title, suggested)
 
     def export_visits(self, path: str | None = None) -> Path | None:
         """The visits of the coverage tab's period and community to Excel (phones masked), off the GUI thread."""
         from core import visits_export
 
         start, end = pydate(self.c_start.date()), pydate(self.c_end.date())
-        path = path or self.ask_save_path("导出走访记录", f"走访记录-{start}-{end}.xlsx")
-        if not path:
-            return None
-        out = Path(path).with_suffix(".xlsx")
         community = self.c_community.currentData()
-
-        def done(count: int) -> None:
-            self.show_info(f"已导出 {count} 条走访记录到 {out}")
-            self.file_written.emit(str(out))
-
-        start_job(self, "正在导出走访记录…", lambda db, progress: visits_export.export_visits(
-            db, out, community_id=community, progress=progress, start=start, end=end), done)
-        return out
+        return export_excel(self, path, "导出走访记录", f"走访记录-{start}-{end}.xlsx", "条走访记录",
+                            lambda db, out, progress: visits_export.export_visits(
+                                db, out, community_id=community, progress=progress, start=start, end=end))
 
     def _on_h_print_clicked(self) -> None:
         ids = [h.id for h in self.household_model.rows()]

@@ -261,3 +261,25 @@ def start_job(screen, title: str, fn: Callable[[Db, Callable[[int, int], None]],
     screen.jobs.append(job)
     job.start()
     return job
+
+
+def export_excel(screen, path: str | None, title: str, suggested: str, noun: str,
+                 fn: Callable[[Db, Path, Callable[[int, int], None]], int]) -> Path | None:
+    """Ask where (unless given), then run fn(db, out, progress) -> rows in the background; tells the user."""
+    path = path or screen.ask_save_path(title, suggested)
+    if not path:
+        return None
+    out = Path(path).with_suffix(".xlsx")
+
+    def done(count: int) -> None:
+        screen.show_info(f"已导出 {count} {noun}到 {out}")
+        screen.file_written.emit(str(out))
+
+    start_job(screen, f"正在{title}…", lambda db, progress: fn(db, out, progress), done)
+    return out
+
+
+def ask_xlsx_path(parent, title: str, suggested: str) -> str:
+    from PySide6.QtWidgets import QFileDialog
+
+    return QFileDialog.getSaveFileName(parent, title, suggested, "Excel 文件 (*.xlsx)")[0]
