@@ -156,6 +156,7 @@ class ProblemsScreen(Screen):
         self.search.setPlaceholderText("编号、问题、住址、反映人、责任人")
         self.search.setClearButtonEnabled(True)
         self.show_closed = QCheckBox("显示已办结")
+        self.urgent_only = QCheckBox("只看超时和即将超时")
         self.new_button = QPushButton("登记问题")
         self.ledger_start = QDateEdit()
         self.ledger_end = QDateEdit()
@@ -171,6 +172,7 @@ class ProblemsScreen(Screen):
         bar.addWidget(QLabel("社区："))
         bar.addWidget(self.community)
         bar.addWidget(self.search, 1)
+        bar.addWidget(self.urgent_only)
         bar.addWidget(self.show_closed)
         bar.addWidget(self.new_button)
         bar.addSpacing(12)
@@ -266,6 +268,7 @@ class ProblemsScreen(Screen):
         self.community.currentIndexChanged.connect(self.refresh_board)
         self.search.textChanged.connect(self.refresh_board)
         self.show_closed.toggled.connect(self.refresh_board)
+        self.urgent_only.toggled.connect(self.refresh_board)
         self.board.selectionModel().currentChanged.connect(self._on_board_current_changed)
         self.next_stage.currentTextChanged.connect(self._on_next_stage_current_text_changed)
         self.step_submit.clicked.connect(self._on_step_submit_clicked)
@@ -301,6 +304,9 @@ class ProblemsScreen(Screen):
         overdue_total = soon_total = 0
         for stage, items in groups.items():
             states = [p.deadline_state(at, fraction) for p in items]
+            if self.urgent_only.isChecked():
+                kept = [(p, st) for p, st in zip(items, states) if st in ("overdue", "due_soon")]
+                items, states = [p for p, _ in kept], [st for _, st in kept]
             overdue = states.count("overdue")
             soon = states.count("due_soon")
             overdue_total += overdue

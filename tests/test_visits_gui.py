@@ -156,6 +156,8 @@ def test_board_shows_overdue_first_in_red(qtbot, db, office, screens):
     assert rows[0][:2] == ("发现", numbers[late]) and rows[0][2] == "#fde2e1"
     assert rows[1][:2] == ("发现", numbers[fresh]) and rows[1][2] == ""
     assert "超时未处置 1 件" in problem_screen.summary.text()
+    problem_screen.urgent_only.setChecked(True)
+    assert [r[1] for r in problem_screen.board_rows()] == [numbers[late]]
 
 
 def test_prints_and_exports_run_in_the_background(qtbot, db, office, screens, tmp_path):
