@@ -175,15 +175,17 @@ class ProblemsScreen(Screen):
         bar.addWidget(self.urgent_only)
         bar.addWidget(self.show_closed)
         bar.addWidget(self.new_button)
-        bar.addSpacing(12)
-        bar.addWidget(QLabel("台账期间："))
-        bar.addWidget(self.ledger_start)
-        bar.addWidget(QLabel("至"))
-        bar.addWidget(self.ledger_end)
-        bar.addWidget(self.ledger_button)
-        bar.addWidget(self.export_button)
         self.summary = QLabel()
         self.summary.setStyleSheet("QLabel { padding: 3px; font-size: 10.5pt; }")
+        self.summary.setWordWrap(True)
+        ledger = QHBoxLayout()
+        ledger.addWidget(self.summary, 1)
+        ledger.addWidget(QLabel("台账期间："))
+        ledger.addWidget(self.ledger_start)
+        ledger.addWidget(QLabel("至"))
+        ledger.addWidget(self.ledger_end)
+        ledger.addWidget(self.ledger_button)
+        ledger.addWidget(self.export_button)
 
         self.board_model = QStandardItemModel(self)
         self.board_model.setHorizontalHeaderLabels(["编号 / 环节", "问题", "网格", "等级", "时限", "责任人"])
@@ -261,7 +263,7 @@ class ProblemsScreen(Screen):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(bar)
-        layout.addWidget(self.summary)
+        layout.addLayout(ledger)
         layout.addWidget(splitter, 1)
 
     def _connect_signals(self) -> None:
@@ -269,6 +271,8 @@ class ProblemsScreen(Screen):
         self.search.textChanged.connect(self.refresh_board)
         self.show_closed.toggled.connect(self.refresh_board)
         self.urgent_only.toggled.connect(self.refresh_board)
+        self.ledger_start.dateChanged.connect(self.refresh_board)
+        self.ledger_end.dateChanged.connect(self.refresh_board)
         self.board.selectionModel().currentChanged.connect(self._on_board_current_changed)
         self.next_stage.currentTextChanged.connect(self._on_next_stage_current_text_changed)
         self.step_submit.clicked.connect(self._on_step_submit_clicked)
@@ -345,7 +349,7 @@ class ProblemsScreen(Screen):
         counts = problems.counts(self.db, start, end, community_id=community, at=at)
         self.summary.setText(
             f"当前<b style='color:#b71c1c'>超时未处置 {overdue_total} 件</b>，"
-            f"<b style='color:#b35c00'>即将超时 {soon_total} 件</b>。　{start} 至 {end}：新发现 {counts.opened} 件，"
+            f"<b style='color:#b35c00'>即将超时 {soon_total} 件</b>。　本期新发现 {counts.opened} 件，"
             f"办结 {counts.closed} 件，按时处置率 {counts.on_time_percent:g}%。")
         if selected is not None and self.select_problem(selected):
             return
