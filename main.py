@@ -60,12 +60,39 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if out.exists() and out.resolve() == source.resolve():
         print("备份文件不能与数据库是同一个文件，请换一个 --out 路径。", file=sys.stderr)
         return 1
+    from core import access
+
     db = open_db(source, create=False)
     try:
+        access.require(db, "backup")  # a copy holds every unmasked ID number
         backup_to(db, out)
     finally:
         db.close()
     print(f"已备份到 {out}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from core import access, backups
+    from core.db import open_db
+
+    path = Path(args.db)
+    if path.exists() and path.stat().st_size > 0:
+        current = open_db(path, create=False)
+        try:
+            access.require(current, "restore")
+        finally:
+            current.close()
+    result = backups.restore(path, Path(args.file))
+    db = open_db(path, create=False)  # upgrades an older backup, taking a copy first
+    try:
+        backups.log_restore(db, result)
+    finally:
+        db.close()
+    counts = "，".join(f"{dict(backups.COUNTED_TABLES)[t]} {n}" for t, n in result.counts.items())
+    print(f"已从 {result.restored_from} 恢复数据库 {path}（{counts}）。")
+    if result.safety_copy:
+        print(f"恢复前的数据已另存为 {result.safety_copy}")
     return 0
 
 
@@ -170,21 +197,30 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 1
     db = open_db(Path(args.db), create=False)
     try:
-        print(exporter(db, out, args))
+        from core import access
+
+        if getattr(args, "unmasked", False):
+            access.require(db, "export_unmasked")
+        message = exporter(db, out, args)
+        if getattr(args, "unmasked", False):
+            access.record_unmasked_export(db, args.kind, str(out))
+        print(message)
     finally:
         db.close()
     return 0
 
 
 def run_gui(db_path: str | None) -> int:
-    from core.db import open_db
+    from core.db import default_db_path, open_db
+    from core.errors import UserError
     from gui.app import ensure_app
     from gui.main_window import MainWindow
 
-    from core.db import default_db_path
-    from core.errors import UserError
+    from core import access, backups
+    from gui.login import LoginDialog
 
     app = ensure_app(sys.argv[:1])
+
     path = Path(db_path) if db_path else default_db_path()
     if not path.exists() or path.stat().st_size == 0:
         from gui.first_run import FirstRunWizard
@@ -201,6 +237,13 @@ def run_gui(db_path: str | None) -> int:
 
             QMessageBox.critical(None, "无法打开数据库", str(exc))
             return 1
+    if access.has_operators(db) and LoginDialog(db).exec() != LoginDialog.DialogCode.Accepted:
+        db.close()
+        return 0
+    try:
+        backups.daily_backup_if_due(db)
+    except (OSError, UserError) as exc:
+        print(f"今日自动备份失败：{exc}", file=sys.stderr)
     window = MainWindow(db)
     window.show()
     if os.environ.get("DANGJIAN_QUIT_AFTER_SHOW"):  # benchmarks: time process start to first paint
@@ -213,6 +256,8 @@ def run_gui(db_path: str | None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS, help="数据库文件路径（默认：用户数据文件夹）")
+    common.add_argument("--user", default=argparse.SUPPRESS,
+                        help="操作员用户名（数据库启用了登录时；密码在提示时输入，或放在环境变量 DANGJIAN_PASSWORD）")
     parser = argparse.ArgumentParser(prog="main.py", description="社区党建工作台", parents=[common])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="命令")
@@ -248,6 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--unmasked", action="store_true", help="导出完整的身份证号和电话（默认隐去中间几位）")
     export.add_argument("--layout", help="党员名册使用保存的导出格式（默认：内置格式）")
     export.set_defaults(func=cmd_export, needs_db=True)
+    restore = sub.add_parser("restore", parents=[common], help="用备份文件替换数据库（先检查备份并保存当前数据）")
+    restore.add_argument("file", help="备份文件路径")
+    restore.set_defaults(func=cmd_restore, needs_db=True)
 
     shots = sub.add_parser("screenshots", parents=[common], help="把每个界面截图保存为 PNG")
     shots.add_argument("--out", required=True, help="输出文件夹")
@@ -266,6 +314,15 @@ def main(argv: list[str] | None = None) -> int:
         args.db = str(default_db_path())
     from core.errors import UserError
 
+    if getattr(args, "user", None):
+        from core import access
+
+        password = os.environ.get("DANGJIAN_PASSWORD")
+        if password is None:
+            import getpass
+
+            password = getpass.getpass("密码：")
+        access.set_pending_login(args.user, password)
     try:
         return args.func(args)
     except UserError as exc:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from core.clock import now_text
 from core.db import Db
-from core.errors import NotFoundError
+from core.errors import ConflictError, NotFoundError, UserError
+
+# Never copied into the log: a password hash in an audit row would be readable by every viewer.
+SECRET_COLUMNS = frozenset({"password_hash"})
+BUSY_MESSAGE = "数据库正忙：另一个窗口或另一台电脑正在保存。本次修改没有保存，请稍等几秒再试。"
 
 
 # One encoder for every row: json.dumps with options builds a new encoder per call, which shows in bulk imports.
@@ -16,7 +22,31 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 
 def _json(row: dict[str, Any] | None) -> str | None:
-    return None if row is None else _ENCODE(row)
+    if row is None:
+        return None
+    if SECRET_COLUMNS.intersection(row):
+        row = {k: ("******" if k in SECRET_COLUMNS else v) for k, v in row.items()}
+    return _ENCODE(row)
+
+
+def _guard(db: Db, table: str) -> None:
+    """Record changes need a role that may edit (operators manage their own table through access)."""
+    if table != "operator":
+        from core import access
+
+        access.require(db, "edit")
+
+
+@contextmanager
+def _writing(db: Db) -> Iterator[None]:
+    """One transaction; a lock held by another program becomes a plain message instead of a crash."""
+    try:
+        with db.atomic():
+            yield
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise UserError(BUSY_MESSAGE) from exc
+        raise
 
 
 def _log(db: Db, table: str, row_id: int | None, action: str, old: dict | None, new: dict | None) -> None:
@@ -36,8 +66,9 @@ def _row(db: Db, table: str, row_id: int) -> dict[str, Any] | None:
 
 def insert(db: Db, table: str, row: dict[str, Any]) -> int:
     """Insert one row and log it; returns the new id."""
+    _guard(db, table)
     columns = list(row)
-    with db.atomic():
+    with _writing(db):
         cursor = db.execute(
             f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) VALUES ({', '.join('?' for _ in columns)})",
             [row[c] for c in columns],
@@ -56,12 +87,47 @@ def insert_many(db: Db, table: str, rows: Iterable[dict[str, Any]]) -> list[int]
     return ids
 
 
-def update(db: Db, table: str, row_id: int, changes: dict[str, Any]) -> dict[str, Any]:
-    """Apply changes to one row; logs only the fields whose value really changed. Returns the old row."""
-    with db.atomic():
+def version(db: Db, rows: Iterable[tuple[str, int]]) -> int:
+    """A version token for some records: the newest audit entry touching any of them (0 if none).
+
+    Every write goes through this module, so the token changes with every saved change; unlike
+    updated_at it also tells apart two saves within the same second.
+    """
+    best = 0
+    for table, row_id in rows:
+        row = db.execute(
+            "SELECT max(id) FROM audit_log WHERE table_name = ? AND row_id = ?", [table, row_id]
+        ).fetchone()
+        best = max(best, row[0] or 0)
+    return best
+
+
+def check_version(db: Db, rows: Iterable[tuple[str, int]], expected: int | None) -> None:
+    """Refuse a save based on an older reading: someone saved these records after `expected`."""
+    if expected is None:
+        return
+    rows = list(rows)
+    current = version(db, rows)
+    if current != expected:
+        who = db.execute("SELECT operator, at FROM audit_log WHERE id = ?", [current]).fetchone()
+        by = f"（{who[0]} 于 {who[1].replace('T', ' ')}）" if who else ""
+        raise ConflictError(
+            f"这条记录在您打开之后已被别人修改{by}。为免覆盖别人的修改，本次没有保存。"
+            "请关闭后重新打开这条记录，核对后再修改。"
+        )
+
+
+def update(db: Db, table: str, row_id: int, changes: dict[str, Any], expected_version: int | None = None) -> dict[str, Any]:
+    """Apply changes to one row; logs only the fields whose value really changed. Returns the old row.
+
+    With expected_version (from version()), a row saved by someone else since then is refused.
+    """
+    _guard(db, table)
+    with _writing(db):
         old = _row(db, table, row_id)
         if old is None:
             raise NotFoundError(f"要修改的记录不存在（{table} #{row_id}），可能已被删除。请刷新后重试。")
+        check_version(db, [(table, row_id)], expected_version)
         changed = {k: v for k, v in changes.items() if old.get(k) != v}
         if changed:
             db.execute(
@@ -74,7 +140,8 @@ def update(db: Db, table: str, row_id: int, changes: dict[str, Any]) -> dict[str
 
 def delete(db: Db, table: str, row_id: int) -> dict[str, Any]:
     """Delete one row, logging its last values. Returns them."""
-    with db.atomic():
+    _guard(db, table)
+    with _writing(db):
         old = _row(db, table, row_id)
         if old is None:
             raise NotFoundError(f"要删除的记录不存在（{table} #{row_id}），可能已被删除。请刷新后重试。")
@@ -95,24 +162,64 @@ class AuditEntry:
     new: dict[str, Any] | None
 
 
-def entries(db: Db, table: str | None = None, row_id: int | None = None, limit: int = 500) -> list[AuditEntry]:
-    """The newest audit entries first, optionally for one table or one row."""
-    where, params = [], []
-    if table:
-        where.append("table_name = ?")
-        params.append(table)
-    if row_id is not None:
-        where.append("row_id = ?")
-        params.append(row_id)
+def entries(
+    db: Db, table: str | None = None, row_id: int | None = None, limit: int = 500, *,
+    operator: str | None = None, date_from: str | None = None, date_to: str | None = None,
+    action: str | None = None, offset: int = 0,
+) -> list[AuditEntry]:
+    """The newest audit entries first, filtered by table, row, operator, action and dates (inclusive)."""
+    where, params = _filters(table, row_id, operator, date_from, date_to, action)
     sql = "SELECT id, at, operator, table_name, row_id, action, old, new FROM audit_log"
     if where:
         sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY id DESC LIMIT ?"
-    params.append(limit)
+    sql += " ORDER BY id DESC LIMIT ? OFFSET ?"
+    params += [limit, offset]
     return [
         AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]) if r[6] else None, json.loads(r[7]) if r[7] else None)
         for r in db.execute(sql, params).fetchall()
     ]
+
+
+def count_entries(
+    db: Db, table: str | None = None, row_id: int | None = None, *, operator: str | None = None,
+    date_from: str | None = None, date_to: str | None = None, action: str | None = None,
+) -> int:
+    where, params = _filters(table, row_id, operator, date_from, date_to, action)
+    sql = "SELECT count(*) FROM audit_log" + (" WHERE " + " AND ".join(where) if where else "")
+    return db.execute(sql, params).fetchone()[0]
+
+
+def _filters(table, row_id, operator, date_from, date_to, action) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    for column, value in (("table_name", table), ("row_id", row_id), ("operator", operator), ("action", action)):
+        if value is not None and value != "":
+            where.append(f"{column} = ?")
+            params.append(value)
+    if date_from:
+        where.append("at >= ?")
+        params.append(date_from)
+    if date_to:
+        where.append("at < ?")  # the whole of date_to: 'YYYY-MM-DD' sorts before 'YYYY-MM-DDTHH…'
+        params.append(date_to + "U")
+    return where, params
+
+
+def operators(db: Db) -> list[str]:
+    """Everyone who appears in the log, for the filter list."""
+    return [r[0] for r in db.execute("SELECT DISTINCT operator FROM audit_log ORDER BY operator")]
+
+
+def tables(db: Db) -> list[str]:
+    return [r[0] for r in db.execute("SELECT DISTINCT table_name FROM audit_log ORDER BY table_name")]
+
+
+def record(db: Db, action: str, table: str, row_id: int | None, detail: dict[str, Any]) -> None:
+    """Log an event that is not a data change: 'reveal' of an ID number, an unmasked 'export', a 'restore'."""
+    if action not in ("reveal", "export", "restore"):
+        raise ValueError(action)
+    with _writing(db):
+        _log(db, table, row_id, action, None, detail)
 
 
 def references_to(db: Db, table: str, row_id: int) -> dict[str, int]:
@@ -138,9 +245,10 @@ def bulk_insert(db: Db, table: str, rows: list[dict[str, Any]]) -> None:
     """
     if not rows:
         return
+    _guard(db, table)
     columns = list(rows[0])
     stamp, who = now_text(), db.operator or "unknown"
-    with db.atomic():
+    with _writing(db):
         db.conn.executemany(
             f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) VALUES ({', '.join('?' for _ in columns)})",
             [[row[c] for c in columns] for row in rows],
@@ -159,8 +267,9 @@ def bulk_delete(db: Db, table: str, ids: list[int]) -> None:
     """Delete many rows by id, logging each one's last values; for undoing an import batch."""
     if not ids:
         return
+    _guard(db, table)
     stamp, who = now_text(), db.operator or "unknown"
-    with db.atomic():
+    with _writing(db):
         old_rows: list[tuple] = []
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core import idcard, member_events
-from core.db import schema_state
+from core.db import recover_after_crash, schema_state
 from core.errors import ValidationError
 
 
@@ -27,6 +27,7 @@ def check_file(path: Path) -> CheckReport:
     notes: list[str] = []
     if not path.exists():
         return CheckReport([f"数据库文件 {path} 不存在。"], [])
+    recover_after_crash(path)
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:

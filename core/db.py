@@ -23,6 +23,7 @@ class Db(Database):
 
     operator: str = ""
     path: Path | None = None
+    role: str = ""  # the logged-in operator's role (core.access); empty when nobody logged in
 
 
 def default_db_path() -> Path:
@@ -83,8 +84,27 @@ def schema_state(conn: sqlite3.Connection) -> SchemaState:
     )
 
 
+def recover_after_crash(path: Path) -> None:
+    """Let SQLite roll back a hot journal or fold in a WAL left by a killed process.
+
+    A read-only connection cannot do that recovery and reports "attempt to write a readonly
+    database", which would look like a damaged file; one ordinary open fixes it and changes no data.
+    """
+    if not any(Path(str(path) + suffix).exists() for suffix in ("-journal", "-wal")):
+        return
+    try:
+        conn = sqlite3.connect(path, timeout=10)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass  # the read-only look that follows reports the problem in words
+
+
 def _refuse_if_newer(path: Path) -> int:
     """Read-only look at an existing file; returns how many migrations it has applied."""
+    recover_after_crash(path)
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
@@ -107,18 +127,10 @@ def _refuse_if_newer(path: Path) -> int:
 
 
 def backup_to(db: Database, target: Path) -> Path:
-    """A consistent copy of a live database through SQLite's backup API."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".partial")
-    if tmp.exists():
-        tmp.unlink()
-    dest = sqlite3.connect(tmp)
-    try:
-        db.conn.backup(dest)
-    finally:
-        dest.close()
-    os.replace(tmp, target)
-    return target
+    """A consistent copy of a live database through SQLite's backup API, verified before it is kept."""
+    from core.backups import _copy_connection
+
+    return _copy_connection(db.conn, Path(target))
 
 
 def backups_dir(db_path: Path) -> Path:
@@ -126,21 +138,9 @@ def backups_dir(db_path: Path) -> Path:
 
 
 def _backup_before_migration(path: Path, applied_count: int) -> Path:
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = backups_dir(path) / f"{path.stem}-before-migration-v{applied_count}-{stamp}.db"
-    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        tmp = target.with_name(target.name + ".partial")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        dest = sqlite3.connect(tmp)
-        try:
-            src.backup(dest)
-        finally:
-            dest.close()
-        os.replace(tmp, target)
-    finally:
-        src.close()
-    return target
+    from core.backups import backup_file_before_migration
+
+    return backup_file_before_migration(path)
 
 
 def configure(db: Database) -> None:
@@ -182,7 +182,7 @@ def migrate(db: Db, applied_count: int | None) -> None:
         return
     if applied_count and db.path is not None:
         _backup_before_migration(db.path, applied_count)
-    # All pending steps in one transaction: a program killed while upgrading leaves the old schema whole.
+    # One transaction for the whole upgrade: a crash leaves the old schema or the new, never half.
     with db.atomic():
         for migration_set in MIGRATION_SETS:
             migration_set.apply(db)

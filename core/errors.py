@@ -23,3 +23,11 @@ class ValidationError(UserError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class ConflictError(UserError):
+    """Someone else saved a newer change to the record being saved; saving would overwrite it."""
+
+
+class PermissionDeniedError(UserError):
+    """The logged-in operator's role does not allow this action."""

@@ -63,7 +63,6 @@ import datetime as dt
 import importlib
 import os
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -458,15 +457,9 @@ def _load_sheets(path: Path) -> list[tuple[str, list[list[Any]], list]]:
     with open(path, "rb") as handle:
         magic = handle.read(8)
     if magic[:2] == b"PK":
-        try:
-            with zipfile.ZipFile(path) as archive:
-                bad = archive.testzip()
-                if bad is not None:
-                    raise _unreadable(path, "压缩内容损坏")
-                if "xl/workbook.xml" not in archive.namelist():
-                    raise _unreadable(path, "不是 Excel 工作簿")
-        except zipfile.BadZipFile:
-            raise _unreadable(path, "文件不完整") from None
+        from core.file_guard import check_xlsx
+
+        check_xlsx(path)  # truncated, corrupt, zip bombs, billion-cell ranges: refused in bounded time
     elif magic != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # the OLE header of .xls
         raise _unreadable(path)
     try:
@@ -778,8 +771,13 @@ def run_import(db: Db, kind: ImportKind, source: Source, mapping: dict[int, str 
     """Plan and write the file in one transaction: every row or none (unless skip_bad).
 
     The plan is made again inside the write transaction, so what is written matches the database
-    as it is now, even if it changed after a preview was shown.
+    as it is now, even if it changed after a preview was shown. A verified copy of the database
+    is taken first (core.backups), unless the caller already holds a transaction.
     """
+    if not db.conn.in_transaction:
+        from core import backups
+
+        backups.auto_backup(db, "import")
     with db.atomic():
         preview, state = build_preview(db, kind, source, mapping, mode, progress, cancelled)
         bad = preview.error_rows
@@ -851,6 +849,8 @@ def write_errors_file(source: Source, preview: Preview, out: Path) -> Path:
         cells = []
         for i, value in enumerate(raw):
             cell = WriteOnlyCell(sheet, value=value)
+            if cell.data_type == "f":
+                cell.data_type = "s"  # text that starts with "=" stays text: no formula runs when opened
             if isinstance(value, (dt.date, dt.datetime)):
                 cell.number_format = "yyyy-mm-dd"
             elif isinstance(value, float) and value > 1e11:

@@ -172,10 +172,22 @@ def create(db: Db, person: dict[str, Any], member: dict[str, Any]) -> int:
         return audit.insert(db, "member", {"person_id": person_id, **member_row, "created_at": stamp, "updated_at": stamp})
 
 
-def update(db: Db, member_id: int, person: dict[str, Any] | None = None, member: dict[str, Any] | None = None) -> None:
-    """Change a member's person fields and/or party fields, validated together, in one transaction."""
+def edit_version(db: Db, member_id: int) -> int:
+    """Token a form keeps from when it loaded the member (person and membership rows together)."""
+    person_id = get(db, member_id).person_id
+    return audit.version(db, [("person", person_id), ("member", member_id)])
+
+
+def update(db: Db, member_id: int, person: dict[str, Any] | None = None, member: dict[str, Any] | None = None,
+           expected_version: int | None = None) -> None:
+    """Change a member's person fields and/or party fields, validated together, in one transaction.
+
+    With expected_version (edit_version() when the form loaded), a save that would overwrite
+    someone else's newer change is refused with a message.
+    """
     current = get(db, member_id)
     with db.atomic():
+        audit.check_version(db, [("person", current.person_id), ("member", member_id)], expected_version)
         if person:
             persons.update(db, current.person_id, **person)
         if member:

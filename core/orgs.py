@@ -19,6 +19,7 @@ ALLOWED_PARENTS = {
 }
 TABLE_LABELS = {
     "org_unit": "下级组织", "grid": "网格", "member": "党员", "person": "人员",
+    "meeting": "会议记录", "branch_committee": "支部委员",
 }
 
 

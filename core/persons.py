@@ -107,7 +107,13 @@ def create(db: Db, **values: Any) -> int:
     return audit.insert(db, "person", row)
 
 
-def update(db: Db, person_id: int, **changes: Any) -> None:
+def edit_version(db: Db, person_id: int) -> int:
+    """Token a form keeps from when it loaded the person; update() refuses a save if it changed."""
+    return audit.version(db, [("person", person_id)])
+
+
+def update(db: Db, person_id: int, expected_version: int | None = None, **changes: Any) -> None:
+    """Change a person; with expected_version (edit_version() at load) a newer save by someone else is refused."""
     current = get(db, person_id)
     merged = {**{k: getattr(current, k) for k in PERSON_FIELDS}, **changes}
     if "id_number" in changes and changes["id_number"] and "birth_date" not in changes:
@@ -121,7 +127,7 @@ def update(db: Db, person_id: int, **changes: Any) -> None:
     row = {k: clean.get(k) for k in PERSON_FIELDS}
     full, initials = name_keys(row["name"])
     row.update(name_pinyin=full, name_initials=initials, updated_at=now_text())
-    audit.update(db, "person", person_id, row)
+    audit.update(db, "person", person_id, row, expected_version=expected_version)
 
 
 def find_by_name(db: Db, name: str, limit: int = 50) -> list[Person]:

@@ -48,6 +48,12 @@ DEFAULTS: dict[str, Any] = {
     "problem_due_soon_fraction": 0.25,
     "problem_categories": ["矛盾纠纷", "物业管理", "生活困难", "就业帮扶", "养老服务", "环境卫生", "治安隐患",
                            "设施维修", "政策咨询", "其他"],
+    # Automatic backups kept beside the database: the newest of each of so many days, weeks, months.
+    "backup_keep_daily": 7,
+    "backup_keep_weekly": 4,
+    "backup_keep_monthly": 12,
+    # Minutes without keyboard or mouse before the window locks (only when operators exist); 0 = never.
+    "lock_idle_minutes": 10,
 }
 
 LABELS: dict[str, str] = {
@@ -65,6 +71,10 @@ LABELS: dict[str, str] = {
     "problem_deadline_hours": "问题处置时限（小时，按一般/重大/复杂）",
     "problem_due_soon_fraction": "剩余时限少于多少比例时提示即将超时",
     "problem_categories": "问题类别",
+    "backup_keep_daily": "自动备份保留天数（每天一份）",
+    "backup_keep_weekly": "自动备份保留周数（每周一份）",
+    "backup_keep_monthly": "自动备份保留月数（每月一份）",
+    "lock_idle_minutes": "无操作自动锁定（分钟，0 表示不锁定）",
 }
 
 
@@ -106,6 +116,11 @@ def validate(values: dict[str, Any]) -> None:
         raise ValidationError("单位层级只能是街道或社区。", "office_level")
     if "min_wage" in values and not (0 < int(values["min_wage"]) < 100_000):
         raise ValidationError("最低工资标准应为大于 0 的月工资（元）。", "min_wage")
+    for key in ("backup_keep_daily", "backup_keep_weekly", "backup_keep_monthly"):
+        if key in values and not (1 <= int(values[key]) <= 366):
+            raise ValidationError(f"{LABELS[key]}应在 1 到 366 之间。", key)
+    if "lock_idle_minutes" in values and not (0 <= int(values["lock_idle_minutes"]) <= 24 * 60):
+        raise ValidationError("自动锁定时间应在 0 到 1440 分钟之间（0 表示不锁定）。", "lock_idle_minutes")
     if "star_table" in values:
         table = values["star_table"]
         if sorted(table) != ["1", "2", "3", "4", "5"]:
@@ -118,7 +133,10 @@ def validate(values: dict[str, Any]) -> None:
 
 
 def save_many(db: Db, values: dict[str, Any]) -> None:
-    """Validate all, then write all in one transaction."""
+    """Validate all, then write all in one transaction (管理员 only once login is on)."""
+    from core import access
+
+    access.require(db, "settings")
     validate(values)
     with db.atomic():
         for key, value in values.items():

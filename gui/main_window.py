@@ -9,15 +9,16 @@ from typing import Callable
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget,
+    QApplication, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget,
     QWidget,
 )
 
-from core import settings
+from core import access, settings
 from core.db import Db, backup_to, open_db
 from core.errors import UserError
 from gui.app import APP_NAME, AppSignals
 from gui.base import Screen
+from gui.login import IdleWatcher, LoginDialog
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,12 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._load_screens()
         self.resize(1280, 800)
+        self.locked = False
+        self._unlock_dialog = None
+        self.idle_watcher = IdleWatcher(self._lock_minutes, parent=self)
+        self.idle_watcher.idled.connect(self._on_idle_watcher_idled)
+        QApplication.instance().installEventFilter(self.idle_watcher)
+        self.idle_watcher.start()
 
     def _build_ui(self) -> None:
         self.nav = QListWidget()
@@ -76,6 +83,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.db_label = QLabel()
+        self.operator_label = QLabel()
+        self.statusBar().addWidget(self.operator_label)
         self.statusBar().addPermanentWidget(self.db_label)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
 
@@ -85,11 +94,14 @@ class MainWindow(QMainWindow):
         self.open_db_action = QAction("打开数据库…", self)
         self.open_db_action.setShortcut(QKeySequence.StandardKey.Open)
         self.backup_action = QAction("备份数据库…", self)
+        self.lock_action = QAction("锁定", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.quit_action = QAction("退出", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         for action in (self.new_db_action, self.open_db_action, self.backup_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
+        file_menu.addAction(self.lock_action)
         file_menu.addAction(self.quit_action)
         help_menu = self.menuBar().addMenu("帮助(&H)")
         self.about_action = QAction("关于", self)
@@ -97,6 +109,7 @@ class MainWindow(QMainWindow):
         self.new_db_action.triggered.connect(self._on_new_db_action_triggered)
         self.open_db_action.triggered.connect(self._on_open_db_action_triggered)
         self.backup_action.triggered.connect(self._on_backup_action_triggered)
+        self.lock_action.triggered.connect(self._on_lock_action_triggered)
         self.quit_action.triggered.connect(self.close)
         self.about_action.triggered.connect(self._on_about_action_triggered)
 
@@ -137,6 +150,9 @@ class MainWindow(QMainWindow):
         office = settings.get(self.db, "office_name")
         self.setWindowTitle(f"{APP_NAME} — {office}")
         self.db_label.setText(f"数据库：{self.db.path or '内存'}")
+        who = f"操作员：{self.db.operator}（{self.db.role}）　" if access.has_operators(self.db) and self.db.role else ""
+        self.operator_label.setText(who)
+        self.lock_action.setEnabled(access.has_operators(self.db))
 
     # Public API tests and screenshots use ----------------------------------------------------------
     def current_key(self) -> str | None:
@@ -152,14 +168,66 @@ class MainWindow(QMainWindow):
                 return screen
         raise KeyError(key)
 
-    def switch_database(self, path: Path) -> None:
-        new_db = open_db(path)
+    def switch_database(self, path: Path, keep_login: bool = False) -> None:
+        """Open another file (or the same one after a restore). A file with operators asks for a login,
+        unless keep_login and the current operator exists there too."""
+        new_db = open_db(path, operator=self.db.operator)
+        if access.has_operators(new_db):
+            if not (keep_login and self.db.role and access.resume(new_db, self.db.operator)) and not self.ask_login(new_db):
+                new_db.close()
+                raise UserError("没有登录，未打开该数据库。")
         old = self.db
         self.db = new_db
         self._load_screens()
         old.close()
 
+    # Locking -------------------------------------------------------------------------------------
+    def _lock_minutes(self) -> int:
+        try:
+            return int(settings.get(self.db, "lock_idle_minutes")) if access.has_operators(self.db) else 0
+        except Exception:  # a closed or swapped connection while the timer fires: do not lock
+            return 0
+
+    def lock(self) -> None:
+        """Hide everything until the operator's password is given again."""
+        if self.locked or not access.has_operators(self.db):
+            return
+        self.locked = True
+        self.idle_watcher.paused = True
+        self.centralWidget().setVisible(False)
+        self.menuBar().setEnabled(False)
+        self.ask_unlock()
+
+    def unlock(self, password: str) -> bool:
+        if not self.locked or not access.verify_current(self.db, password):
+            return False
+        self._unlocked()
+        return True
+
+    def _unlocked(self) -> None:
+        self.locked = False
+        self.centralWidget().setVisible(True)
+        self.menuBar().setEnabled(True)
+        self.idle_watcher.paused = False
+        self.idle_watcher.poke()
+
+    def closeEvent(self, event) -> None:
+        QApplication.instance().removeEventFilter(self.idle_watcher)
+        self.idle_watcher.stop()
+        super().closeEvent(event)
+
     # Dialogs a test can replace ----------------------------------------------------------------------
+    def ask_login(self, db: Db) -> bool:
+        return LoginDialog(db, self).exec() == LoginDialog.DialogCode.Accepted
+
+    def ask_unlock(self) -> None:
+        """Window-modal, not blocking: unlocking calls _unlocked, giving up closes the program."""
+        dialog = LoginDialog(self.db, self, locked_as=self.db.operator)
+        dialog.accepted.connect(self._unlocked)
+        dialog.rejected.connect(self.close)
+        self._unlock_dialog = dialog
+        dialog.open()
+
     def ask_save_path(self, title: str, suggested: str, filters: str) -> str:
         return QFileDialog.getSaveFileName(self, title, suggested, filters)[0]
 
@@ -206,11 +274,21 @@ class MainWindow(QMainWindow):
             self.show_error("备份文件不能与当前数据库是同一个文件，请换一个文件名。")
             return
         try:
+            access.require(self.db, "backup")
             backup_to(self.db, Path(path))
+        except UserError as exc:
+            self.show_error(str(exc))
+            return
         except OSError as exc:
             self.show_error(f"备份失败：{exc}。请确认目标文件夹可以写入（U 盘是否插好）。")
             return
         self.show_info(f"已备份到 {path}")
+
+    def _on_idle_watcher_idled(self) -> None:
+        self.lock()
+
+    def _on_lock_action_triggered(self) -> None:
+        self.lock()
 
     def _on_about_action_triggered(self) -> None:
         from main import __version__

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (
     QScrollArea, QSpinBox, QTableWidget, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from core import settings
+from core import access, settings
 from core.errors import UserError
 from gui.base import Screen
 from gui.org_screen import OrgScreen
@@ -192,9 +192,24 @@ class SettingsScreen(Screen):
         self.office_form = OfficeSettingsForm(self)
         self.tabs.addTab(self.org_screen, "组织机构")
         self.tabs.addTab(self.office_form, "基本设置")
+        self._add_safety_tabs(db, signals)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
+
+    def _add_safety_tabs(self, db, signals) -> None:
+        from gui.audit_screen import AuditScreen
+        from gui.backups_screen import BackupsScreen
+        from gui.users_screen import UsersScreen
+
+        self.backups_screen = BackupsScreen(db, signals)
+        self.tabs.addTab(self.backups_screen, "备份与恢复")
+        self.audit_screen = AuditScreen(db, signals) if access.allowed(db, "audit") else None
+        if self.audit_screen is not None:
+            self.tabs.addTab(self.audit_screen, "操作日志")
+        self.users_screen = UsersScreen(db, signals) if access.allowed(db, "users") else None
+        if self.users_screen is not None:
+            self.tabs.addTab(self.users_screen, "操作员")
 
     def refresh(self) -> None:
         self.office_form.load()

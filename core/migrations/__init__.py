@@ -4,7 +4,7 @@ Each area keeps its own set (sqlite-utils `Migrations`), so areas grow their tab
 independently; a released step is never edited, only followed by a new one.
 """
 
-from core.migrations import excel, foundation, meetings, roster, visits
+from core.migrations import excel, foundation, meetings, roster, safety, visits
 
 MIGRATION_SETS = [
     foundation.migrations,
@@ -12,4 +12,5 @@ MIGRATION_SETS = [
     excel.migrations,
     meetings.migrations,
     visits.migrations,
+    safety.migrations,
 ]

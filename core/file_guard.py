@@ -1,0 +1,137 @@
+"""Looking at an .xlsx before any parser does: a broken or hostile zip is refused in words, in bounded time and memory."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from pathlib import Path
+
+from core.errors import UserError
+
+# An honest roster of 100,000 members is well under these; a zip bomb or a sheet claiming
+# cells in far corners (a billion-cell range the reader would allocate) is far over them.
+MAX_UNCOMPRESSED = 400 * 1024 * 1024  # bytes of all parts together, as actually decompressed
+MAX_RATIO = 200  # uncompressed / compressed of one large part; honest sheets stay well below
+MAX_CELLS = 10_000_000  # rows × columns of the range a sheet spans
+MAX_ROWS = 300_000  # a street's whole roster is a few tens of thousands
+MAX_MEMBERS = 10_000  # parts in the archive
+_CHUNK = 1024 * 1024
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,7})"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _refuse(path: Path, why: str) -> UserError:
+    """A file that is too big or too strange to read safely."""
+    return UserError(
+        f"无法读取文件“{path.name}”：{why}。为保护电脑和数据，本程序不读取这样的文件，数据库没有任何改动。"
+        "请用 Excel 或 WPS 打开它，只保留需要导入的表格，另存为新的 .xlsx 文件后再导入。"
+    )
+
+
+def _broken(path: Path, why: str) -> UserError:
+    """A file that is not a whole Excel workbook (same wording as the import engine)."""
+    return UserError(
+        f"无法读取文件“{path.name}”：它不是有效的 Excel 文件（.xlsx 或 .xls），或者已经损坏（{why}）。"
+        "数据库没有任何改动。请用 Excel 或 WPS 打开它，另存为 .xlsx 格式后再导入。"
+    )
+
+
+def check_xlsx(path: Path) -> None:
+    """Refuse a zip that is truncated, corrupt, not a workbook, a zip bomb, or spans too many cells.
+
+    Every part is decompressed in chunks (never whole) up to MAX_UNCOMPRESSED, so the checks
+    themselves stay bounded; worksheet XML is scanned for the cell range it spans.
+    """
+    path = Path(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise _broken(path, "文件不完整，可能没有下载或复制完整") from None
+    except OSError as exc:
+        raise _broken(path, f"读取失败：{exc}") from None
+    with archive:
+        infos = archive.infolist()
+        names = {i.filename for i in infos}
+        if len(infos) > MAX_MEMBERS:
+            raise _refuse(path, "压缩包里的文件数量异常多")
+        if "xl/workbook.xml" not in names:
+            raise _broken(path, "压缩包里没有 Excel 工作簿")
+        if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
+            raise _refuse(path, "解压后体积过大（疑似“压缩炸弹”）")
+        total = 0
+        for info in infos:
+            if info.is_dir():
+                continue
+            is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+            total = _scan_part(path, archive, info, total, is_sheet)
+
+
+def _scan_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, total: int, is_sheet: bool) -> int:
+    rows = (None, None)
+    cols = (None, None)
+    tail = b""
+    read = 0
+    try:
+        with archive.open(info) as part:
+            while True:
+                chunk = part.read(_CHUNK)
+                if not chunk:
+                    break
+                read += len(chunk)
+                total += len(chunk)
+                if total > MAX_UNCOMPRESSED:
+                    raise _refuse(path, "解压后体积过大（疑似“压缩炸弹”）")
+                if read > 50 * _CHUNK and read > MAX_RATIO * max(1, info.compress_size):
+                    raise _refuse(path, "压缩比异常（疑似“压缩炸弹”）")
+                if is_sheet:
+                    text = tail + chunk
+                    # Keep the end of the chunk: a cell reference may straddle two chunks.
+                    cut = text.rfind(b"<")
+                    scan, tail = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
+                    rows, cols = _span(scan, rows, cols)
+                    if tail and len(tail) > 4096:
+                        tail = b""
+                    _check_cells(path, rows, cols)
+            if is_sheet and tail:
+                rows, cols = _span(tail, rows, cols)
+                _check_cells(path, rows, cols)
+    except (zipfile.BadZipFile, zlib.error):
+        raise _broken(path, "压缩内容损坏，校验失败") from None
+    except (EOFError, OSError, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
+        raise _broken(path, f"压缩内容无法解开：{type(exc).__name__}") from None
+    return total
+
+
+def _span(data: bytes, rows: tuple, cols: tuple) -> tuple[tuple, tuple]:
+    lo_r, hi_r = rows
+    lo_c, hi_c = cols
+    for letters, number in _CELL_REF.findall(data):
+        r, c = int(number), _column_number(letters)
+        lo_r = r if lo_r is None or r < lo_r else lo_r
+        hi_r = r if hi_r is None or r > hi_r else hi_r
+        lo_c = c if lo_c is None or c < lo_c else lo_c
+        hi_c = c if hi_c is None or c > hi_c else hi_c
+    for number in _ROW_REF.findall(data):
+        r = int(number)
+        lo_r = r if lo_r is None or r < lo_r else lo_r
+        hi_r = r if hi_r is None or r > hi_r else hi_r
+    return (lo_r, hi_r), (lo_c, hi_c)
+
+
+def _check_cells(path: Path, rows: tuple, cols: tuple) -> None:
+    if rows[0] is None:
+        return
+    height = rows[1] - rows[0] + 1
+    width = (cols[1] - cols[0] + 1) if cols[0] is not None else 1
+    if height > MAX_ROWS:
+        raise _refuse(path, f"行数过多（约 {height:,} 行，超过 {MAX_ROWS:,} 行）")
+    if height * width > MAX_CELLS:
+        raise _refuse(path, f"表格范围过大（约 {height:,} 行 × {width:,} 列）")

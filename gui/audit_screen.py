@@ -1,0 +1,210 @@
+"""操作日志: who changed what and when, old value beside new, filterable and exportable; read-only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+    QTableView, QVBoxLayout,
+)
+
+from core import audit, audit_view
+from core.errors import UserError
+from gui.base import Screen
+from gui.rows_model import RowsTableModel
+
+PAGE = 1000
+
+
+class AuditTableModel(RowsTableModel[audit_view.AuditLine]):
+    COLUMNS = audit_view.HEADERS
+
+    def display(self, line: audit_view.AuditLine, column: int):
+        return (line.at, line.operator, line.table, line.row_id, line.action, line.field, line.old, line.new)[column]
+
+    def sort_key(self, line: audit_view.AuditLine, column: int):
+        if column == 0:
+            return line.entry_id
+        if column == 3:
+            return line.row_id if line.row_id is not None else -1
+        value = self.display(line, column)
+        return "" if value is None else str(value)
+
+    def tooltip(self, line: audit_view.AuditLine, column: int) -> str | None:
+        return str(self.display(line, column)) if column >= 6 else None
+
+
+class AuditScreen(Screen):
+    key = "audit"
+    title = "操作日志"
+    areas = ("members", "org", "settings", "meetings", "visits", "problems", "volunteers", "letters", "users")
+
+    def __init__(self, db, signals, parent=None):
+        super().__init__(db, signals, parent)
+        self._loaded_entries = 0
+        self._build_ui()
+        self._connect_signals()
+        self.refresh()
+
+    def _build_ui(self) -> None:
+        self.operator_combo = QComboBox()
+        self.table_combo = QComboBox()
+        self.action_combo = QComboBox()
+        self.action_combo.addItem("全部操作", "")
+        for value, label in audit_view.ACTION_LABELS.items():
+            self.action_combo.addItem(label, value)
+        self.date_check = QCheckBox("按日期：")
+        self.date_from = QDateEdit(QDate.currentDate().addMonths(-1))
+        self.date_to = QDateEdit(QDate.currentDate())
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setEnabled(False)
+        self.export_button = QPushButton("导出 Excel…")
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel("操作员："))
+        filters.addWidget(self.operator_combo)
+        filters.addWidget(QLabel("对象："))
+        filters.addWidget(self.table_combo)
+        filters.addWidget(self.action_combo)
+        filters.addWidget(self.date_check)
+        filters.addWidget(self.date_from)
+        filters.addWidget(QLabel("至"))
+        filters.addWidget(self.date_to)
+        filters.addStretch(1)
+        filters.addWidget(self.export_button)
+
+        self.model = AuditTableModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(AuditTableModel.SortRole)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)  # the log is never edited
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSortingEnabled(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        for column, width in enumerate((140, 80, 60, 60, 80, 80)):
+            self.table.setColumnWidth(column, width)
+        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
+
+        self.status = QLabel()
+        self.more_button = QPushButton("显示更早的记录")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.more_button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+
+    def _connect_signals(self) -> None:
+        for combo in (self.operator_combo, self.table_combo, self.action_combo):
+            combo.currentIndexChanged.connect(self._on_filter_changed)
+        self.date_check.toggled.connect(self._on_date_check_toggled)
+        self.date_from.dateChanged.connect(self._on_filter_changed)
+        self.date_to.dateChanged.connect(self._on_filter_changed)
+        self.export_button.clicked.connect(self._on_export_button_clicked)
+        self.more_button.clicked.connect(self._on_more_button_clicked)
+
+    # Public API ----------------------------------------------------------------------------------
+    def filters(self) -> dict:
+        out = {"operator": self.operator_combo.currentData() or None,
+               "table": self.table_combo.currentData() or None,
+               "action": self.action_combo.currentData() or None}
+        if self.date_check.isChecked():
+            out["date_from"] = self.date_from.date().toString("yyyy-MM-dd")
+            out["date_to"] = self.date_to.date().toString("yyyy-MM-dd")
+        return out
+
+    def set_filters(self, operator: str | None = None, table: str | None = None, action: str | None = None,
+                    date_from: str | None = None, date_to: str | None = None) -> None:
+        self._fill_filter_lists()
+        for combo, value in ((self.operator_combo, operator), (self.table_combo, table), (self.action_combo, action)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(0, combo.findData(value or "")))
+            combo.blockSignals(False)
+        self.date_check.blockSignals(True)
+        self.date_check.setChecked(bool(date_from or date_to))
+        self.date_check.blockSignals(False)
+        for edit, value in ((self.date_from, date_from), (self.date_to, date_to)):
+            edit.setEnabled(self.date_check.isChecked())
+            if value:
+                edit.blockSignals(True)
+                edit.setDate(QDate.fromString(value, "yyyy-MM-dd"))
+                edit.blockSignals(False)
+        self.reload()
+
+    def refresh(self) -> None:
+        self._fill_filter_lists()
+        self.reload()
+
+    def reload(self) -> None:
+        filters = self.filters()
+        entries = audit.entries(self.db, limit=PAGE, **filters)
+        self._loaded_entries = len(entries)
+        self.model.set_rows([line for e in entries for line in audit_view.lines_for(e)])
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self._update_status(filters)
+
+    def load_more(self) -> None:
+        filters = self.filters()
+        entries = audit.entries(self.db, limit=PAGE, offset=self._loaded_entries, **filters)
+        self._loaded_entries += len(entries)
+        self.model.add_rows([line for e in entries for line in audit_view.lines_for(e)])
+        self._update_status(filters)
+
+    def export_to(self, path: Path) -> int:
+        return audit_view.export_xlsx(self.db, path, **self.filters())
+
+    def ask_save_path(self, title: str, suggested: str, filters: str) -> str:
+        return QFileDialog.getSaveFileName(self, title, suggested, filters)[0]
+
+    # Internals -----------------------------------------------------------------------------------
+    def _fill_filter_lists(self) -> None:
+        for combo, label, values, names in (
+            (self.operator_combo, "全部操作员", audit.operators(self.db), {}),
+            (self.table_combo, "全部对象", audit.tables(self.db), audit_view.TABLE_LABELS),
+        ):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(label, "")
+            for value in values:
+                combo.addItem(names.get(value, value), value)
+            combo.setCurrentIndex(max(0, combo.findData(current)) if current else 0)
+            combo.blockSignals(False)
+
+    def _update_status(self, filters: dict) -> None:
+        total = audit.count_entries(self.db, **filters)
+        self.status.setText(f"共 {total} 条操作记录，已显示最近 {self._loaded_entries} 条。日志只能查看，不能修改。")
+        self.more_button.setEnabled(self._loaded_entries < total)
+
+    # Slots ---------------------------------------------------------------------------------------
+    def _on_filter_changed(self, *_args) -> None:
+        self.reload()
+
+    def _on_date_check_toggled(self, checked: bool) -> None:
+        self.date_from.setEnabled(checked)
+        self.date_to.setEnabled(checked)
+        self.reload()
+
+    def _on_more_button_clicked(self) -> None:
+        self.load_more()
+
+    def _on_export_button_clicked(self) -> None:
+        path = self.ask_save_path("导出操作日志", "操作日志.xlsx", "Excel 文件 (*.xlsx)")
+        if not path:
+            return
+        try:
+            count = self.export_to(Path(path))
+        except UserError as exc:
+            self.show_error(str(exc))
+            return
+        self.show_info(f"已导出 {count} 行到 {path}")

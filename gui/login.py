@@ -1,0 +1,126 @@
+"""Login at start (only when operators exist), the idle watcher, and the lock dialog that asks again."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget,
+)
+
+from core import access
+from core.db import Db
+from core.errors import UserError
+from gui.app import APP_NAME
+
+
+class LoginDialog(QDialog):
+    """Name and password; accepted only after access.login succeeded on `db`."""
+
+    def __init__(self, db: Db, parent: QWidget | None = None, *, locked_as: str | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.locked_as = locked_as
+        self.setWindowTitle(f"{APP_NAME} — {'已锁定' if locked_as else '登录'}")
+        self.setModal(True)
+        self.name_combo = QComboBox()
+        self.name_combo.setEditable(True)
+        for op in access.list_operators(db):
+            if op.active:
+                self.name_combo.addItem(op.name)
+        self.password_edit = QLineEdit()
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #b71c1c;")
+        self.message.setWordWrap(True)
+        intro = QLabel(f"屏幕已锁定。请输入 {locked_as} 的密码继续工作。" if locked_as
+                       else "本数据库已启用登录，请输入用户名和密码。")
+        intro.setWordWrap(True)
+        form = QFormLayout()
+        if locked_as:
+            self.name_combo.setCurrentText(locked_as)
+            self.name_combo.setEnabled(False)
+        form.addRow("用户名：", self.name_combo)
+        form.addRow("密码：", self.password_edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("解锁" if locked_as else "登录")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("退出程序" if locked_as else "取消")
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.resize(360, 180)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.password_edit.setFocus()
+
+    def try_login(self, name: str | None = None, password: str | None = None) -> bool:
+        name = self.name_combo.currentText() if name is None else name
+        password = self.password_edit.text() if password is None else password
+        if self.locked_as:
+            ok = access.verify_current(self.db, password)
+            if not ok:
+                self._fail("密码不对，请重新输入。")
+            return ok
+        try:
+            access.login(self.db, name, password)
+        except UserError as exc:
+            self._fail(str(exc))
+            return False
+        return True
+
+    def _fail(self, message: str) -> None:
+        self.message.setText(message)
+        self.password_edit.clear()
+
+    def _on_buttons_accepted(self) -> None:
+        if self.try_login():
+            self.accept()
+
+
+class IdleWatcher(QObject):
+    """Notices keyboard and mouse anywhere in the app; says `idled` after the configured minutes."""
+
+    idled = Signal()
+    _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel}
+
+    def __init__(self, minutes: Callable[[], int], clock: Callable[[], float] = time.monotonic,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.minutes = minutes
+        self.clock = clock
+        self.last_activity = clock()
+        self.paused = False
+        self.timer = QTimer(self)
+        self.timer.setInterval(15_000)
+        self.timer.timeout.connect(self.check)
+
+    def start(self) -> None:
+        self.last_activity = self.clock()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def poke(self) -> None:
+        self.last_activity = self.clock()
+
+    def check(self) -> bool:
+        limit = self.minutes()
+        if self.paused or limit <= 0:
+            return False
+        if self.clock() - self.last_activity >= limit * 60:
+            self.idled.emit()
+            return True
+        return False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in self._ACTIVITY:
+            self.last_activity = self.clock()
+        return False
