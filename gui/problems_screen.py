@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter, QTreeView, QVBoxLayout, QWidget,
 )
 
-from core import households, persons, problems
+from core import access, households, persons, problems
 from core.errors import UserError
 from core.problems import Problem
 from gui.base import Screen
@@ -437,6 +437,15 @@ class ProblemsScreen(Screen):
         self.step_submit.setText(f"提交（{stage}）" if stage else "提交")
 
     # Actions -------------------------------------------------------------------------------------
+    def may(self, action: str) -> bool:
+        """Whether the logged-in operator may do this (always, when the office uses no logins); says why not."""
+        try:
+            access.require(self.db, action)
+        except UserError as exc:
+            self.show_error(str(exc))
+            return False
+        return True
+
     def _person_id(self, name: str, label: str) -> int | None:
         """The person with this name (a cadre first); asks before adding someone new. None if cancelled."""
         name = name.strip()
@@ -476,7 +485,7 @@ class ProblemsScreen(Screen):
 
     def submit_step(self) -> bool:
         p = self.current
-        if p is None:
+        if p is None or not self.may("edit"):
             return False
         stage = self.next_stage.currentText()
         person_id = self._person_id(self.step_person.text(), "经办人")
@@ -512,6 +521,8 @@ class ProblemsScreen(Screen):
     def create_problem(self, values: dict, on_error=None) -> int | None:
         """Register a problem from the dialog's values; errors go to on_error (the dialog) or a message box."""
         report = on_error or self.show_error
+        if not self.may("edit"):
+            return None
         found_by = self._person_id(values.get("found_by", ""), "登记人")
         if found_by is None:
             return None
@@ -529,7 +540,8 @@ class ProblemsScreen(Screen):
         return problem_id
 
     def new_problem_dialog(self) -> None:
-        NewProblemDialog(self).exec()
+        if self.may("edit"):
+            NewProblemDialog(self).exec()
 
     def _on_new_button_clicked(self) -> None:
         self.new_problem_dialog()
@@ -571,7 +583,7 @@ class ProblemsScreen(Screen):
         from core import visits_export
 
         period = self._period()
-        if period is None:
+        if period is None or not self.may("export"):
             return None
         start, end = period
         community = self.community.currentData()

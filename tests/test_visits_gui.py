@@ -278,3 +278,25 @@ def test_household_dialog_keeps_what_was_typed_on_error(qtbot, db, office, scree
     dialog._on_buttons_accepted()
     assert dialog.result() == 1
     assert households.search(db, "赵六")[0].tags == ("低保户",)
+
+
+def test_a_viewer_may_look_but_not_record(qtbot, db, office, screens):
+    from core import access
+
+    visit_screen, problem_screen = screens
+    access.create_operator(db, "管理员甲", "mima12345", access.ADMIN)
+    access.login(db, "管理员甲", "mima12345")
+    access.create_operator(db, "查看乙", "mima12345", access.VIEWER)
+    pid = problems.create(db, title="楼道灯不亮", source="网格巡查", severity="一般", grid_id=office["grid"],
+                          found_by_person_id=office["cadre"])
+    access.login(db, "查看乙", "mima12345")
+    visit_screen.pick_household(office["household"])
+    visit_screen._on_all_clear_button_clicked()
+    assert visit_screen.save_visit() is None
+    assert "查看" in visit_screen.errors[-1]
+    assert db.execute("SELECT count(*) FROM home_visit").fetchone()[0] == 0
+    problem_screen.refresh()
+    problem_screen.select_problem(pid)
+    problem_screen.fill_step("研判", "王建国", "一般问题")
+    assert not problem_screen.submit_step()
+    assert problems.get(db, pid).stage == "发现"
