@@ -390,9 +390,12 @@ class ProblemsScreen(Screen):
         problem_id = self.selected_problem_id()
         self._show_problem(problems.get(self.db, problem_id) if problem_id is not None else None)
 
+    _form_key: tuple | None = None
+
     def _show_problem(self, p: Problem | None) -> None:
         self.current = p
         if p is None:
+            self._form_key = None
             self.detail.setText("在左侧选中一个问题。红色为已超时，黄色为即将超时。")
             self.steps_model.set_rows([])
             self.step_box.setVisible(False)
@@ -410,6 +413,10 @@ class ProblemsScreen(Screen):
             f"<br>责任人：{p.responsible_name or '未指定'}" + (f"　居民满意度：{p.satisfaction}" if p.satisfaction else "")
             + (f"<br>{p.description}" if p.description and p.description != p.title else ""))
         self.steps_model.set_rows(problems.steps(self.db, p.id))
+        form_key = (p.id, p.stage, p.satisfaction)
+        if form_key == self._form_key:
+            return  # same problem, same stage (a periodic refresh): keep what is being typed in the form
+        self._form_key = form_key
         allowed = problems.allowed_next(p)
         self.next_stage.blockSignals(True)
         self.next_stage.clear()

@@ -300,3 +300,15 @@ def test_a_viewer_may_look_but_not_record(qtbot, db, office, screens):
     problem_screen.fill_step("研判", "王建国", "一般问题")
     assert not problem_screen.submit_step()
     assert problems.get(db, pid).stage == "发现"
+
+
+def test_board_refresh_keeps_the_step_being_typed(qtbot, db, office, screens):
+    _, problem_screen = screens
+    pid = problems.create(db, title="楼道灯不亮", source="网格巡查", severity="一般", grid_id=office["grid"],
+                          found_by_person_id=office["cadre"])
+    problem_screen.refresh()
+    problem_screen.select_problem(pid)
+    problem_screen.step_text.setPlainText("正在写研判意见")
+    problem_screen.clock.timeout.emit()  # the minute tick
+    assert problem_screen.selected_problem_id() == pid
+    assert problem_screen.step_text.toPlainText() == "正在写研判意见"
