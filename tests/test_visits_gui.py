@@ -200,20 +200,21 @@ def test_screens_in_main_window_with_demo(qtbot, demo_db):
     assert any(stage == "发现" for stage, _, _ in problems_screen.board_rows())
 
 
-def test_background_job_can_be_cancelled(qtbot, db):
-    from gui.visits_widgets import BackgroundJob
+def test_background_work_can_be_cancelled(qtbot, db):
+    from gui.task import BackgroundTask
+    from gui.visits_widgets import db_work
 
     def work(job_db, progress):
         for n in range(1000):
             progress(n, 1000)
         return "finished"
 
-    job = BackgroundJob(db.path, work)
-    job.cancel()
-    with qtbot.waitSignal(job.failed, timeout=5000) as failed:
-        job.start()
+    task = BackgroundTask(db_work(db.path, work))
+    task.cancel()
+    with qtbot.waitSignal(task.failed, timeout=5000) as failed:
+        task.start()
     assert "已取消" in failed.args[0]
-    job.wait()
+    task.wait()
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
