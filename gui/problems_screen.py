@@ -13,13 +13,13 @@ from PySide6.QtWidgets import (
     QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter, QTreeView, QVBoxLayout, QWidget,
 )
 
-from core import access, households, persons, problems
+from core import households, persons, problems
 from core.errors import UserError
 from core.problems import Problem
 from gui.base import Screen
 from gui.visits_widgets import (
     AMBER, RED, RED_TEXT, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
-    ask_xlsx_path, export_excel, qdate, start_job,
+    ask_xlsx_path, export_excel, may, qdate, start_job,
 )
 
 PROBLEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -445,13 +445,7 @@ class ProblemsScreen(Screen):
 
     # Actions -------------------------------------------------------------------------------------
     def may(self, action: str) -> bool:
-        """Whether the logged-in operator may do this (always, when the office uses no logins); says why not."""
-        try:
-            access.require(self.db, action)
-        except UserError as exc:
-            self.show_error(str(exc))
-            return False
-        return True
+        return may(self, action)
 
     def _person_id(self, name: str, label: str) -> int | None:
         """The person with this name (a cadre first); asks before adding someone new. None if cancelled."""

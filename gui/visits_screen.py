@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from core import access, households, idcard, persons, problems, settings, visits
+from core import households, idcard, persons, problems, settings, visits
 from core.errors import UserError
 from core.households import Household
 from core.visits import DueHousehold, Visit
@@ -22,7 +22,7 @@ from gui.base import Screen
 from gui.household_dialog import HouseholdDialog
 from gui.visits_widgets import (
     AMBER, GREEN, RED, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
-    ask_xlsx_path, export_excel, qdate, select_id, selected_row, start_job,
+    ask_xlsx_path, export_excel, may, qdate, select_id, selected_row, start_job,
 )
 
 FINDING_STYLE = {
@@ -483,13 +483,7 @@ class VisitsScreen(Screen):
         self._refresh_tab(index)
 
     def may(self, action: str) -> bool:
-        """Whether the logged-in operator may do this (always, when the office uses no logins); says why not."""
-        try:
-            access.require(self.db, action)
-        except UserError as exc:
-            self.show_error(str(exc))
-            return False
-        return True
+        return may(self, action)
 
     # Visit form ----------------------------------------------------------------------------------
     def search_households(self, text: str) -> list[Household]:

@@ -256,3 +256,15 @@ def ask_xlsx_path(parent, title: str, suggested: str) -> str:
     from PySide6.QtWidgets import QFileDialog
 
     return QFileDialog.getSaveFileName(parent, title, suggested, "Excel 文件 (*.xlsx)")[0]
+
+
+def may(screen, action: str) -> bool:
+    """Whether the logged-in operator may do this (always, when the office uses no logins); tells them why not."""
+    from core import access
+
+    try:
+        access.require(screen.db, action)
+    except UserError as exc:
+        screen.show_error(str(exc))
+        return False
+    return True
