@@ -83,7 +83,7 @@ ROW_COLUMN = "原文件行号"
 _FOOTER_PREFIXES = ("合计", "总计", "小计", "填表", "制表", "审核", "负责人", "注：", "注:", "说明：", "说明:", "备注：")
 
 # Modules that register import kinds; areas append theirs.
-KIND_MODULES: list[str] = ["core.roster_io", "core.households_io"]
+KIND_MODULES: list[str] = ["core.roster_io", "core.households_io", "core.volunteer_io"]
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
