@@ -322,6 +322,9 @@ def export_roster(db: Db, out: str | os.PathLike, layout: ExportLayout | None = 
     for i, col in enumerate(layout.columns):
         if ROSTER_FIELDS[col.field][1] in ("date", "int"):
             continue
+        joined = "\x1f".join(filter(None, [values[i] for values in values_rows]))
+        if not (joined.startswith("=") or "\x1f=" in joined):
+            continue  # the usual case, decided at C speed
         for values in values_rows:
             value = values[i]
             if value is not None and value[:1] == "=":
