@@ -322,6 +322,19 @@ def export_roster(db: Db, out: str | os.PathLike, layout: ExportLayout | None = 
         widths[i] = max(widths[i], _display_width(longest))
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("党员花名册")
+    # Text that starts with "=" is written as text: opening the file must never run a formula.
+    for i, col in enumerate(layout.columns):
+        if ROSTER_FIELDS[col.field][1] in ("date", "int"):
+            continue
+        joined = "\x1f".join(filter(None, [values[i] for values in values_rows]))
+        if not (joined.startswith("=") or "\x1f=" in joined):
+            continue  # the usual case, decided at C speed
+        for values in values_rows:
+            value = values[i]
+            if value is not None and value[:1] == "=":
+                literal = WriteOnlyCell(sheet, value=value)
+                literal.data_type = "s"
+                values[i] = literal
     for i, w in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = min(max(w + 3, 6), 60)
     sheet.freeze_panes = "A4"

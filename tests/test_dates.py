@@ -84,6 +84,9 @@ def test_serial_boundaries():
     (-5, "不是有效日期"),
     (9_999_999, "不是有效日期"),
     (60, "不是有效日期"),
+    (float("inf"), "不是有效日期"),
+    (-1.7976931348623157e308, "不是有效日期"),
+    (1e300, "不是有效日期"),
 ])
 def test_refused_with_a_clear_message(value, words):
     with pytest.raises(ValidationError) as info:

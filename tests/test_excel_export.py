@@ -225,3 +225,22 @@ def test_cli_bad_row_exits_1_and_writes_the_errors_file(db, tmp_path):
     assert (tmp_path / "名册.errors.xlsx").exists()
     done = run("import", "roster", str(path), "--db", str(tmp_path / "test.db"), "--skip-bad")
     assert done.returncode == 1 and "新增 1 条" in done.stderr
+
+
+def test_text_that_looks_like_a_formula_stays_text(demo_db, tmp_path):
+    member_id = demo_db.execute("SELECT id FROM member ORDER BY id LIMIT 1").fetchone()[0]
+    from core import members
+
+    members.update(demo_db, member_id, member={"note": "=HYPERLINK(\"http://x\",\"点我\")", "work_unit": "+1"})
+    out = tmp_path / "f.xlsx"
+    export_roster(demo_db, out, masked=False, member_ids=[member_id])
+    sheet = load_workbook(out).active
+    header = [c.value for c in sheet[3]]
+    note = sheet.cell(row=4, column=header.index("备注") + 1)
+    assert note.data_type == "s" and note.value.startswith("=HYPERLINK")
+    fresh = open_db(tmp_path / "fresh.db")
+    try:
+        assert import_file(fresh, "roster", out).created == 1
+        assert fresh.execute("SELECT note FROM member").fetchone()[0].startswith("=HYPERLINK")
+    finally:
+        fresh.close()
