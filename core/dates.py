@@ -9,6 +9,7 @@ day of that month).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 
@@ -82,6 +83,8 @@ def _from_serial(label: str, raw: object, serial: float, field: str | None) -> d
 
 def _from_number(label: str, raw: object, number: float, field: str | None) -> NotedDate:
     """A numeric cell: 19850302 and 198503 typed into a number cell, else an Excel serial."""
+    if not math.isfinite(number):  # a cell holding inf or NaN (#NUM! saved as a number)
+        raise _fail(label, raw, f"不是有效日期。{HINT}", field)
     if number == int(number):
         digits = str(int(number))
         match = _COMPACT_DAY.match(digits)
