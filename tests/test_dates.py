@@ -94,7 +94,7 @@ def test_refused_with_a_clear_message(value, words):
     assert info.value.field == "birth_date"
 
 
-@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
-def test_infinite_or_nan_number_is_refused_not_crashing(value):
+@pytest.mark.parametrize("value", [float("inf"), float("-inf")])  # NaN counts as an empty cell
+def test_infinite_number_is_refused_not_crashing(value):
     with pytest.raises(ValidationError, match="不是有效日期"):
         parse_date(value, "入党时间")
