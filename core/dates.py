@@ -9,7 +9,6 @@ day of that month).
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from dataclasses import dataclass
 
@@ -83,7 +82,7 @@ def _from_serial(label: str, raw: object, serial: float, field: str | None) -> d
 
 def _from_number(label: str, raw: object, number: float, field: str | None) -> NotedDate:
     """A numeric cell: 19850302 and 198503 typed into a number cell, else an Excel serial."""
-    if not math.isfinite(number):  # a cell holding infinity (#NUM! saved as a number)
+    if number != number or number in (float("inf"), float("-inf")):  # NaN or infinite: no date at all
         raise _fail(label, raw, f"不是有效日期。{HINT}", field)
     if number == int(number):
         digits = str(int(number))

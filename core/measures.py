@@ -134,6 +134,25 @@ def members_in_group_rate(db: Db, community_id: int, year: int, as_of: dt.date) 
     return _share(db, community_id, year, as_of, "party_group_id IS NOT NULL")
 
 
+# Volunteers (core/volunteers.py keeps hours as minutes; letters get hours) ------------------------
+
+
+@register("volunteer_hours", "志愿服务时长", "小时", "volunteers", "社区志愿服务活动全年累计服务时长（截至统计日）")
+def volunteer_hours(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    from core import volunteers
+
+    return float(volunteers.hours_decimal(volunteers.community_minutes_until(db, community_id, year, as_of)))
+
+
+@register("dual_registration_member_rate", "双报到党员服务达标率", "%", "volunteers",
+          "到本社区报到的在职党员中，全年服务时长达到规定时长的比例")
+def dual_registration_member_rate(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    from core import volunteers
+
+    rate = volunteers.dual_member_rate(db, community_id, year, as_of)
+    return None if rate is None else float(rate)
+
+
 # Meetings (core/meetings.py) -------------------------------------------------------------------
 
 
@@ -183,3 +202,48 @@ def meetings_on_time_rate(db: Db, community_id: int, year: int, as_of: dt.date) 
                 required += kind.required
                 held += kind.held
     return None if not required else round(100.0 * held / required, 1)
+
+
+# Visits and problems (core/visits.py, core/problems.py) ---------------------------------------
+
+@register("visits_coverage", "五必问入户走访覆盖率", "%", "visits", "当年有完整走访记录的住户 / 社区住户总数")
+def visits_coverage(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    from core import visits
+
+    bounds = year_bounds(year, as_of)
+    if bounds is None:
+        return 0.0
+    result = visits.coverage(db, community_id=community_id, start=bounds[0], end=bounds[1])
+    return result.percent if result.households else None
+
+
+@register("visits_count", "入户走访次数", "次", "visits", "当年入户走访记录数（截至统计日）")
+def visits_count(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    from core import visits
+
+    bounds = year_bounds(year, as_of)
+    if bounds is None:
+        return 0.0
+    return float(visits.visit_counts(db, bounds[0], bounds[1], community_id).visits)
+
+
+def _problem_counts(db: Db, community_id: int, year: int, as_of: dt.date):
+    from core import problems
+
+    bounds = year_bounds(year, as_of)
+    if bounds is None:
+        return None
+    end_of_day = dt.datetime.combine(dt.date.fromisoformat(bounds[1]), dt.time(23, 59))
+    return problems.counts(db, bounds[0], bounds[1], community_id, at=end_of_day)
+
+
+@register("problems_closed_on_time_rate", "问题按时办结率", "%", "problems", "当年办结的问题中在时限内处置的比例")
+def problems_closed_on_time_rate(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    counts = _problem_counts(db, community_id, year, as_of)
+    return counts.on_time_percent if counts and counts.closed else None
+
+
+@register("problems_overdue", "超期未处置问题", "件", "problems", "统计日仍超过时限未处置的问题（目标宜设“不超过”）")
+def problems_overdue(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    counts = _problem_counts(db, community_id, year, as_of)
+    return float(counts.overdue) if counts else 0.0

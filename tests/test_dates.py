@@ -94,7 +94,14 @@ def test_refused_with_a_clear_message(value, words):
     assert info.value.field == "birth_date"
 
 
-@pytest.mark.parametrize("value", [float("inf"), float("-inf")])  # NaN counts as an empty cell
-def test_infinite_number_is_refused_not_crashing(value):
-    with pytest.raises(ValidationError, match="不是有效日期"):
-        parse_date(value, "入党时间")
+def test_infinite_numbers_are_refused_not_crashing():
+    import math
+
+    import pytest
+
+    from core.dates import parse_date
+    from core.errors import ValidationError
+
+    for value in (math.inf, -math.inf):
+        with pytest.raises(ValidationError):
+            parse_date(value, "入党时间")
