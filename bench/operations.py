@@ -140,3 +140,212 @@ OPERATIONS += [
     ("search", search),
     ("roster screen", roster_first_paint),
 ]
+
+
+def _fresh_db_path(work: Path, name: str) -> Path:
+    path = work / name
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    return path
+
+
+def roster_import(db_path: Path, work: Path, runs: int) -> Result:
+    """The whole roster exported unmasked, then imported into an empty database (tree built from the file)."""
+    from python_calamine import load_workbook
+
+    from core.db import open_db
+    from core.excel_export import export_roster
+    from core.excel_import import import_file
+
+    source = open_db(db_path)
+    sheet_path = work / "roster-export.xlsx"
+    export_roster(source, sheet_path, masked=False)
+    source.close()
+    ours_times, created = [], 0
+    for _ in range(runs):
+        db = open_db(_fresh_db_path(work, "import-ours.db"))
+        start = time.perf_counter()
+        result = import_file(db, "roster", sheet_path, skip_bad=True)
+        ours_times.append(time.perf_counter() - start)
+        created = result.created
+        db.close()
+
+    def bare() -> None:
+        rows = load_workbook(str(sheet_path)).get_sheet_by_index(0).to_python()[3:]
+        conn = sqlite3.connect(_fresh_db_path(work, "import-bare.db"))
+        conn.execute(f"CREATE TABLE t ({', '.join(f'c{i} TEXT' for i in range(len(rows[0])))})")
+        with conn:
+            conn.executemany(f"INSERT INTO t VALUES ({', '.join('?' * len(rows[0]))})",
+                             [[None if v == "" else str(v) for v in r] for r in rows])
+        conn.close()
+
+    base = median_time(bare, runs)
+    ours = sorted(ours_times)[len(ours_times) // 2]
+    return Result("roster import from Excel (all members)", ours, base, "≤ 3× (calamine read + executemany)",
+                  ours <= 3 * base, f"{created} members")
+
+
+def roster_export(db_path: Path, work: Path, runs: int) -> Result:
+    """The formatted 党员花名册 against openpyxl write_only of the same values."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    from core.db import open_db
+    from core.excel_export import export_roster, roster_rows
+
+    db = open_db(db_path)
+    ours = median_time(lambda: export_roster(db, work / "export-ours.xlsx", masked=False), runs)
+
+    def bare() -> None:
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("x")
+        for raw in roster_rows(db):
+            values = list(raw)
+            for i in (3, 7, 8):  # birth, join and full dates, as dates
+                values[i] = dt.date.fromisoformat(values[i]) if values[i] else None
+            sheet.append(values)
+        workbook.save(work / "export-bare.xlsx")
+
+    base = median_time(bare, runs)
+    db.close()
+    return Result("roster export to Excel (formatted)", ours, base, "≤ 1.3× (openpyxl write_only)", ours <= 1.3 * base)
+
+
+OPERATIONS += [
+    ("roster import", roster_import),
+    ("roster export", roster_export),
+]
+
+
+def _roster_file(db_path: Path, work: Path) -> Path:
+    """A 100k-row roster workbook written once by our own exporter (unmasked, so it imports back)."""
+    from core.db import open_db
+    from core.excel_export import export_roster
+
+    path = work / "roster-100k.xlsx"
+    if not path.exists():
+        db = open_db(db_path)
+        export_roster(db, path, masked=False)
+        db.close()
+    return path
+
+
+def import_roster(db_path: Path, work: Path, runs: int) -> Result:
+    from python_calamine import CalamineWorkbook
+
+    from core.db import open_db
+    from core.excel_import import get_kind, read_source, run_import
+
+    source_file = _roster_file(db_path, work)
+
+    def ours() -> None:
+        target = work / "import-ours.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        db = open_db(target)
+        kind = get_kind("roster")
+        result = run_import(db, kind, read_source(source_file, kind), write_errors=False)
+        assert result.imported and not result.bad, result.summary()
+        db.close()
+
+    def bare() -> None:
+        target = work / "import-bare.db"
+        target.unlink(missing_ok=True)
+        rows = CalamineWorkbook.from_path(str(source_file)).get_sheet_by_index(0).to_python()
+        width = max(len(r) for r in rows)
+        conn = sqlite3.connect(target)
+        conn.execute(f"CREATE TABLE roster ({', '.join(f'c{i}' for i in range(width))})")
+        with conn:
+            conn.executemany(f"INSERT INTO roster VALUES ({', '.join('?' for _ in range(width))})",
+                             [list(r) + [None] * (width - len(r)) for r in rows[3:]])
+        conn.close()
+
+    ours_t = median_time(ours, runs)
+    base_t = median_time(bare, runs)
+    return Result("import roster, 100k-row xlsx, all validation", ours_t, base_t, "≤ 3×", ours_t <= 3 * base_t)
+
+
+def export_roster(db_path: Path, work: Path, runs: int) -> Result:
+    from openpyxl import Workbook
+
+    from core.db import open_db
+    from core.excel_export import export_roster as export, roster_rows
+
+    db = open_db(db_path)
+    ours = median_time(lambda: export(db, work / "export-ours.xlsx"), runs)
+    rows = roster_rows(db)
+    db.close()
+
+    def bare() -> None:
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet()
+        for row in rows:
+            sheet.append(list(row))
+        book.save(work / "export-bare.xlsx")
+
+    base = median_time(bare, runs)
+    return Result("export roster, 100k rows, formatted", ours, base, "≤ 1.3×", ours <= 1.3 * base)
+
+
+def compliance_grid(db_path: Path, work: Path, runs: int) -> Result:
+    import datetime as dt
+
+    from core import meetings
+    from core.db import open_db
+
+    db = open_db(db_path)
+    year = str(dt.date.today().year)
+    ours = median_time(lambda: meetings.compliance_grid(db, year), runs)
+    db.close()
+    return Result("compliance grid, all branches, a year", ours, None, "≤ 200 ms", ours <= 0.200)
+
+
+def letter_pages(db_path: Path, work: Path, runs: int) -> Result:
+    """About 1,000 letter pages: the street's letters rendered repeatedly into one file, vs bare canvas text."""
+    import datetime as dt
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from core import settings
+    from core.db import open_db
+    from reports import fonts
+    from reports.letter_pdf import load_contents, render
+
+    db = open_db(db_path)
+    year = dt.date.today().year
+    contents = load_contents(db, year)
+    office = settings.get(db, "office_name")
+    db.close()
+    if not contents:
+        return Result("1,000 accountability-letter pages", None, None, "≤ 1.5×", False, "no letters in the database")
+    probe = render(contents, work / "letters-probe.pdf", office)
+    text = subprocess.run(["pdftotext", "-layout", str(probe), "-"], capture_output=True, text=True, check=True).stdout
+    pages = [page.splitlines() for page in text.split("\f") if page.strip()]
+    repeat = max(1, round(1000 / len(pages)))
+    ours = median_time(lambda: render(contents * repeat, work / "letters-ours.pdf", office), runs)
+
+    def bare() -> None:
+        c = canvas.Canvas(str(work / "letters-bare.pdf"), pagesize=A4)
+        name = fonts.font_name()
+        for _ in range(repeat):
+            for lines in pages:
+                c.setFont(name, 10.5)
+                y = 800
+                for line in lines:
+                    c.drawString(60, y, line.strip())
+                    y -= 14
+                c.showPage()
+        c.save()
+
+    base = median_time(bare, runs)
+    return Result(f"{repeat * len(pages):,} accountability-letter pages", ours, base, "≤ 1.5×", ours <= 1.5 * base)
+
+
+OPERATIONS += [
+    ("import", import_roster),
+    ("export", export_roster),
+    ("compliance", compliance_grid),
+    ("letters", letter_pages),
+]

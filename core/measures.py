@@ -151,3 +151,99 @@ def dual_registration_member_rate(db: Db, community_id: int, year: int, as_of: d
 
     rate = volunteers.dual_member_rate(db, community_id, year, as_of)
     return None if rate is None else float(rate)
+
+
+# Meetings (core/meetings.py) -------------------------------------------------------------------
+
+
+def _held(kind_code: str) -> MeasureFunc:
+    def measure(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+        from core import meetings
+
+        bounds = year_bounds(year, as_of)
+        if bounds is None:
+            return 0.0
+        return float(meetings.held_count(db, community_id, kind_code, *bounds))
+
+    return measure
+
+
+for _code, _kind, _label in (
+    ("meetings_committee", "committee", "支委会召开次数"),
+    ("meetings_general", "general", "支部党员大会召开次数"),
+    ("meetings_lesson", "lesson", "党课次数"),
+    ("meetings_theme_day", "theme_day", "主题党日次数"),
+    ("meetings_group", "group", "党小组会召开次数"),
+):
+    register(_code, _label, "次", "meetings", f"当年截至统计日各党支部已召开的{_label[:-2]}（计划中的不算）")(_held(_kind))
+
+
+@register("meetings_attendance_rate", "组织生活出席率", "%", "meetings", "当年已召开的三会一课中实到人次占应到人次的比例")
+def meetings_attendance_rate(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    from core import meetings
+
+    bounds = year_bounds(year, as_of)
+    rate = meetings.attendance_rate(db, community_id, *bounds) if bounds else None
+    return None if rate is None else round(100.0 * rate, 1)
+
+
+@register("meetings_on_time_rate", "三会一课按期召开率", "%", "meetings",
+          "当年到统计日为止应召开的各类会议中按期召开的比例（按会议类型的频次要求逐月、逐季计算）")
+def meetings_on_time_rate(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    from core import meetings
+
+    if as_of < dt.date(year, 1, 1):
+        return None
+    on = min(as_of, dt.date(year, 12, 31))
+    required = held = 0
+    for branch_id in community_branch_ids(db, community_id):
+        for kind in meetings.compliance(db, branch_id, str(year), on=on, with_details=False).kinds:
+            if kind.state != "none":
+                required += kind.required
+                held += kind.held
+    return None if not required else round(100.0 * held / required, 1)
+
+
+# Visits and problems (core/visits.py, core/problems.py) ---------------------------------------
+
+@register("visits_coverage", "五必问入户走访覆盖率", "%", "visits", "当年有完整走访记录的住户 / 社区住户总数")
+def visits_coverage(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    from core import visits
+
+    bounds = year_bounds(year, as_of)
+    if bounds is None:
+        return 0.0
+    result = visits.coverage(db, community_id=community_id, start=bounds[0], end=bounds[1])
+    return result.percent if result.households else None
+
+
+@register("visits_count", "入户走访次数", "次", "visits", "当年入户走访记录数（截至统计日）")
+def visits_count(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    from core import visits
+
+    bounds = year_bounds(year, as_of)
+    if bounds is None:
+        return 0.0
+    return float(visits.visit_counts(db, bounds[0], bounds[1], community_id).visits)
+
+
+def _problem_counts(db: Db, community_id: int, year: int, as_of: dt.date):
+    from core import problems
+
+    bounds = year_bounds(year, as_of)
+    if bounds is None:
+        return None
+    end_of_day = dt.datetime.combine(dt.date.fromisoformat(bounds[1]), dt.time(23, 59))
+    return problems.counts(db, bounds[0], bounds[1], community_id, at=end_of_day)
+
+
+@register("problems_closed_on_time_rate", "问题按时办结率", "%", "problems", "当年办结的问题中在时限内处置的比例")
+def problems_closed_on_time_rate(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    counts = _problem_counts(db, community_id, year, as_of)
+    return counts.on_time_percent if counts and counts.closed else None
+
+
+@register("problems_overdue", "超期未处置问题", "件", "problems", "统计日仍超过时限未处置的问题（目标宜设“不超过”）")
+def problems_overdue(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    counts = _problem_counts(db, community_id, year, as_of)
+    return float(counts.overdue) if counts else 0.0

@@ -76,6 +76,8 @@ class MeetingTableModel(ListModel):
             kind = m.kind_name if m.unit_id == m.branch_id else f"{m.kind_name}·{m.unit_name}"
             if m.status == "计划":
                 kind += "（计划）"
+            if m.status == "计划":  # nothing has happened yet: only who is expected
+                return [m.date, kind, m.topic, f"应到 {m.expected}", "", "", "—"][col]
             return [m.date, kind, m.topic, f"{m.present}/{m.expected}",
                     m.leave, m.absent, _rate_text(m.rate)][col]
         if role == SortRole:
@@ -1066,6 +1068,7 @@ class MeetingsScreen(Screen):
 
     def _update_buttons(self) -> None:
         has_branch = self.selected_branch_id() is not None
+        self.editor.setEnabled(has_branch)
         for b in (self.new_button, self.ledger_button, self.export_button, self.editor.save_button,
                   self.add_seat_button):
             b.setEnabled(has_branch)

@@ -205,6 +205,7 @@ STEP_MODULES: list[str] = [
     "core.demo.meetings",
     "core.demo.visits",
     "core.demo.volunteers",
+    "core.demo.excel",
     "core.demo.letters",
 ]
 
