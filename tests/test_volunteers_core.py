@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given
+from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -289,13 +289,13 @@ def test_a_community_with_teams_cannot_be_deleted(office, db):
         orgs.delete_unit(db, empty)
 
 
-@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hypothesis_settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 20), st.integers(1, 8), st.integers(1, 100)), min_size=1, max_size=8))
-def test_no_one_serves_more_time_than_passes(tmp_path_factory, sessions):
+def test_no_one_serves_more_time_than_passes(sessions):
     """Whatever sessions are attempted on one day, the accepted ones never add up past the time covered."""
-    from core.db import open_db
+    from core.db import open_memory
 
-    db = open_db(tmp_path_factory.mktemp("h") / "h.db", operator="hypothesis")
+    db = open_memory("hypothesis")
     try:
         office = Office(db)
         person = office.resident("甲")
