@@ -7,16 +7,17 @@ import pytest
 import main
 from core import access, audit, members, settings
 from core.errors import PermissionDeniedError, UserError, ValidationError
+from tests.safety_office import OFFICE_MEMBERS, office_db, office_template  # noqa: F401
 
 
 @pytest.fixture
-def staffed(demo_db):
+def staffed(office_db):
     """The demo office with an admin, a clerk and a viewer; the connection logged in as the admin."""
-    access.create_operator(demo_db, "王主任", "admin-pass", access.ADMIN)
-    access.login(demo_db, "王主任", "admin-pass")
-    access.create_operator(demo_db, "李录入", "clerk-pass", access.CLERK)
-    access.create_operator(demo_db, "赵查看", "viewer-pass", access.VIEWER)
-    return demo_db
+    access.create_operator(office_db, "王主任", "admin-pass", access.ADMIN)
+    access.login(office_db, "王主任", "admin-pass")
+    access.create_operator(office_db, "李录入", "clerk-pass", access.CLERK)
+    access.create_operator(office_db, "赵查看", "viewer-pass", access.VIEWER)
+    return office_db
 
 
 def test_fresh_install_needs_no_login(db):

@@ -16,6 +16,7 @@ from core import excel_import
 from core.db import open_db
 from core.errors import UserError
 from tests.excel_helpers import HEADER, member_row
+from tests.safety_office import OFFICE_MEMBERS, office_db, office_template  # noqa: F401
 
 # Text a user might have in a cell: Chinese, rare CJK (Ext. B), full-width digits, spaces, formulas.
 _ALPHABET = st.characters(
@@ -82,17 +83,17 @@ PROPERTY_SETTINGS = settings(max_examples=30, deadline=None,
 
 @PROPERTY_SETTINGS
 @given(rows=sheets(*KINDS["roster"]), skip_bad=st.booleans(), literal_formulas=st.booleans())
-def test_random_rosters(demo_template, rows, skip_bad, literal_formulas):
-    _check_import(demo_template, "roster", rows, skip_bad, literal_formulas)
+def test_random_rosters(office_template, rows, skip_bad, literal_formulas):
+    _check_import(office_template, "roster", rows, skip_bad, literal_formulas)
 
 
 @PROPERTY_SETTINGS
 @given(rows=sheets(*KINDS["households"]), skip_bad=st.booleans(), literal_formulas=st.booleans())
-def test_random_households(demo_template, rows, skip_bad, literal_formulas):
-    _check_import(demo_template, "households", rows, skip_bad, literal_formulas)
+def test_random_households(office_template, rows, skip_bad, literal_formulas):
+    _check_import(office_template, "households", rows, skip_bad, literal_formulas)
 
 
-def _check_import(demo_template, kind: str, rows: list[list], skip_bad: bool, literal_formulas: bool) -> None:
+def _check_import(office_template, kind: str, rows: list[list], skip_bad: bool, literal_formulas: bool) -> None:
     header, _ = KINDS[kind]
     table = "member" if kind == "roster" else "household"
     work = Path(tempfile.mkdtemp())
@@ -102,7 +103,7 @@ def _check_import(demo_template, kind: str, rows: list[list], skip_bad: bool, li
             _write(path, header, rows, literal_formulas)
         except ValueError:  # openpyxl refuses some values (e.g. out-of-range dates); not an import question
             return
-        shutil.copy(demo_template, work / "office.db")
+        shutil.copy(office_template, work / "office.db")
         db = open_db(work / "office.db", operator="property")
         try:
             before = _counts(db)
