@@ -225,7 +225,10 @@ def reveal(db: Db, table: str, row_id: int, field: str, value: str | None) -> st
     return value
 
 
-def record_unmasked_export(db: Db, kind: str, path: str, rows: int) -> None:
+def record_unmasked_export(db: Db, kind: str, path: str, rows: int | None = None) -> None:
     """Check the right to export unmasked ID numbers and phones, and log the export."""
     require(db, "export_unmasked")
-    audit.record(db, "export", kind, None, {"file": str(path), "rows": rows, "unmasked": True})
+    details = {"file": str(path), "unmasked": True}
+    if rows is not None:
+        details["rows"] = rows
+    audit.record(db, "export", kind, None, details)

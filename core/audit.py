@@ -24,7 +24,8 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
 def _json(row: dict[str, Any] | None) -> str | None:
     if row is None:
         return None
-    row = {k: ("******" if k in SECRET_COLUMNS else v) for k, v in row.items()}
+    if SECRET_COLUMNS.intersection(row):
+        row = {k: ("******" if k in SECRET_COLUMNS else v) for k, v in row.items()}
     return _ENCODE(row)
 
 

@@ -182,7 +182,7 @@ def migrate(db: Db, applied_count: int | None) -> None:
         return
     if applied_count and db.path is not None:
         _backup_before_migration(db.path, applied_count)
-    # All pending steps in one transaction: a program killed while upgrading leaves the old schema whole.
+    # One transaction for the whole upgrade: a crash leaves the old schema or the new, never half.
     with db.atomic():
         for migration_set in MIGRATION_SETS:
             migration_set.apply(db)

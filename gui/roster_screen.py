@@ -314,6 +314,8 @@ class RosterScreen(Screen):
         self.column_actions["name"].setEnabled(False)
         self.columns_button.setMenu(self.columns_menu)
         self.print_button = QPushButton("打印花名册…")
+        self.import_button = QPushButton("导入 Excel…")
+        self.export_button = QPushButton("导出 Excel…")
         self.lookups_button = QToolButton()
         self.lookups_button.setText("分类设置…")
         self.lookups_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -323,7 +325,7 @@ class RosterScreen(Screen):
         self.lookups_button.setMenu(lookups_menu)
         actions = QHBoxLayout()
         for w in (self.add_button, self.edit_button, self.event_button, self.reveal_button, self.columns_button,
-                  self.print_button, self.lookups_button):
+                  self.print_button, self.import_button, self.export_button, self.lookups_button):
             actions.addWidget(w)
         actions.addStretch(1)
         self.count_label = QLabel()
@@ -410,6 +412,8 @@ class RosterScreen(Screen):
         self.event_button.clicked.connect(self._on_event_button_clicked)
         self.reveal_button.clicked.connect(self._on_reveal_button_clicked)
         self.print_button.clicked.connect(self._on_print_button_clicked)
+        self.import_button.clicked.connect(self.open_import)
+        self.export_button.clicked.connect(self.open_export)
         self.undo_button.clicked.connect(self._on_undo_button_clicked)
         self.columns_menu.triggered.connect(self._on_columns_menu_triggered)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
@@ -748,6 +752,19 @@ class RosterScreen(Screen):
                                 ["仍计入名册", "不再计入名册（已离开本单位）"])
         if counted is not None:
             self.add_lookup("status", value, counted == "仍计入名册")
+
+    # Excel -------------------------------------------------------------------------------------
+    def open_import(self):
+        """The import wizard for the roster; the table reloads through data_changed("members")."""
+        from gui.import_wizard import open_import_wizard
+
+        return open_import_wizard(self, self.db, self.signals, "roster")
+
+    def open_export(self):
+        """The export dialog for the members of the current view (filters and search applied)."""
+        from gui.export_dialog import open_export_dialog
+
+        return open_export_dialog(self, self.db, self.signals, self.current_member_ids())
 
     # Printing ----------------------------------------------------------------------------------
     def _on_print_button_clicked(self) -> None:
