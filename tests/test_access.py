@@ -179,7 +179,10 @@ def test_unmasked_exports_need_the_right_and_are_logged(staffed, tmp_path):
 
     access.login(staffed, "赵查看", "viewer-pass")
     export_roster(staffed, tmp_path / "masked.xlsx")  # masked: fine for 查看
+    from core.volunteer_excel import export_hours
+
     for export in (lambda out: export_roster(staffed, out, masked=False),
+                   lambda out: export_hours(staffed, out, unmasked=True),
                    lambda out: export_visits(staffed, out, unmasked=True),
                    lambda out: export_problems(staffed, out, unmasked=True)):
         out = tmp_path / "unmasked.xlsx"
