@@ -49,7 +49,7 @@ def test_login_and_wrong_password(staffed):
 
 
 def test_not_logged_in_may_do_nothing(staffed):
-    staffed.role = ""
+    access.logout(staffed)
     with pytest.raises(PermissionDeniedError, match="需要先登录"):
         access.require(staffed, "view")
 
@@ -197,3 +197,20 @@ def test_unmasked_exports_need_the_right_and_are_logged(staffed, tmp_path):
     assert {e.table_name for e in logged} == {"roster", "visits"}
     roster_entry = next(e for e in logged if e.table_name == "roster")
     assert roster_entry.operator == "李录入" and roster_entry.new["rows"] == result.rows
+
+
+def test_a_worker_connection_works_as_the_logged_in_operator(staffed):
+    from core.db import open_db
+
+    access.login(staffed, "李录入", "clerk-pass")
+    worker = open_db(staffed.path, operator="李录入")  # what a screen's worker thread does
+    try:
+        assert access.current_role(worker) == access.CLERK
+        access.require(worker, "edit")
+    finally:
+        worker.close()
+    stranger = open_db(staffed.path, operator="王主任")  # another name gets no one's login
+    try:
+        assert access.current_role(stranger) is None
+    finally:
+        stranger.close()
