@@ -454,10 +454,10 @@ class ImportWizard(QDialog):
         except UserError as exc:
             self.show_error(str(exc))
             return
-        db_path, operator = self.db.path, self.db.operator
+        db_path, operator, role = self.db.path, self.db.operator, self.db.role
 
         def work(progress, cancelled) -> Preview:
-            db = open_db(db_path, operator=operator)
+            db = open_db(db_path, operator=operator, role=role)
             try:
                 preview, _ = excel_import.build_preview(db, kind, source, mapping, mode, progress, cancelled)
                 return preview
@@ -507,10 +507,10 @@ class ImportWizard(QDialog):
             return
         source, kind, mapping, mode = self.source, self.kind, self.mapping(), self.selected_mode()
         skip_bad = self.skip_bad_check.isChecked()
-        db_path, operator = self.db.path, self.db.operator
+        db_path, operator, role = self.db.path, self.db.operator, self.db.role
 
         def work(progress, cancelled) -> ImportResult:
-            db = open_db(db_path, operator=operator)
+            db = open_db(db_path, operator=operator, role=role)
             try:
                 return excel_import.run_import(db, kind, source, mapping, mode, skip_bad, True, progress, cancelled)
             finally:
