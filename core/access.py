@@ -34,6 +34,13 @@ ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
 # scrypt cost: 16 MiB and roughly 50 ms per check on an office PC; slow for guessing, quick for a login.
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 _pending_login: tuple[str, str] | None = None
+# Logins made in this process, by database file: a worker thread's own connection (open_db with
+# the same operator) works with the role its window logged in with, without asking again.
+_sessions: dict[str, tuple[str, str]] = {}
+
+
+def _session_key(db: Db) -> str | None:
+    return str(db.path.resolve()) if db.path is not None else None
 
 
 @dataclass(frozen=True)
@@ -157,7 +164,20 @@ def login(db: Db, name: str, password: str) -> Operator:
         raise UserError("用户名或密码不对，请重新输入。忘记密码请找管理员重设。")
     db.operator = row[1]
     db.role = row[2]
+    _remember(db)
     return Operator(row[0], row[1], row[2], True, row[4])
+
+
+def logout(db: Db) -> None:
+    """Forget this process's login for the file; the connection can do nothing until a new login."""
+    _sessions.pop(_session_key(db) or "", None)
+    db.role = ""
+
+
+def _remember(db: Db) -> None:
+    key = _session_key(db)
+    if key is not None:
+        _sessions[key] = (db.operator, db.role)
 
 
 def resume(db: Db, name: str) -> bool:
@@ -166,6 +186,7 @@ def resume(db: Db, name: str) -> bool:
     if row is None:
         return False
     db.operator, db.role = row
+    _remember(db)
     return True
 
 
@@ -185,8 +206,12 @@ def current_role(db: Db) -> str | None:
     """The role in force: 管理员 while no operator exists; None when login is on and nobody logged in."""
     if not has_operators(db):
         return ADMIN
-    if not db.role and _pending_login is not None:
-        login(db, *_pending_login)
+    if not db.role:
+        session = _sessions.get(_session_key(db) or "")
+        if session is not None and session[0] == db.operator:
+            db.role = session[1]
+        elif _pending_login is not None:
+            login(db, *_pending_login)
     if db.role:
         # A role changed or an account disabled since login takes effect at once.
         row = db.execute("SELECT role FROM operator WHERE name = ? AND active = 1", [db.operator]).fetchone()

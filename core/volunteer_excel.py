@@ -111,8 +111,16 @@ def export_hours(db: Db, out: Path, year: int | None = None, unmasked: bool = Fa
     year = year or today().year
     if not (2000 <= year <= 2100):
         raise UserError(f"年份 {year} 不合理，请写成 2025 这样的四位年份。")
+    if unmasked:
+        from core import access
+
+        access.require(db, "export_unmasked")
     wb = build_workbook(db, year, unmasked, progress)
     save_workbook(wb, Path(out))
     people = wb["按人员"].max_row - 1
+    if unmasked:
+        from core import access
+
+        access.record_unmasked_export(db, "volunteer-hours", str(out), people)
     total = sum(c.minutes for c in vol.community_totals(db, year))
     return f"已导出 {year} 年志愿服务时长：{people} 名志愿者，合计 {vol.hours_text(total)} 小时 → {out}"

@@ -200,6 +200,8 @@ class Harness:
             killed = True
         ok, detail = self._verify(op, path)
         state = detail.split(":", 1)[0]
+        if ok:  # a run's copies take ~100 MB; keep only the failures to look at
+            shutil.rmtree(path.parent, ignore_errors=True)
         return Outcome(op, delay, killed, state, ok, detail)
 
     def _verify(self, op: str, path: Path) -> tuple[bool, str]:

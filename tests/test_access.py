@@ -7,16 +7,17 @@ import pytest
 import main
 from core import access, audit, members, settings
 from core.errors import PermissionDeniedError, UserError, ValidationError
+from tests.safety_office import OFFICE_MEMBERS, office_db, office_template  # noqa: F401
 
 
 @pytest.fixture
-def staffed(demo_db):
+def staffed(office_db):
     """The demo office with an admin, a clerk and a viewer; the connection logged in as the admin."""
-    access.create_operator(demo_db, "王主任", "admin-pass", access.ADMIN)
-    access.login(demo_db, "王主任", "admin-pass")
-    access.create_operator(demo_db, "李录入", "clerk-pass", access.CLERK)
-    access.create_operator(demo_db, "赵查看", "viewer-pass", access.VIEWER)
-    return demo_db
+    access.create_operator(office_db, "王主任", "admin-pass", access.ADMIN)
+    access.login(office_db, "王主任", "admin-pass")
+    access.create_operator(office_db, "李录入", "clerk-pass", access.CLERK)
+    access.create_operator(office_db, "赵查看", "viewer-pass", access.VIEWER)
+    return office_db
 
 
 def test_fresh_install_needs_no_login(db):
@@ -48,7 +49,7 @@ def test_login_and_wrong_password(staffed):
 
 
 def test_not_logged_in_may_do_nothing(staffed):
-    staffed.role = ""
+    access.logout(staffed)
     with pytest.raises(PermissionDeniedError, match="需要先登录"):
         access.require(staffed, "view")
 
@@ -178,7 +179,10 @@ def test_unmasked_exports_need_the_right_and_are_logged(staffed, tmp_path):
 
     access.login(staffed, "赵查看", "viewer-pass")
     export_roster(staffed, tmp_path / "masked.xlsx")  # masked: fine for 查看
+    from core.volunteer_excel import export_hours
+
     for export in (lambda out: export_roster(staffed, out, masked=False),
+                   lambda out: export_hours(staffed, out, unmasked=True),
                    lambda out: export_visits(staffed, out, unmasked=True),
                    lambda out: export_problems(staffed, out, unmasked=True)):
         out = tmp_path / "unmasked.xlsx"
@@ -193,3 +197,20 @@ def test_unmasked_exports_need_the_right_and_are_logged(staffed, tmp_path):
     assert {e.table_name for e in logged} == {"roster", "visits"}
     roster_entry = next(e for e in logged if e.table_name == "roster")
     assert roster_entry.operator == "李录入" and roster_entry.new["rows"] == result.rows
+
+
+def test_a_worker_connection_works_as_the_logged_in_operator(staffed):
+    from core.db import open_db
+
+    access.login(staffed, "李录入", "clerk-pass")
+    worker = open_db(staffed.path, operator="李录入")  # what a screen's worker thread does
+    try:
+        assert access.current_role(worker) == access.CLERK
+        access.require(worker, "edit")
+    finally:
+        worker.close()
+    stranger = open_db(staffed.path, operator="王主任")  # another name gets no one's login
+    try:
+        assert access.current_role(stranger) is None
+    finally:
+        stranger.close()

@@ -14,24 +14,25 @@ import main
 from core import audit, backups, members
 from core.db import backups_dir, open_db
 from core.errors import UserError
+from tests.safety_office import OFFICE_MEMBERS, office_db, office_template  # noqa: F401
 
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_auto_backup_is_verified_and_listed_with_counts(demo_db):
-    path = backups.auto_backup(demo_db, "import")
-    assert path.parent == backups_dir(demo_db.path)
+def test_auto_backup_is_verified_and_listed_with_counts(office_db):
+    path = backups.auto_backup(office_db, "import")
+    assert path.parent == backups_dir(office_db.path)
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
     assert not Path(str(path) + "-wal").exists()
-    [info] = backups.list_backups(demo_db.path)
+    [info] = backups.list_backups(office_db.path)
     assert info.reason_label == "导入前"
-    assert info.counts["member"] == 300
+    assert info.counts["member"] == OFFICE_MEMBERS
     assert info.size == path.stat().st_size
-    assert "党员 300" in info.counts_text
+    assert f"党员 {OFFICE_MEMBERS}" in info.counts_text
 
 
 def test_daily_backup_once_per_day(db):
@@ -78,14 +79,14 @@ def test_migration_takes_a_backup_first(tmp_path):
     assert [i.reason for i in infos] == ["migration"]
 
 
-def test_restore_good_file(demo_db, tmp_path):
+def test_restore_good_file(office_db, tmp_path):
     good = tmp_path / "good.db"
-    backups.copy_to(demo_db, good)
-    any_member = demo_db.execute("SELECT id FROM member LIMIT 1").fetchone()[0]
-    members.update(demo_db, any_member, member={"note": "恢复后应消失"})
-    path = demo_db.path
-    result = backups.restore(path, good, current=demo_db)
-    assert result.counts["member"] == 300
+    backups.copy_to(office_db, good)
+    any_member = office_db.execute("SELECT id FROM member LIMIT 1").fetchone()[0]
+    members.update(office_db, any_member, member={"note": "恢复后应消失"})
+    path = office_db.path
+    result = backups.restore(path, good, current=office_db)
+    assert result.counts["member"] == OFFICE_MEMBERS
     for suffix in ("-wal", "-shm"):
         assert not Path(str(path) + suffix).exists()
     db = open_db(path)
@@ -130,25 +131,25 @@ def _bad_files(tmp_path: Path, good: Path) -> dict[str, Path]:
     return files
 
 
-def test_restore_refuses_bad_files_and_changes_nothing(demo_db, tmp_path):
+def test_restore_refuses_bad_files_and_changes_nothing(office_db, tmp_path):
     good = tmp_path / "good.db"
-    backups.copy_to(demo_db, good)
-    demo_db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    before = _digest(demo_db.path)
+    backups.copy_to(office_db, good)
+    office_db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = _digest(office_db.path)
     for kind, bad in _bad_files(tmp_path, good).items():
         with pytest.raises(UserError) as info:
-            backups.restore(demo_db.path, bad, current=None)
+            backups.restore(office_db.path, bad, current=None)
         message = str(info.value)
         assert any(word in message for word in ("拒绝", "损坏", "找不到", "更新版本")), (kind, message)
-        assert _digest(demo_db.path) == before, kind
-        assert not (demo_db.path.parent / (demo_db.path.name + ".restoring")).exists()
-    assert demo_db.execute("SELECT count(*) FROM member").fetchone()[0] == 300
-    assert backups.list_backups(demo_db.path) == []  # nothing was even copied aside
+        assert _digest(office_db.path) == before, kind
+        assert not (office_db.path.parent / (office_db.path.name + ".restoring")).exists()
+    assert office_db.execute("SELECT count(*) FROM member").fetchone()[0] == OFFICE_MEMBERS
+    assert backups.list_backups(office_db.path) == []  # nothing was even copied aside
 
 
-def test_cli_restore_and_backup(tmp_path, capsys, demo_template):
+def test_cli_restore_and_backup(tmp_path, capsys, office_template):
     path = tmp_path / "live.db"
-    path.write_bytes(demo_template.read_bytes())
+    path.write_bytes(office_template.read_bytes())
     out = tmp_path / "usb" / "copy.db"
     assert main.main(["backup", "--db", str(path), "--out", str(out)]) == 0
     assert main.main(["restore", str(out), "--db", str(path)]) == 0
@@ -160,27 +161,27 @@ def test_cli_restore_and_backup(tmp_path, capsys, demo_template):
     assert main.main(["check", "--db", str(path)]) == 0
 
 
-def test_restore_refused_while_another_program_writes(demo_db, tmp_path):
+def test_restore_refused_while_another_program_writes(office_db, tmp_path):
     good = tmp_path / "good.db"
-    backups.copy_to(demo_db, good)
-    other = sqlite3.connect(demo_db.path, timeout=0.1)
+    backups.copy_to(office_db, good)
+    other = sqlite3.connect(office_db.path, timeout=0.1)
     other.execute("BEGIN IMMEDIATE")
     try:
         with pytest.raises(UserError, match="其他"):
-            backups.restore(demo_db.path, good)
+            backups.restore(office_db.path, good)
     finally:
         other.rollback()
         other.close()
-    assert demo_db.execute("SELECT count(*) FROM member").fetchone()[0] == 300
+    assert office_db.execute("SELECT count(*) FROM member").fetchone()[0] == OFFICE_MEMBERS
 
 
-def test_check_and_open_after_a_crash_left_a_hot_journal(demo_template, tmp_path):
+def test_check_and_open_after_a_crash_left_a_hot_journal(office_template, tmp_path):
     """A process killed mid-write in rollback mode leaves a hot journal; read-only looks must not call it damaged."""
     import subprocess
     import sys
 
     path = tmp_path / "crashed.db"
-    path.write_bytes(demo_template.read_bytes())
+    path.write_bytes(office_template.read_bytes())
     script = (
         "import os, sqlite3, sys\n"
         "conn = sqlite3.connect(sys.argv[1], isolation_level=None)\n"

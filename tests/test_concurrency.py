@@ -7,12 +7,13 @@ import pytest
 from core import audit, members, persons
 from core.db import open_db
 from core.errors import ConflictError, UserError
+from tests.safety_office import OFFICE_MEMBERS, office_db, office_template  # noqa: F401
 
 
 @pytest.fixture
-def two(demo_db):
-    other = open_db(demo_db.path, operator="另一台电脑")
-    yield demo_db, other
+def two(office_db):
+    other = open_db(office_db.path, operator="另一台电脑")
+    yield office_db, other
     other.close()
 
 

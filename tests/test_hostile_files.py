@@ -10,6 +10,7 @@ import main
 from core import excel_import, file_guard
 from core.errors import UserError
 from tests.hostile_files import CASES
+from tests.safety_office import OFFICE_MEMBERS, office_db, office_template  # noqa: F401
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SMALL_BOMB_MB = 40
@@ -33,11 +34,11 @@ def _make(name, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_hostile_file_is_handled_cleanly(name, demo_db, tmp_path, monkeypatch):
+def test_hostile_file_is_handled_cleanly(name, office_db, tmp_path, monkeypatch):
     path, expect = _make(name, tmp_path, monkeypatch)
-    before = _snapshot(demo_db)
+    before = _snapshot(office_db)
     try:
-        result = excel_import.import_file(demo_db, "roster", path)
+        result = excel_import.import_file(office_db, "roster", path)
     except UserError as exc:
         refused, message = True, str(exc)
     else:
@@ -46,9 +47,9 @@ def test_hostile_file_is_handled_cleanly(name, demo_db, tmp_path, monkeypatch):
     if expect == "refuse":
         assert refused, (name, message)
     if refused:
-        assert _snapshot(demo_db) == before, name
+        assert _snapshot(office_db) == before, name
     else:  # imported: formula text never lands in the roster as if it were a name or number
-        names = [r[0] for r in demo_db.execute("SELECT name FROM person ORDER BY id DESC LIMIT 5")]
+        names = [r[0] for r in office_db.execute("SELECT name FROM person ORDER BY id DESC LIMIT 5")]
         assert not any(n.startswith("=") for n in names)
 
 
@@ -79,9 +80,9 @@ def _cli_has_import() -> bool:
 
 @pytest.mark.skipif(not _cli_has_import(), reason="the import sub-command lands with the roster branch")
 @pytest.mark.parametrize("name", [n for n, (_, _, e) in CASES.items() if e == "refuse"])
-def test_cli_import_exits_1(name, demo_db, tmp_path, monkeypatch, capsys):
+def test_cli_import_exits_1(name, office_db, tmp_path, monkeypatch, capsys):
     path, _ = _make(name, tmp_path, monkeypatch)
-    before = _snapshot(demo_db)
-    assert main.main(["import", "roster", str(path), "--db", str(demo_db.path)]) == 1
+    before = _snapshot(office_db)
+    assert main.main(["import", "roster", str(path), "--db", str(office_db.path)]) == 1
     assert CJK.search(capsys.readouterr().err)
-    assert _snapshot(demo_db) == before
+    assert _snapshot(office_db) == before

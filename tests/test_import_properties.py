@@ -1,4 +1,4 @@
-"""Property tests of the roster and household imports: random cell values and types never crash it, never half-write,
+"""Property tests of the roster, household and volunteer imports: random cell values and types never crash it, never half-write,
 and every rejected row is named in the errors file."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from core import excel_import
 from core.db import open_db
 from core.errors import UserError
 from tests.excel_helpers import HEADER, member_row
+from tests.safety_office import OFFICE_MEMBERS, office_db, office_template  # noqa: F401
 
 # Text a user might have in a cell: Chinese, rare CJK (Ext. B), full-width digits, spaces, formulas.
 _ALPHABET = st.characters(
@@ -42,7 +43,17 @@ def household_row(n: int) -> list:
             f"139{n:08d}", 1 + n % 5, None, None, None]
 
 
-KINDS = {"roster": (HEADER, member_row), "households": (HOUSEHOLD_HEADER, household_row)}
+VOLUNTEER_HEADER = ["序号", "所属社区", "队伍名称", "队伍类型", "姓名", "性别", "联系电话", "住址", "特长", "入队日期", "是否队长"]
+
+
+def volunteer_row(n: int) -> list:
+    return [n, "西湖社区", f"西湖社区志愿服务队{n % 3}", None, f"志愿者{n}", "男" if n % 2 else "女",
+            f"138{n:08d}", f"西湖小区{n}号楼", "理发", "2024-03-05", "否"]
+
+
+KINDS = {"roster": (HEADER, member_row), "households": (HOUSEHOLD_HEADER, household_row),
+         "volunteers": (VOLUNTEER_HEADER, volunteer_row)}
+TABLES = {"roster": "member", "households": "household", "volunteers": "volunteer_team_member"}
 
 
 @st.composite
@@ -73,7 +84,8 @@ def _write(path: Path, header: list[str], rows: list[list], literal_formulas: bo
 
 def _counts(db) -> dict[str, int]:
     return {t: db.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0]
-            for t in ("person", "member", "org_unit", "grid", "household", "import_batch")}
+            for t in ("person", "member", "org_unit", "grid", "household", "volunteer", "volunteer_team", "volunteer_team_member",
+                      "import_batch")}
 
 
 PROPERTY_SETTINGS = settings(max_examples=30, deadline=None,
@@ -82,19 +94,25 @@ PROPERTY_SETTINGS = settings(max_examples=30, deadline=None,
 
 @PROPERTY_SETTINGS
 @given(rows=sheets(*KINDS["roster"]), skip_bad=st.booleans(), literal_formulas=st.booleans())
-def test_random_rosters(demo_template, rows, skip_bad, literal_formulas):
-    _check_import(demo_template, "roster", rows, skip_bad, literal_formulas)
+def test_random_rosters(office_template, rows, skip_bad, literal_formulas):
+    _check_import(office_template, "roster", rows, skip_bad, literal_formulas)
 
 
 @PROPERTY_SETTINGS
 @given(rows=sheets(*KINDS["households"]), skip_bad=st.booleans(), literal_formulas=st.booleans())
-def test_random_households(demo_template, rows, skip_bad, literal_formulas):
-    _check_import(demo_template, "households", rows, skip_bad, literal_formulas)
+def test_random_households(office_template, rows, skip_bad, literal_formulas):
+    _check_import(office_template, "households", rows, skip_bad, literal_formulas)
 
 
-def _check_import(demo_template, kind: str, rows: list[list], skip_bad: bool, literal_formulas: bool) -> None:
+@PROPERTY_SETTINGS
+@given(rows=sheets(*KINDS["volunteers"]), skip_bad=st.booleans(), literal_formulas=st.booleans())
+def test_random_volunteers(office_template, rows, skip_bad, literal_formulas):
+    _check_import(office_template, "volunteers", rows, skip_bad, literal_formulas)
+
+
+def _check_import(office_template, kind: str, rows: list[list], skip_bad: bool, literal_formulas: bool) -> None:
     header, _ = KINDS[kind]
-    table = "member" if kind == "roster" else "household"
+    table = TABLES[kind]
     work = Path(tempfile.mkdtemp())
     try:
         path = work / "名册.xlsx"
@@ -102,7 +120,7 @@ def _check_import(demo_template, kind: str, rows: list[list], skip_bad: bool, li
             _write(path, header, rows, literal_formulas)
         except ValueError:  # openpyxl refuses some values (e.g. out-of-range dates); not an import question
             return
-        shutil.copy(demo_template, work / "office.db")
+        shutil.copy(office_template, work / "office.db")
         db = open_db(work / "office.db", operator="property")
         try:
             before = _counts(db)

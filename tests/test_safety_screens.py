@@ -16,6 +16,7 @@ from gui.backups_screen import BackupsScreen
 from gui.login import IdleWatcher, LoginDialog
 from gui.main_window import MainWindow
 from gui.users_screen import UsersScreen
+from tests.safety_office import OFFICE_MEMBERS, office_db, office_template  # noqa: F401
 
 
 class Recorder:
@@ -34,8 +35,8 @@ def signals(qtbot):
     return AppSignals()
 
 
-def test_backups_screen_backs_up_and_restores(qtbot, demo_db, signals, tmp_path):
-    screen = BackupsScreen(demo_db, signals)
+def test_backups_screen_backs_up_and_restores(qtbot, office_db, signals, tmp_path):
+    screen = BackupsScreen(office_db, signals)
     qtbot.addWidget(screen)
     rec = Recorder()
     rec.attach(screen)
@@ -43,22 +44,22 @@ def test_backups_screen_backs_up_and_restores(qtbot, demo_db, signals, tmp_path)
     assert screen.backup_to_file(good) and good.exists()
     path = screen.backup_now()
     assert path is not None and screen.model.rowCount() == 1
-    member_id = demo_db.execute("SELECT id FROM member LIMIT 1").fetchone()[0]
-    members.update(demo_db, member_id, member={"note": "恢复后消失"})
+    member_id = office_db.execute("SELECT id FROM member LIMIT 1").fetchone()[0]
+    members.update(office_db, member_id, member={"note": "恢复后消失"})
 
     asked = []
     screen.confirm = lambda message: asked.append(message) or True
     assert screen.restore_from(good)
-    assert "党员 300" in asked[0]
-    assert screen.db is not demo_db
+    assert f"党员 {OFFICE_MEMBERS}" in asked[0]
+    assert screen.db is not office_db
     assert members.get(screen.db, member_id).note is None
     assert {i.reason for i in backups.list_backups(screen.db.path)} == {"manual", "restore"}
     assert rec.infos and not rec.errors
     screen.db.close()
 
 
-def test_backups_screen_refuses_a_bad_file(qtbot, demo_db, signals, tmp_path):
-    screen = BackupsScreen(demo_db, signals)
+def test_backups_screen_refuses_a_bad_file(qtbot, office_db, signals, tmp_path):
+    screen = BackupsScreen(office_db, signals)
     qtbot.addWidget(screen)
     rec = Recorder()
     rec.attach(screen)
@@ -67,14 +68,14 @@ def test_backups_screen_refuses_a_bad_file(qtbot, demo_db, signals, tmp_path):
     bad.write_bytes(b"PK\x03\x04" + b"\x00" * 500)
     assert not screen.restore_from(bad)
     assert "拒绝" in rec.errors[0]
-    assert screen.db is demo_db and demo_db.execute("SELECT count(*) FROM member").fetchone()[0] == 300
+    assert screen.db is office_db and office_db.execute("SELECT count(*) FROM member").fetchone()[0] == OFFICE_MEMBERS
 
 
-def test_audit_screen_filters_and_exports(qtbot, demo_db, signals, tmp_path):
-    member_id = demo_db.execute("SELECT id FROM member LIMIT 1").fetchone()[0]
-    demo_db.operator = "孙书记"
-    members.update(demo_db, member_id, person={"phone": "13912345678"}, member={"note": "已核对"})
-    screen = AuditScreen(demo_db, signals)
+def test_audit_screen_filters_and_exports(qtbot, office_db, signals, tmp_path):
+    member_id = office_db.execute("SELECT id FROM member LIMIT 1").fetchone()[0]
+    office_db.operator = "孙书记"
+    members.update(office_db, member_id, person={"phone": "13912345678"}, member={"note": "已核对"})
+    screen = AuditScreen(office_db, signals)
     qtbot.addWidget(screen)
     assert screen.table.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
     screen.set_filters(operator="孙书记")
@@ -111,12 +112,12 @@ def test_users_screen_first_admin_turns_login_on(qtbot, db, signals):
     assert "至少要保留一个" in rec.errors[-1]
 
 
-def test_viewer_sees_no_audit_or_users_tab(qtbot, demo_db):
-    access.create_operator(demo_db, "管理", "admin-pass", access.ADMIN)
-    access.login(demo_db, "管理", "admin-pass")
-    access.create_operator(demo_db, "查看员", "viewer-pass", access.VIEWER)
-    access.login(demo_db, "查看员", "viewer-pass")
-    window = MainWindow(demo_db)
+def test_viewer_sees_no_audit_or_users_tab(qtbot, office_db):
+    access.create_operator(office_db, "管理", "admin-pass", access.ADMIN)
+    access.login(office_db, "管理", "admin-pass")
+    access.create_operator(office_db, "查看员", "viewer-pass", access.VIEWER)
+    access.login(office_db, "查看员", "viewer-pass")
+    window = MainWindow(office_db)
     qtbot.addWidget(window)
     settings_screen = window.show_screen("settings")
     titles = [settings_screen.tabs.tabText(i) for i in range(settings_screen.tabs.count())]
@@ -179,21 +180,21 @@ def test_idle_watcher_counts_activity(qtbot):
     assert watcher.check()
 
 
-def test_restore_from_the_main_window_reopens_every_screen(qtbot, demo_db, tmp_path):
-    access.create_operator(demo_db, "管理", "admin-pass", access.ADMIN)
-    access.login(demo_db, "管理", "admin-pass")
+def test_restore_from_the_main_window_reopens_every_screen(qtbot, office_db, tmp_path):
+    access.create_operator(office_db, "管理", "admin-pass", access.ADMIN)
+    access.login(office_db, "管理", "admin-pass")
     good = tmp_path / "good.db"
-    backups.copy_to(demo_db, good)
-    member_id = demo_db.execute("SELECT id FROM member LIMIT 1").fetchone()[0]
-    members.update(demo_db, member_id, member={"note": "恢复后消失"})
-    window = MainWindow(demo_db)
+    backups.copy_to(office_db, good)
+    member_id = office_db.execute("SELECT id FROM member LIMIT 1").fetchone()[0]
+    members.update(office_db, member_id, member={"note": "恢复后消失"})
+    window = MainWindow(office_db)
     qtbot.addWidget(window)
     window.ask_login = lambda db: pytest.fail("the login carries over to the restored file")
     screen = window.show_screen("settings").backups_screen
     screen.confirm = lambda message: True
     screen.show_info = lambda message: None
     assert screen.restore_from(good)
-    assert window.db is not demo_db and window.db.role == access.ADMIN and window.db.operator == "管理"
+    assert window.db is not office_db and window.db.role == access.ADMIN and window.db.operator == "管理"
     assert members.get(window.db, member_id).note is None
     from core import audit
 

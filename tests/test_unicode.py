@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 from core import audit_view, excel_import, persons
 from reports import fonts
 from tests.excel_helpers import HEADER, member_row, write_roster
+from tests.safety_office import OFFICE_MEMBERS, office_db, office_template  # noqa: F401
 
 RARE = "𠮷䶮"  # U+20BB7 (Extension B, outside the BMP) and U+4DAE (Extension A)
 NAMES = ["王𠮷", "刘䶮", "𠮷野䶮子", "张𡒄"]
@@ -35,21 +36,21 @@ def test_openpyxl_round_trip(tmp_path):
     assert [c.value for c in load_workbook(path).active[1]] == NAMES
 
 
-def test_roster_import_keeps_rare_names(demo_db, tmp_path):
+def test_roster_import_keeps_rare_names(office_db, tmp_path):
     rows = [member_row(n) for n in range(1, 4)]
     for row, name in zip(rows, NAMES):
         row[HEADER.index("名字")] = name
     rows[2][HEADER.index("身份证号码")] = "坏号码𠮷"  # a bad row: the errors file must keep the text
     path = write_roster(tmp_path / "名册.xlsx", rows)
-    result = excel_import.import_file(demo_db, "roster", path)
+    result = excel_import.import_file(office_db, "roster", path)
     assert not result.imported
     errors = load_workbook(result.errors_path).active
     cells = [c.value for row in errors.iter_rows(min_row=2) for c in row]
     assert "𠮷野䶮子" in cells and "坏号码𠮷" in cells
     rows[2][HEADER.index("身份证号码")] = member_row(3)[HEADER.index("身份证号码")]
-    result = excel_import.import_file(demo_db, "roster", write_roster(tmp_path / "名册2.xlsx", rows))
+    result = excel_import.import_file(office_db, "roster", write_roster(tmp_path / "名册2.xlsx", rows))
     assert result.imported
-    stored = {r[0] for r in demo_db.execute("SELECT name FROM person WHERE name IN (?, ?, ?)", NAMES[:3])}
+    stored = {r[0] for r in office_db.execute("SELECT name FROM person WHERE name IN (?, ?, ?)", NAMES[:3])}
     assert stored == set(NAMES[:3])
 
 
