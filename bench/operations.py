@@ -218,76 +218,6 @@ OPERATIONS += [
 ]
 
 
-def _roster_file(db_path: Path, work: Path) -> Path:
-    """A 100k-row roster workbook written once by our own exporter (unmasked, so it imports back)."""
-    from core.db import open_db
-    from core.excel_export import export_roster
-
-    path = work / "roster-100k.xlsx"
-    if not path.exists():
-        db = open_db(db_path)
-        export_roster(db, path, masked=False)
-        db.close()
-    return path
-
-
-def import_roster(db_path: Path, work: Path, runs: int) -> Result:
-    from python_calamine import CalamineWorkbook
-
-    from core.db import open_db
-    from core.excel_import import get_kind, read_source, run_import
-
-    source_file = _roster_file(db_path, work)
-
-    def ours() -> None:
-        target = work / "import-ours.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-        db = open_db(target)
-        kind = get_kind("roster")
-        result = run_import(db, kind, read_source(source_file, kind), write_errors=False)
-        assert result.imported and not result.bad, result.summary()
-        db.close()
-
-    def bare() -> None:
-        target = work / "import-bare.db"
-        target.unlink(missing_ok=True)
-        rows = CalamineWorkbook.from_path(str(source_file)).get_sheet_by_index(0).to_python()
-        width = max(len(r) for r in rows)
-        conn = sqlite3.connect(target)
-        conn.execute(f"CREATE TABLE roster ({', '.join(f'c{i}' for i in range(width))})")
-        with conn:
-            conn.executemany(f"INSERT INTO roster VALUES ({', '.join('?' for _ in range(width))})",
-                             [list(r) + [None] * (width - len(r)) for r in rows[3:]])
-        conn.close()
-
-    ours_t = median_time(ours, runs)
-    base_t = median_time(bare, runs)
-    return Result("import roster, 100k-row xlsx, all validation", ours_t, base_t, "≤ 3×", ours_t <= 3 * base_t)
-
-
-def export_roster(db_path: Path, work: Path, runs: int) -> Result:
-    from openpyxl import Workbook
-
-    from core.db import open_db
-    from core.excel_export import export_roster as export, roster_rows
-
-    db = open_db(db_path)
-    ours = median_time(lambda: export(db, work / "export-ours.xlsx"), runs)
-    rows = roster_rows(db)
-    db.close()
-
-    def bare() -> None:
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet()
-        for row in rows:
-            sheet.append(list(row))
-        book.save(work / "export-bare.xlsx")
-
-    base = median_time(bare, runs)
-    return Result("export roster, 100k rows, formatted", ours, base, "≤ 1.3×", ours <= 1.3 * base)
-
-
 def compliance_grid(db_path: Path, work: Path, runs: int) -> Result:
     import datetime as dt
 
@@ -343,9 +273,21 @@ def letter_pages(db_path: Path, work: Path, runs: int) -> Result:
     return Result(f"{repeat * len(pages):,} accountability-letter pages", ours, base, "≤ 1.5×", ours <= 1.5 * base)
 
 
+def monthly_report(db_path: Path, work: Path, runs: int) -> Result:
+    import datetime as dt
+
+    from core.db import open_db
+    from reports.monthly_report_pdf import write_report
+
+    db = open_db(db_path)
+    month = f"{dt.date.today():%Y-%m}"
+    ours = median_time(lambda: write_report(db, month, work / "monthly.pdf"), runs)
+    db.close()
+    return Result("monthly report PDF (street, all communities, charts)", ours, None, "≤ 3 s", ours <= 3.0)
+
+
 OPERATIONS += [
-    ("import", import_roster),
-    ("export", export_roster),
     ("compliance", compliance_grid),
     ("letters", letter_pages),
+    ("monthly report", monthly_report),
 ]
