@@ -24,8 +24,8 @@ if ! .venv/bin/python -c 'import os; os.environ["QT_QPA_PLATFORM"]="offscreen"; 
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq --no-install-recommends libegl1 libgl1 libglib2.0-0 libxkbcommon0 \
-      libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0 fonts-wqy-zenhei poppler-utils >/dev/null
+      libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0 fonts-wqy-zenhei fonts-hanazono poppler-utils >/dev/null
   else
-    echo "提示：缺少 Qt 运行库或中文字体，请安装 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-wqy-zenhei poppler-utils。" >&2
+    echo "提示：缺少 Qt 运行库或中文字体，请安装 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-wqy-zenhei fonts-hanazono poppler-utils。" >&2
   fi
 fi
