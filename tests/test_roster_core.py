@@ -303,3 +303,19 @@ def test_enrol_transfer_in_starts_history_or_writes_nothing(db, tree):
     assert [(e.kind, e.event_date) for e in member_events.events(db, member_id)] == [
         ("join", "2005-07-01"), ("full", "2006-07-01"), ("transfer_in", "2024-03-15")]
     assert members.get(db, member_id).status == "正常"
+
+
+@pytest.mark.parametrize("common", [1000, 3], ids=["persons-first", "walk-members"])
+def test_first_page_is_the_head_of_the_full_list_either_way(demo_db, monkeypatch, common):
+    """A first page finds rare searches through persons and walks members for common ones: same rows."""
+    monkeypatch.setattr(members, "common_matches", lambda db, page: common)
+    some = members.get(demo_db, members.member_ids(demo_db)[7])
+    texts = ["王", "1", "19", some.id_number[-4:], "z", "zs", some.name, f"{some.name} {some.id_number[6:10]}"]
+    for text in texts:
+        for sort, descending in (("id", False), ("branch", False), ("name", True), ("age", False)):
+            query = MemberQuery(text=text)
+            every = members.member_ids(demo_db, query, sort, descending)
+            assert members.member_ids(demo_db, query, sort, descending, limit=20) == every[:20], (text, sort)
+            page = members.query_members(demo_db, query, sort, descending, limit=20)
+            assert [m.id for m in page] == every[:20], (text, sort)
+    assert members.count_members(demo_db, MemberQuery(text="1")) == len(members.member_ids(demo_db, MemberQuery(text="1")))
