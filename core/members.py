@@ -367,14 +367,21 @@ def search_terms(text: str) -> list[tuple[str, list[Any]]]:
     return terms
 
 
+_FOUND_PERSONS = "m.person_id IN (SELECT value FROM json_each(?))"
+
+
 def _persons_first(terms: list[tuple[str, list[Any]]]) -> str:
     return "m.person_id IN (SELECT p.id FROM person p WHERE " + " AND ".join(t for t, _ in terms) + ")"
 
 
+def roster_size(db: Db) -> int:
+    """About how many members the file holds (the highest id: instant, unlike a count)."""
+    return db.execute("SELECT coalesce(max(id), 0) FROM member").fetchone()[0]
+
+
 def common_matches(db: Db, page: int) -> int:
     """How many matching persons make a search "common" for a first page of `page` rows."""
-    members_count = db.execute("SELECT coalesce(max(id), 0) FROM member").fetchone()[0]
-    return max(100, int((members_count * page / 3) ** 0.5))
+    return max(100, int((roster_size(db) * page / 3) ** 0.5))
 
 
 def _search_clause(db: Db, terms: list[tuple[str, list[Any]]], page: int | None) -> tuple[str, list[Any]]:
@@ -396,7 +403,7 @@ def _search_clause(db: Db, terms: list[tuple[str, list[Any]]], page: int | None)
     found = [r[0] for r in db.execute(f"SELECT p.id FROM person p WHERE {condition} LIMIT {common}",
                                       params).fetchall()]
     if len(found) < common:
-        return "m.person_id IN (SELECT value FROM json_each(?))", [json.dumps(found)]
+        return _FOUND_PERSONS, [json.dumps(found)]
     return f"({condition})", params
 
 
@@ -484,17 +491,38 @@ _JOINS = {
 def member_ids(db: Db, query: MemberQuery = MemberQuery(), sort: str = "id", descending: bool = False,
                limit: int | None = None) -> list[int]:
     """Every member id the query matches (or the first `limit`), in order: the roster table and its exports."""
+    return _member_ids(db, query, sort, descending, limit)[0]
+
+
+def first_member_ids(db: Db, query: MemberQuery, sort: str, descending: bool, page: int) -> tuple[list[int], bool]:
+    """The first `page` ids of a view (at least), and whether that is all of it.
+
+    For a table that paints before it counts: the rest of a broad view is read separately. A search
+    rare enough to be found through its persons comes back whole, as that costs no more.
+    """
+    ids, found_persons = _member_ids(db, query, sort, descending, page + 1, whole_if_found=True)
+    if found_persons:
+        return ids, True
+    return ids[:page], len(ids) <= page
+
+
+def _member_ids(db: Db, query: MemberQuery, sort: str, descending: bool, limit: int | None,
+                whole_if_found: bool = False) -> tuple[list[int], bool]:
     where, params = _where(db, query, page=limit)
+    found_persons = _FOUND_PERSONS in where
+    if whole_if_found and found_persons:
+        limit = None
     order = _order_by(sort, descending)
     # Join only what the filter and the order need: this runs over the whole roster on every search.
     terms = search_terms(query.text)
-    outer = (where.replace(_persons_first(terms), "") if terms and limit is None else where) + " " + order
+    outer = where.replace(_persons_first(terms), "") if terms else where
+    outer += " " + order
     joins = " ".join(join for alias, join in _JOINS.items() if re.search(rf"(?<![\w.]){re.escape(alias)}", outer))
     sql = f"SELECT m.id FROM member m {joins}{where} ORDER BY {order}"
     if limit is not None:
         sql += " LIMIT ?"
         params = [*params, limit]
-    return [r[0] for r in db.execute(sql, params).fetchall()]
+    return [r[0] for r in db.execute(sql, params).fetchall()], found_persons
 
 
 def get_many(db: Db, ids: list[int]) -> list[Member]:

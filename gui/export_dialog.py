@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from core import excel_export
+from core import access, excel_export
 from core.clock import today
 from core.db import Db, open_db
 from core.errors import UserError
@@ -433,6 +433,12 @@ class ExportDialog(QDialog):
             self.show_error(str(exc))
             return
         masked, member_ids = self.masked_check.isChecked(), self.member_ids
+        if not masked:
+            try:  # the 查看 role may not take full ID numbers and phones out of the program
+                access.require(self.db, "export_unmasked")
+            except UserError as exc:
+                self.show_error(str(exc))
+                return
         db_path, operator = self.db.path, self.db.operator
 
         def work(progress, cancelled) -> ExportResult:
@@ -463,6 +469,11 @@ class ExportDialog(QDialog):
 
     def _on_task_succeeded(self, result: ExportResult) -> None:
         self.result = result
+        if not result.masked:
+            try:  # who took which file with full ID numbers and phones, in the audit log
+                access.record_unmasked_export(self.db, "roster", str(result.path), result.rows)
+            except UserError as exc:
+                self.show_error(str(exc))
         self.status.setText(result.summary())
         self.open_button.setVisible(True)
         self.exported.emit(result)

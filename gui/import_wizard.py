@@ -488,10 +488,11 @@ class ImportWizard(QDialog):
             return
         source, kind, mapping, mode = self.source, self.kind, self.mapping(), self.selected_mode()
         skip_bad = self.skip_bad_check.isChecked()
-        db_path, operator = self.db.path, self.db.operator
+        db_path, operator, role = self.db.path, self.db.operator, self.db.role
 
         def work(progress, cancelled) -> ImportResult:
             db = open_db(db_path, operator=operator)
+            db.role = role  # the login carries over to the worker's connection (imports need 录入员 or 管理员)
             try:
                 return excel_import.run_import(db, kind, source, mapping, mode, skip_bad, True, progress, cancelled)
             finally:
