@@ -14,7 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPoint, Qt, QThread
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QComboBox, QFrame, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu,
-    QProgressDialog, QPushButton, QSplitter, QTableView, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout,
+    QProgressDialog, QPushButton, QSplitter, QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
 from core import access, excel_import, idcard, member_events, members, orgs, settings
@@ -415,9 +415,8 @@ class RosterScreen(Screen):
         self.edit_button = QPushButton("编辑")
         self.event_button = QPushButton("记录变动…")
         self.reveal_button = QPushButton("显示完整信息")
-        self.columns_button = QToolButton()
-        self.columns_button.setText("显示列…")
-        self.columns_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # Push buttons with a menu: they keep room for the arrow (a tool button's arrow covers its text).
+        self.columns_button = QPushButton("显示列")
         self.columns_menu = QMenu(self)
         self.column_actions: dict[str, QAction] = {}
         for column in COLUMNS:
@@ -430,9 +429,7 @@ class RosterScreen(Screen):
         self.column_actions["name"].setEnabled(False)
         self.columns_button.setMenu(self.columns_menu)
         self.print_button = QPushButton("打印花名册…")
-        self.lookups_button = QToolButton()
-        self.lookups_button.setText("分类设置…")
-        self.lookups_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.lookups_button = QPushButton("分类设置")
         lookups_menu = QMenu(self)
         self.add_person_type_action = lookups_menu.addAction("新增人员类型…")
         self.add_status_action = lookups_menu.addAction("新增党员状态…")
