@@ -87,7 +87,7 @@ def _hook_quit() -> None:
 class MemberIdsJob(QThread):
     """Reads every member id of a view in its own connection, while the table already shows the first page."""
 
-    loaded = Signal(int, object)  # generation, list of ids
+    loaded = Signal(int, object)  # generation, list of ids (None: could not read them)
 
     def __init__(self, db_path: Path, operator: str, query: MemberQuery, sort: str, descending: bool,
                  generation: int):
@@ -101,12 +101,12 @@ class MemberIdsJob(QThread):
         try:
             self.db = open_db(self.db_path, operator=self.operator, create=False)
             ids = members.member_ids(self.db, *self.args)
-        except Exception:  # cancelled (interrupted), or the file went away: the screen reads it itself
+        except Exception:  # interrupted by cancel(); otherwise the screen reads the list itself (None)
             ids = None
         finally:
             if self.db is not None:
                 self.db.close()
-        if not self.cancelled and ids is not None:
+        if not self.cancelled:
             self.loaded.emit(self.generation, ids)
 
     def cancel(self) -> None:
@@ -185,11 +185,14 @@ class MemberTableModel(QAbstractTableModel):
             self.job.cancel()
             self.job = None
 
-    def _on_job_loaded(self, generation: int, ids: list[int]) -> None:
+    def _on_job_loaded(self, generation: int, ids: list[int] | None) -> None:
         if generation != self.generation or self.complete:
             return
         self.job = None
-        self._take_all(ids)
+        if ids is None:
+            self.finish_now()
+        else:
+            self._take_all(ids)
 
     def finish_now(self) -> None:
         """Read the rest of the id list here and now (an export or a selection needs every row)."""
@@ -314,8 +317,6 @@ class MemberTableModel(QAbstractTableModel):
             return
         self.sort_key, self.descending = key, descending
         self.load()
-
-
 
 
 class RosterPdfJob(QThread):
