@@ -9,16 +9,6 @@ from core import access, audit, members, settings
 from core.errors import PermissionDeniedError, UserError, ValidationError
 
 
-@pytest.fixture
-def staffed(demo_db):
-    """The demo office with an admin, a clerk and a viewer; the connection logged in as the admin."""
-    access.create_operator(demo_db, "王主任", "admin-pass", access.ADMIN)
-    access.login(demo_db, "王主任", "admin-pass")
-    access.create_operator(demo_db, "李录入", "clerk-pass", access.CLERK)
-    access.create_operator(demo_db, "赵查看", "viewer-pass", access.VIEWER)
-    return demo_db
-
-
 def test_fresh_install_needs_no_login(db):
     assert not access.has_operators(db)
     assert access.current_role(db) == access.ADMIN

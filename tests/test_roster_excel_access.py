@@ -43,16 +43,6 @@ def screen(qtbot, demo_db):
     return make_screen(qtbot, demo_db)
 
 
-@pytest.fixture
-def staffed(demo_db):
-    """The demo office with an admin, a clerk and a viewer; the connection logged in as the admin."""
-    access.create_operator(demo_db, "王主任", "admin-pass", access.ADMIN)
-    access.login(demo_db, "王主任", "admin-pass")
-    access.create_operator(demo_db, "李录入", "clerk-pass", access.CLERK)
-    access.create_operator(demo_db, "赵查看", "viewer-pass", access.VIEWER)
-    return demo_db
-
-
 def run_wizard(qtbot, wizard, path) -> excel_import.ImportResult:
     wizard.choose_file = lambda: str(path)
     wizard.browse_button.click()
