@@ -113,6 +113,24 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_letters(args: argparse.Namespace) -> int:
+    from core.db import open_db
+    from reports.letter_pdf import write_letters
+
+    db = open_db(Path(args.db), create=False)
+    try:
+        written = write_letters(db, args.year, Path(args.out))
+    except OSError as exc:
+        print(f"写入 PDF 失败：{exc}。请确认输出文件夹可以写入、文件没有在其他程序中打开。", file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+    print(f"已生成 {len(written) - 1} 份责任书和 1 份合订本：")
+    for path in written:
+        print(f"  {path}")
+    return 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from core.db import open_db
     from core.excel_import import get_kind, iter_problem_lines, read_source, run_import
@@ -124,6 +142,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             return 2
     db = open_db(Path(args.db))
     try:
+        from core import access
+
+        access.require(db, "import")
         if args.layout:
             from core.excel_export import get_layout, import_kind_for_layout
 
@@ -144,7 +165,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"  ……另有 {len(lines) - 50} 条，详见错误文件。", file=sys.stderr)
     print(result.summary(), file=sys.stderr if result.bad else sys.stdout)
     if result.batch_id:
-        print(f"导入批次号：{result.batch_id}（在党员名册界面可以撤销这次导入）")
+        print(f"导入批次号：{result.batch_id}（在程序的导入窗口“最近的导入”中可以撤销这次导入）")
     return 1 if result.bad else 0
 
 
@@ -175,12 +196,19 @@ def _export_problems(db, out: Path, args: argparse.Namespace) -> str:
     return f"已导出 {export_problems(db, out, year=args.year, unmasked=args.unmasked)} 条问题到 {out}"
 
 
+def _export_volunteer_hours(db, out: Path, args: argparse.Namespace) -> str:
+    from core.volunteer_excel import export_hours
+
+    return export_hours(db, out, args.year, unmasked=args.unmasked)
+
+
 # `export KIND OUT.xlsx`: each kind maps to a function (db, out, args) -> message; add yours here.
 EXPORTERS = {
     "roster": _export_roster,
     "meetings": _export_meetings,
     "visits": _export_visits,
     "problems": _export_problems,
+    "volunteer-hours": _export_volunteer_hours,
 }
 
 
@@ -296,6 +324,10 @@ def build_parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", parents=[common], help="用备份文件替换数据库（先检查备份并保存当前数据）")
     restore.add_argument("file", help="备份文件路径")
     restore.set_defaults(func=cmd_restore, needs_db=True)
+    letters = sub.add_parser("letters", parents=[common], help="生成各社区党建工作责任书 PDF")
+    letters.add_argument("--year", type=int, required=True, help="年度，如 2026")
+    letters.add_argument("--out", required=True, help="输出文件夹")
+    letters.set_defaults(func=cmd_letters, needs_db=True)
 
     shots = sub.add_parser("screenshots", parents=[common], help="把每个界面截图保存为 PNG")
     shots.add_argument("--out", required=True, help="输出文件夹")

@@ -47,11 +47,7 @@ def check_file(path: Path) -> CheckReport:
             faults.append(f"数据库结构比本程序新（{', '.join(state.unknown[:3])}），请升级程序。")
         if state.pending:
             notes.append(f"数据库结构来自较早的版本（还差 {len(state.pending)} 步升级），用本程序打开一次即可自动升级。")
-        tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
-        if not tables and not faults:
-            # A new file whose first setup was interrupted (it runs in one transaction): nothing half-made.
-            notes.append("数据库文件还是空的（尚未建立任何表），用本程序打开一次即可建立。")
-        elif not faults:
+        if not faults and not state.pending:  # rules need the whole schema; a pending upgrade completes it
             faults += _rule_faults(conn)
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             counts = {t: conn.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0] for t in ("org_unit", "grid", "member")}

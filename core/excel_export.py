@@ -234,37 +234,39 @@ def _years_between(start: dt.date, on: dt.date) -> int:
     return on.year - start.year - ((on.month, on.day) < (start.month, start.day))
 
 
-def _converter(col: LayoutColumn, masked: bool, on: dt.date) -> Callable[[dict[str, Any], int], Any]:
-    """A function giving this column's cell value for one row."""
+_INDEX = {key: i for i, key in enumerate(_ROW_KEYS)}
+
+
+def _converter(col: LayoutColumn, masked: bool, on: dt.date) -> Callable[[tuple, int], Any]:
+    """A function giving this column's cell value for one roster row (a tuple in _ROW_KEYS order)."""
     kind = ROSTER_FIELDS[col.field][1]
     codes = col.codes
     key = col.field
     if key == "seq":
         return lambda row, n: n
     if key in ("age", "party_age"):
-        source = "birth_date" if key == "age" else "full_date"
+        source = _INDEX["birth_date" if key == "age" else "full_date"]
         return lambda row, n: _years_between(dt.date.fromisoformat(row[source]), on) if row[source] else None
+    i = _INDEX[key]
     if kind == "date":
-        def date_value(row: dict[str, Any], n: int) -> Any:
-            value = row[key]
-            return dt.date.fromisoformat(value) if value else None
-        return date_value
+        parse = dt.date.fromisoformat
+        return lambda row, n: parse(row[i]) if row[i] else None
     if kind == "id" and masked:
-        return lambda row, n: idcard.mask(row[key]) or None
+        return lambda row, n: idcard.mask(row[i]) or None
     if kind == "phone" and masked:
-        return lambda row, n: idcard.mask_phone(row[key]) or None
+        return lambda row, n: idcard.mask_phone(row[i]) or None
     if codes:
-        return lambda row, n: codes.get(row[key], row[key]) if row[key] is not None else None
-    return lambda row, n: row[key]
+        return lambda row, n: codes.get(row[i], row[i]) if row[i] is not None else None
+    return lambda row, n: row[i]
 
 
 def _display_width(value: Any) -> int:
+    """Columns a value needs: CJK characters count double (as their GBK bytes do)."""
     if value is None:
         return 0
     if isinstance(value, dt.date):
         return 10
-    text = str(value)
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return len(str(value).encode("gbk", "replace"))
 
 
 @dataclass(frozen=True)
@@ -299,28 +301,25 @@ def export_roster(db: Db, out: str | os.PathLike, layout: ExportLayout | None = 
     rows = roster_rows(db, member_ids)
     converters = [_converter(c, masked, on) for c in layout.columns]
     width = len(layout.columns)
-    # Fitted widths: the widest header or value in each column (CJK characters count double).
     widths = [_display_width(c.header) for c in layout.columns]
     values_rows: list[list[Any]] = []
     total = len(rows)
     for n, raw in enumerate(rows, start=1):
-        row = dict(zip(_ROW_KEYS, raw))
-        values = [convert(row, n) for convert in converters]
-        for i, value in enumerate(values):
-            w = _display_width(value)
-            if w > widths[i]:
-                widths[i] = w
-        values_rows.append(values)
+        values_rows.append([convert(raw, n) for convert in converters])
         if n % 5000 == 0:
             if cancelled and cancelled():
                 raise UserError("已取消导出。")
             if progress:
                 progress(n, total)
 
+    # Fitted widths: the widest value of each column, found among the longest texts.
+    for i in range(width):
+        longest = max((v for v in (r[i] for r in values_rows) if v is not None), key=lambda v: len(str(v)), default=None)
+        widths[i] = max(widths[i], _display_width(longest))
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("党员花名册")
     for i, w in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = min(max(w + 2, 6), 60)
+        sheet.column_dimensions[get_column_letter(i)].width = min(max(w + 3, 6), 60)
     sheet.freeze_panes = "A4"
     sheet.print_title_rows = "3:3"
     sheet.page_setup.orientation = "landscape"
@@ -381,27 +380,3 @@ def import_kind_for_layout(layout: ExportLayout):
     kind: ImportKind = type(ROSTER)()
     kind.columns = tuple(columns)
     return kind
-
-
-def bench_export(db: Db, folder: Path) -> None:
-    """Time export_roster against bare openpyxl write_only of the same values (scripts/bench_excel.py)."""
-    import time
-
-    from openpyxl import Workbook
-
-    start = time.perf_counter()
-    rows = roster_rows(db)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("x")
-    dates = [i for i, k in enumerate(_ROW_KEYS) if ROSTER_FIELDS.get(k, ("", ""))[1] == "date"]
-    for raw in rows:
-        values = list(raw)
-        for i in dates:
-            values[i] = dt.date.fromisoformat(values[i]) if values[i] else None
-        sheet.append(values)
-    workbook.save(folder / "bare.xlsx")
-    bare = time.perf_counter() - start
-    start = time.perf_counter()
-    result = export_roster(db, folder / "roster_export.xlsx", masked=False)
-    took = time.perf_counter() - start
-    print(f"export {result.rows} rows: {took:.2f}s, bare write_only {bare:.2f}s ({took / bare:.2f}x)")

@@ -83,7 +83,7 @@ ROW_COLUMN = "原文件行号"
 _FOOTER_PREFIXES = ("合计", "总计", "小计", "填表", "制表", "审核", "负责人", "注：", "注:", "说明：", "说明:", "备注：")
 
 # Modules that register import kinds; areas append theirs.
-KIND_MODULES: list[str] = ["core.roster_io", "core.households_io"]
+KIND_MODULES: list[str] = ["core.roster_io", "core.households_io", "core.volunteer_io"]
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
@@ -127,7 +127,7 @@ def text(value: object) -> str | None:
 
 def text_max(limit: int, label: str = "内容") -> Callable[[object], str | None]:
     def parse(value: object) -> str | None:
-        result = cell_text(value)
+        result = (value.strip() or None) if type(value) is str else cell_text(value)
         if result is not None and len(result) > limit:
             raise ValidationError(f"{label}太长（{len(result)} 个字，最多 {limit} 个字）。")
         return result
@@ -164,7 +164,12 @@ def with_codes(parser: Callable[[object], Any], codes: dict[str, str]) -> Callab
 
 
 def date_cell(label: str) -> Callable[[object], Any]:
+    from core.dates import MAX_YEAR, MIN_YEAR
+
     def parse(value: object) -> Any:
+        kind = type(value)
+        if (kind is dt.date or kind is dt.datetime) and MIN_YEAR <= value.year <= MAX_YEAR:  # the usual case
+            return (value if kind is dt.date else value.date()).isoformat()
         noted = parse_date_noted(value, label)
         iso = noted.date.isoformat() if noted.date else None
         return Noted(iso, noted.note) if noted.note else iso
@@ -174,6 +179,15 @@ def date_cell(label: str) -> Callable[[object], Any]:
 
 def id_number_cell(value: object) -> str | None:
     """An ID number cell, normalised and validated; numbers Excel turned into floats are refused."""
+    if type(value) is str and len(value) == 18 and value.isascii() and value[:17].isdigit():
+        # The usual clean cell, checked quickly; anything doubtful takes idcard.parse for its message.
+        if value[17] in "0123456789X" and value[:2] in idcard._PROVINCES and idcard.check_char(value[:17]) == value[17]:
+            try:
+                birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+            except ValueError:
+                birth = None
+            if birth is not None and birth.year >= 1900 and birth <= _today():
+                return value
     if is_blank(value):
         return None
     if isinstance(value, str) and "*" in value:
@@ -183,9 +197,24 @@ def id_number_cell(value: object) -> str | None:
 
 
 def phone_cell(value: object) -> str | None:
+    if type(value) is str and len(value) == 11 and value.isascii() and value.isdigit() and value[0] == "1" \
+            and value[1] in "3456789":
+        return value  # a clean mobile number, as persons.clean_phone would return it
     from core.persons import clean_phone
 
     return clean_phone(value)
+
+
+_TODAY: list[Any] = [None, 0.0]
+
+
+def _today() -> dt.date:
+    """Today, looked up at most once a minute (checked once per ID number in a big import)."""
+    import time
+
+    if time.monotonic() - _TODAY[1] > 60:
+        _TODAY[0], _TODAY[1] = dt.date.today(), time.monotonic()
+    return _TODAY[0]
 
 
 def int_cell(label: str, minimum: int | None = None, maximum: int | None = None) -> Callable[[object], int | None]:
@@ -515,7 +544,7 @@ def read_source(path: str | os.PathLike, kind: ImportKind) -> Source:
         raise UserError(f"文件“{path.name}”是空的：没有任何内容。请确认选对了文件。")
     for name, data, merged in sheets:
         # calamine gives "" for an empty cell; blank-only strings count as empty too.
-        data = [row if "" not in row else [None if v == "" else v for v in row] for row in data]
+        data = [[None if type(v) is str and not v.strip() else v for v in row] for row in data]
         # Merged title cells and merged header cells spread their text; merged data cells too.
         _fill_merged(data, merged)
         header_pos = _find_header(kind, data)
@@ -545,14 +574,24 @@ def read_source(path: str | os.PathLike, kind: ImportKind) -> Source:
                     headers[c] = below[c].strip()
                 data_start += 1
         title = " ".join(cell_text(v) or "" for row in data[:h] for v in row[:1] if not is_blank(v))
+        header_cells = list(data[data_start - 1]) + [None] * (width - len(data[data_start - 1]))
+        header_texts = [cell_text(v) or "" for v in header_cells]
+        key_column = next((c for c, v in enumerate(header_cells) if not is_blank(v)), None)
         rows, numbers = [], []
         for r in range(data_start, len(data)):
-            row = list(data[r]) + [None] * (width - len(data[r]))
-            if all(is_blank(v) for v in row):
+            row = data[r]
+            if len(row) < width:
+                row = row + [None] * (width - len(row))
+            filled = width - row.count(None)
+            if filled == 0:
                 continue
-            first = next((cell_text(v) for v in row if not is_blank(v)), "") or ""
-            if first.startswith(_FOOTER_PREFIXES) and sum(not is_blank(v) for v in row) <= 3:
-                continue
+            if filled <= 3:
+                first = next(v for v in row if v is not None)
+                if isinstance(first, str) and first.strip().startswith(_FOOTER_PREFIXES):
+                    continue
+            if key_column is not None and row[key_column] == header_cells[key_column] and \
+                    [cell_text(v) or "" for v in row] == header_texts:
+                continue  # the header repeated on every printed page
             rows.append(row)
             numbers.append(r + 1)
         if not rows:
@@ -987,7 +1026,8 @@ def undo_batch(db: Db, batch_id: int) -> int:
             _flush_deletes(db, deletes, order)
             audit.update(db, "import_batch", batch_id, {"undone_at": now_text(), "undone_by": db.operator or "unknown"})
     except sqlite3.IntegrityError:
-        raise UserError("这批导入的记录已经被其他记录引用（例如会议签到、走访或志愿活动），不能撤销。") from None
+        raise UserError("这批导入新建的记录已被之后录入的其他记录引用（例如后来加入这些支部或网格的党员、会议签到、"
+                        "走访或志愿活动），撤销会破坏这些记录，所以不能撤销。") from None
     return count
 
 

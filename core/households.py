@@ -179,7 +179,8 @@ def get(db: Db, household_id: int) -> Household:
     return _household(row)
 
 
-def _like(text: str) -> str:
+def like_pattern(text: str) -> str:
+    """'%text%' for LIKE … ESCAPE '\\', with the user's own % and _ taken literally."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
@@ -189,12 +190,12 @@ def search(db: Db, text: str = "", grid_id: int | None = None, community_id: int
     where, params = [], []
     text = (text or "").strip()
     if text:
-        like = _like(text.lower())
+        like = like_pattern(text.lower())
         where.append(
             "(h.address LIKE ? ESCAPE '\\' OR hp.name LIKE ? ESCAPE '\\' OR hp.name_pinyin LIKE ? ESCAPE '\\'"
             " OR hp.name_initials LIKE ? ESCAPE '\\' OR h.phone LIKE ? ESCAPE '\\')"
         )
-        params += [_like(text), _like(text), like, like, _like(text)]
+        params += [like_pattern(text), like_pattern(text), like, like, like_pattern(text)]
     if grid_id is not None:
         where.append("h.grid_id = ?")
         params.append(grid_id)
@@ -205,7 +206,7 @@ def search(db: Db, text: str = "", grid_id: int | None = None, community_id: int
         where.append("EXISTS (SELECT 1 FROM household_tag ht WHERE ht.household_id = h.id AND ht.tag_id = ?)")
         params.append(tag_id)
     sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
-    sql += " ORDER BY c.sort_order, g.sort_order, h.estate, length(h.building), h.building, h.unit, length(h.room), h.room"
+    sql += " ORDER BY c.sort_order, h.estate, length(h.building), h.building, h.unit, length(h.room), h.room"
     if limit:
         sql += " LIMIT ?"
         params.append(limit)

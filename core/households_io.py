@@ -79,6 +79,7 @@ def address_key(estate: str, building: str, unit: str, room: str) -> str:
 class HouseholdImport(ImportKind):
     name = "households"
     label = "住户"
+    area = "visits"
     columns = HOUSEHOLD_COLUMNS
     key_field = "address_key"
     summary_field = "address"

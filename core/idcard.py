@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from operator import mul
 import random
 import re
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ class IdInfo:
 
 
 def check_char(first17: str) -> str:
-    return CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, WEIGHTS)) % 11]
+    return CHECK_CHARS[sum(map(mul, map(int, first17), WEIGHTS)) % 11]
 
 
 def normalize(raw: object) -> str:

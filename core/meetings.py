@@ -97,6 +97,27 @@ def _kind_by_id(db: Db, kind_id: int) -> MeetingKind:
     return _kind(row)
 
 
+def add_kind(db: Db, name: str, period: str = "year", required_count: int = 1, audience: str = "branch") -> str:
+    """A kind the office tracks beyond the defaults (e.g. 谈心谈话); returns its code."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("会议类型名称不能为空。", "name")
+    if len(name) > 20:
+        raise ValidationError("会议类型名称太长（超过 20 个字）。", "name")
+    if db.execute("SELECT 1 FROM meeting_kind WHERE name = ?", [name]).fetchone():
+        raise ValidationError(f"已经有名为“{name}”的会议类型。", "name")
+    if period not in PERIODS or audience not in AUDIENCES or not 0 <= int(required_count) <= 31:
+        raise ValidationError("频次或应到人员不在可选范围内。", "period")
+    with db.atomic():
+        kind_id = audit.next_id(db, "meeting_kind")
+        order = db.execute("SELECT coalesce(max(sort_order), 0) + 1 FROM meeting_kind").fetchone()[0]
+        code = f"custom{kind_id}"
+        audit.insert(db, "meeting_kind", {"id": kind_id, "code": code, "name": name, "period": period,
+                                          "required_count": int(required_count), "audience": audience, "active": 1,
+                                          "sort_order": order})
+    return code
+
+
 def update_kind(db: Db, code: str, *, period: str | None = None, required_count: int | None = None,
                 audience: str | None = None, active: bool | None = None, name: str | None = None) -> None:
     """Change a kind's frequency rule (e.g. 党课 from quarterly to yearly); audited."""
@@ -447,6 +468,12 @@ def validate_attendance(db: Db, rows: Iterable[Attendance | dict[str, Any]]) -> 
     return out
 
 
+def _require_attendees(rows: list[Attendance], kind_code: str) -> None:
+    if not rows:
+        hint = "该支部还没有登记支部委员，请先在“会议类型与支委”中添加，或" if kind_code == "committee" else "请"
+        raise ValidationError(f"应到人员名单是空的。{hint}用“添加应到人员”把参会党员加进名单。", "attendance")
+
+
 def _clean_guests(guests: Iterable[Guest | str | dict[str, Any]]) -> list[Guest]:
     out = []
     for g in guests:
@@ -499,6 +526,7 @@ def create_meeting(db: Db, values: dict[str, Any], attendance: Iterable[Attendan
     if attendance is None:
         attendance = [Attendance(p.person_id, p.name, "出席") for p in expected_people(db, row["unit_id"], values["kind_code"])]
     rows = validate_attendance(db, attendance)
+    _require_attendees(rows, values["kind_code"])
     guest_rows = _clean_guests(guests)
     stamp = now_text()
     with db.atomic():
@@ -522,6 +550,7 @@ def update_meeting(db: Db, meeting_id: int, values: dict[str, Any],
     merged.update(values)
     row = validate_meeting(db, merged)
     rows = validate_attendance(db, attendance if attendance is not None else current.attendance)
+    _require_attendees(rows, merged["kind_code"])
     guest_rows = _clean_guests(guests if guests is not None else current.guests)
     with db.atomic():
         audit.update(db, "meeting", meeting_id, {**row, "updated_at": now_text()})

@@ -63,12 +63,29 @@ def _rate_text(rate: float | None) -> str:
     return "" if rate is None else f"{rate * 100:.1f}%"
 
 
+EXCEL_CELL_LIMIT = 32767  # characters Excel keeps in one cell
+
+
+def joined_names(names: list[str], limit: int = EXCEL_CELL_LIMIT - 100) -> str:
+    """Names joined with 、; a list too long for one Excel cell ends with how many were left out."""
+    text = "、".join(names)
+    if len(text) <= limit:
+        return text
+    kept, length = [], 0
+    for name in names:
+        if length + len(name) + 1 > limit:
+            break
+        kept.append(name)
+        length += len(name) + 1
+    return "、".join(kept) + f"……等共 {len(names)} 人"
+
+
 def meeting_row(index: int, m: meetings.Meeting) -> list:
     """One ledger line: the figures as numbers, the names as text."""
     time = "–".join(t for t in (m.start_time, m.end_time) if t)
-    leave = "、".join(f"{a.name}（{a.reason}）" for a in m.attendance if a.status == "请假")
-    absent = "、".join(a.name for a in m.attendance if a.status == "缺席")
-    guests = "、".join(g.name + (f"（{g.note}）" if g.note else "") for g in m.guests)
+    leave = joined_names([f"{a.name}（{a.reason}）" for a in m.attendance if a.status == "请假"])
+    absent = joined_names([a.name for a in m.attendance if a.status == "缺席"])
+    guests = joined_names([g.name + (f"（{g.note}）" if g.note else "") for g in m.guests])
     return [
         index, m.date, time, m.kind_name, m.unit_name, m.topic, m.place or "", m.host_name or "", m.recorder_name or "",
         m.expected, m.present, m.count("请假"), m.count("缺席"), _rate_text(m.rate), leave, absent, guests,

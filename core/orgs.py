@@ -19,7 +19,11 @@ ALLOWED_PARENTS = {
 }
 TABLE_LABELS = {
     "org_unit": "下级组织", "grid": "网格", "member": "党员", "person": "人员",
+    "meeting": "会议记录", "branch_committee": "支部委员",
 }
+# Volunteer tables that hang on a community (core/volunteers.py).
+TABLE_LABELS.update({"volunteer_team": "志愿服务队", "volunteer_activity": "志愿服务活动", "cobuilding_unit": "共建单位",
+                     "dual_registration": "双报到登记"})
 
 
 @dataclass(frozen=True)

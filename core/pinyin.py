@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from itertools import chain
 
 # Surnames read differently from the common word, which is what pypinyin reads.
 SURNAME_READINGS: dict[str, tuple[str, ...]] = {
@@ -13,7 +15,7 @@ SURNAME_READINGS: dict[str, tuple[str, ...]] = {
     "华": ("hua",), "过": ("guo",), "长孙": ("zhang", "sun"), "尉迟": ("yu", "chi"),
     "万俟": ("mo", "qi"),
 }
-_BY_LENGTH = sorted(SURNAME_READINGS, key=len, reverse=True)
+_LONGEST_SURNAME = max(map(len, SURNAME_READINGS))
 
 
 @lru_cache(maxsize=20_000)
@@ -23,18 +25,26 @@ def _char_syllables(char: str) -> tuple[str, ...]:
     return tuple(s.lower() for s in lazy_pinyin(char, style=Style.NORMAL) if s.strip())
 
 
-def _in_phrase_dictionary(text: str) -> bool:
-    from pypinyin.constants import PHRASES_DICT
+_PHRASES: dict | None = None
+_SHORT_HAN = re.compile("[\u4e00-\u9fff]{1,4}")
 
-    return any(text[i:j] in PHRASES_DICT for i in range(len(text)) for j in range(i + 2, len(text) + 1))
+
+def _in_phrase_dictionary(text: str) -> bool:
+    global _PHRASES
+    if _PHRASES is None:
+        from pypinyin.constants import PHRASES_DICT
+
+        _PHRASES = PHRASES_DICT
+    parts = [text[i:j] for i in range(len(text)) for j in range(i + 2, len(text) + 1)]
+    return not _PHRASES.keys().isdisjoint(parts)
 
 
 @lru_cache(maxsize=200_000)
 def _syllables(text: str) -> tuple[str, ...]:
     # Most names contain no dictionary phrase: pypinyin then reads them character by character, so
     # per-character results (cached) are the same and bulk imports stay fast. Phrases go the long way.
-    if len(text) <= 4 and all("\u4e00" <= c <= "\u9fff" for c in text) and not _in_phrase_dictionary(text):
-        return tuple(s for c in text for s in _char_syllables(c))
+    if _SHORT_HAN.fullmatch(text) and not _in_phrase_dictionary(text):
+        return tuple(chain.from_iterable(map(_char_syllables, text)))
     from pypinyin import Style, lazy_pinyin
 
     return tuple(s.lower() for s in lazy_pinyin(text, style=Style.NORMAL) if s.strip())
@@ -44,6 +54,7 @@ def _syllables(text: str) -> tuple[str, ...]:
 def name_keys(name: str) -> tuple[str, str]:
     """(full pinyin, initials) of a person's name, e.g. 单丽 -> ("shanli", "sl")."""
     name = (name or "").strip()
-    surname = next((s for s in _BY_LENGTH if name.startswith(s) and len(name) > len(s)), "")
+    surname = next((name[:k] for k in range(_LONGEST_SURNAME, 0, -1)
+                    if name[:k] in SURNAME_READINGS and len(name) > k), "")
     syllables = SURNAME_READINGS.get(surname, ()) + _syllables(name[len(surname):])
     return "".join(syllables), "".join(s[0] for s in syllables if s[0].isalnum())

@@ -33,6 +33,7 @@ from core import audit, settings
 from core.clock import now_text
 from core.db import Db
 from core.errors import NotFoundError, ValidationError
+from core.households import like_pattern
 
 STAGES = ("发现", "研判", "分类", "处置", "反馈", "办结")
 STAGE_HINTS = {
@@ -187,10 +188,6 @@ def get(db: Db, problem_id: int) -> Problem:
     return Problem(*row)
 
 
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def list_problems(db: Db, community_id: int | None = None, grid_id: int | None = None, stage: str | None = None,
                   include_closed: bool = True, household_id: int | None = None, start: Any = None, end: Any = None,
                   text: str = "") -> list[Problem]:
@@ -217,7 +214,7 @@ def list_problems(db: Db, community_id: int | None = None, grid_id: int | None =
         where.append("pr.found_at < ?")
         params.append(time_text(parse_time(end) + dt.timedelta(days=1)))
     if text.strip():
-        like = _like(text.strip())
+        like = like_pattern(text.strip())
         where.append("(pr.title LIKE ? ESCAPE '\\' OR pr.number LIKE ? ESCAPE '\\' OR h.address LIKE ? ESCAPE '\\'"
                      " OR pr.reporter LIKE ? ESCAPE '\\' OR rp.name LIKE ? ESCAPE '\\')")
         params += [like] * 5

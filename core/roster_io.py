@@ -86,6 +86,8 @@ class PendingUnit:
         return self._hash
 
     def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
         return (isinstance(other, PendingUnit) and self._hash == other._hash and self.kind == other.kind
                 and self.name == other.name and self.parent == other.parent)
 
@@ -110,6 +112,12 @@ class RosterState:
     existing: dict[str, dict[str, Any]]                      # id number -> current values (+ _person_id, _member_id)
     lookups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # allowed categories, statuses, types
     resolved: dict[tuple, dict[str, Any]] = field(default_factory=dict)  # names -> unit refs, memoised
+    interned: dict[PendingUnit, PendingUnit] = field(default_factory=dict)
+
+    def pending(self, kind: str, name: str, parent: int | PendingUnit | None) -> PendingUnit:
+        """One object per unit to create, however many rows name it."""
+        unit = PendingUnit(kind, name, parent)
+        return self.interned.setdefault(unit, unit)
 
     def path(self, ref: int | PendingUnit | None) -> str:
         names = []
@@ -168,19 +176,19 @@ class RosterImport(ImportKind):
 
     def _community(self, state: RosterState, name: str) -> int | PendingUnit:
         found = state.communities.get(_community_key(name))
-        return found if found is not None else PendingUnit("community", name.strip(), state.street)
+        return found if found is not None else state.pending("community", name.strip(), state.street)
 
     def _branch(self, state: RosterState, name: str, community: int | PendingUnit | None) -> int | PendingUnit:
         if community is not None:
             found = state.branches_by_parent.get((community, name))
-            return found if found is not None else PendingUnit("branch", name, community)
+            return found if found is not None else state.pending("branch", name, community)
         candidates = state.branches_by_name.get(name, [])
         if len(candidates) > 1:
             raise ValidationError(
                 f"库中有 {len(candidates)} 个名为“{name}”的党支部，无法判断是哪一个。请在文件中加上“所属社区”列。", "branch")
         if candidates:
             return candidates[0]
-        return PendingUnit("branch", name, state.street)
+        return state.pending("branch", name, state.street)
 
     def _community_of_branch(self, state: RosterState, branch: int | PendingUnit) -> int | PendingUnit | None:
         if isinstance(branch, PendingUnit):
@@ -233,7 +241,7 @@ class RosterImport(ImportKind):
             out["party_group_id"] = None
             if group_name:
                 found = state.groups.get((branch, group_name)) if not isinstance(branch, PendingUnit) else None
-                out["party_group_id"] = found if found is not None else PendingUnit("party_group", group_name, branch)
+                out["party_group_id"] = found if found is not None else state.pending("party_group", group_name, branch)
         if grid_name is not ...:
             out["grid_id"] = None
             if grid_name:
@@ -243,7 +251,7 @@ class RosterImport(ImportKind):
                         f"无法确定网格“{grid_name}”属于哪个社区：支部“{branch_name}”不在社区之下。请在文件中加上“所属社区”列。",
                         "grid")
                 found = state.grids.get((grid_community, grid_name)) if not isinstance(grid_community, PendingUnit) else None
-                out["grid_id"] = found if found is not None else PendingUnit("grid", grid_name, grid_community)
+                out["grid_id"] = found if found is not None else state.pending("grid", grid_name, grid_community)
         return out
 
     def find_existing(self, state: RosterState, record: dict[str, Any]) -> Existing | None:

@@ -54,6 +54,27 @@ DEFAULTS: dict[str, Any] = {
     "backup_keep_monthly": 12,
     # Minutes without keyboard or mouse before the window locks (only when operators exist); 0 = never.
     "lock_idle_minutes": 10,
+    # 评星定级: the lowest letter score (0-100) that earns each star count, highest first.
+    "star_bands": [
+        {"stars": 5, "min_score": 90},
+        {"stars": 4, "min_score": 80},
+        {"stars": 3, "min_score": 70},
+        {"stars": 2, "min_score": 60},
+        {"stars": 1, "min_score": 0},
+    ],
+    # The street's signatory on accountability letters (党工委书记).
+    "street_secretary_name": "",
+    "letter_preamble": (
+        "为全面落实党建工作责任制，推动全面从严治党向基层延伸，根据街道党工委年度党建工作部署，"
+        "经街道党工委与社区党组织共同商定，签订本责任书。社区党组织书记为本社区党建工作第一责任人，"
+        "对下列目标任务作出承诺，街道党工委按目标逐项督促检查。"
+    ),
+    "letter_closing": (
+        "一、本责任书目标任务实行量化考核，考核结果作为社区党组织书记述职评议和基层党组织评星定级的重要依据。\n"
+        "二、街道党工委实行月调度、季检查、半年汇报、年末述职评议，对工作推进不力的进行约谈、通报，"
+        "情节严重的按规定问责。\n"
+        "三、本责任书一式两份，街道党工委和社区党组织各执一份，自签订之日起生效，有效期至当年12月31日。"
+    ),
 }
 
 LABELS: dict[str, str] = {
@@ -75,6 +96,10 @@ LABELS: dict[str, str] = {
     "backup_keep_weekly": "自动备份保留周数（每周一份）",
     "backup_keep_monthly": "自动备份保留月数（每月一份）",
     "lock_idle_minutes": "无操作自动锁定（分钟，0 表示不锁定）",
+    "star_bands": "责任书得分与星级对照",
+    "street_secretary_name": "街道党工委书记姓名（责任书甲方签字人）",
+    "letter_preamble": "责任书前言",
+    "letter_closing": "责任书责任条款",
 }
 
 
@@ -130,6 +155,16 @@ def validate(values: dict[str, Any]) -> None:
             raise ValidationError("基本报酬倍数必须大于 0。", "star_table")
         if multiples != sorted(multiples):
             raise ValidationError("星级越高，基本报酬倍数应不低于低一星级。请检查对照表。", "star_table")
+    if "star_bands" in values:
+        bands = values["star_bands"]
+        if sorted(int(b["stars"]) for b in bands) != [1, 2, 3, 4, 5]:
+            raise ValidationError("得分与星级对照必须有一至五星各一行。", "star_bands")
+        ordered = sorted(bands, key=lambda b: -int(b["stars"]))
+        scores = [float(b["min_score"]) for b in ordered]
+        if any(not 0 <= s <= 100 for s in scores):
+            raise ValidationError("星级分数线应在 0 到 100 之间。", "star_bands")
+        if scores != sorted(scores, reverse=True) or len(set(scores)) != 5:
+            raise ValidationError("星级越高，分数线应越高（五星最高）。请检查对照表。", "star_bands")
 
 
 def save_many(db: Db, values: dict[str, Any]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -53,14 +53,15 @@ def _save(wb: Workbook, out: Path) -> None:
         raise UserError(f"无法写入 {out}：{exc}。如果该文件正在 Excel 中打开，请先关闭后再导出。") from exc
 
 
-def _year_range(year: int | None) -> tuple[str | None, str | None]:
-    return (f"{year}-01-01", f"{year}-12-31") if year else (None, None)
+def _period(year: int | None, start: Any, end: Any) -> tuple[Any, Any]:
+    """A whole year, or start..end (either may be None: open)."""
+    return (f"{year}-01-01", f"{year}-12-31") if year else (start, end)
 
 
 def export_visits(db: Db, out: Path, year: int | None = None, unmasked: bool = False, community_id: int | None = None,
-                  progress: Progress = None) -> int:
-    """The visit log, oldest first, one row per visit with the five answers. Returns the row count."""
-    start, end = _year_range(year)
+                  progress: Progress = None, start: Any = None, end: Any = None) -> int:
+    """The visit log (a year, or start..end), oldest first, one row per visit with the five answers. Returns the count."""
+    start, end = _period(year, start, end)
     rows = list(reversed(visits.list_visits(db, start=start, end=end, community_id=community_id)))
     extra = {
         r[0]: r[1:] for r in db.execute(
@@ -91,9 +92,9 @@ def export_visits(db: Db, out: Path, year: int | None = None, unmasked: bool = F
 
 
 def export_problems(db: Db, out: Path, year: int | None = None, unmasked: bool = False, community_id: int | None = None,
-                    progress: Progress = None) -> int:
-    """The problem ledger (one row per problem) and a second sheet with every step. Returns the problem count."""
-    start, end = _year_range(year)
+                    progress: Progress = None, start: Any = None, end: Any = None) -> int:
+    """The problem ledger (found in a year, or start..end) and a sheet with every step. Returns the problem count."""
+    start, end = _period(year, start, end)
     rows = sorted(problems.list_problems(db, community_id=community_id, start=start, end=end), key=lambda p: (p.found_at, p.id))
     wb = Workbook()
     ws = _sheet(wb, "问题台账", PROBLEM_HEADERS, {1: 11, 3: 17, 4: 14, 6: 26, 8: 14, 9: 30, 10: 30, 13: 17, 16: 17, 18: 17})

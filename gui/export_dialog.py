@@ -235,8 +235,10 @@ class ExportDialog(QDialog):
 
     def _build_ui(self) -> None:
         count = len(self.member_ids) if self.member_ids is not None else excel_export.roster_count(self.db)
-        scope = "当前筛选出的" if self.member_ids is not None else "全部"
-        self.scope_label = QLabel(f"将导出{scope} {count} 名党员。")
+        if self.member_ids is not None:
+            self.scope_label = QLabel(f"将导出名册当前列表中的 {count} 名党员（筛选和搜索条件已应用）。")
+        else:
+            self.scope_label = QLabel(f"将导出全部 {count} 名党员。")
         self.layout_combo = QComboBox()
         self.edit_layout_button = QPushButton("编辑…")
         self.new_layout_button = QPushButton("新建…")
@@ -261,6 +263,7 @@ class ExportDialog(QDialog):
         box_layout.addLayout(file_row)
         self.masked_check = QCheckBox("隐去身份证号和联系电话的中间几位（推荐；个人信息保护）")
         self.masked_check.setChecked(True)
+        self.masked_check.setEnabled(access.allowed(self.db, "export_unmasked"))
         self.path_edit = QLineEdit()
         self.path_edit.setText(str(Path.home() / f"党员花名册-{today().isoformat()}.xlsx"))
         self.browse_button = QPushButton("浏览…")
@@ -434,7 +437,7 @@ class ExportDialog(QDialog):
             return
         masked, member_ids = self.masked_check.isChecked(), self.member_ids
         if not masked:
-            try:  # the 查看 role may not take full ID numbers and phones out of the program
+            try:
                 access.require(self.db, "export_unmasked")
             except UserError as exc:
                 self.show_error(str(exc))
@@ -470,10 +473,7 @@ class ExportDialog(QDialog):
     def _on_task_succeeded(self, result: ExportResult) -> None:
         self.result = result
         if not result.masked:
-            try:  # who took which file with full ID numbers and phones, in the audit log
-                access.record_unmasked_export(self.db, "roster", str(result.path), result.rows)
-            except UserError as exc:
-                self.show_error(str(exc))
+            access.record_unmasked_export(self.db, "roster", str(result.path), result.rows)
         self.status.setText(result.summary())
         self.open_button.setVisible(True)
         self.exported.emit(result)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QRadioButton, QStackedWidget, QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from core import excel_import
+from core import access, excel_import
 from core.db import Db, open_db
 from core.errors import UserError
 from core.excel_import import ACTION_LABELS, MODE_LABELS, ImportResult, Preview, Source
@@ -250,6 +250,10 @@ class ImportWizard(QDialog):
         layout.addWidget(self.skip_bad_check)
         layout.addLayout(filter_row)
         layout.addWidget(self.preview_view, 1)
+        self.row_detail = QLabel("点选一行可在这里看到完整说明。")
+        self.row_detail.setWordWrap(True)
+        self.row_detail.setStyleSheet("color: #555;")
+        layout.addWidget(self.row_detail)
         return page
 
     def _build_running_page(self) -> QWidget:
@@ -302,6 +306,7 @@ class ImportWizard(QDialog):
         self.open_errors_button.clicked.connect(self._on_open_errors_button_clicked)
         self.undo_batch_button.clicked.connect(self._on_undo_batch_button_clicked)
         self.skip_bad_check.toggled.connect(self._update_buttons)
+        self.preview_view.selectionModel().currentRowChanged.connect(self._on_preview_view_row_changed)
 
     # Dialogs tests replace ---------------------------------------------------------------------
     def choose_file(self) -> str | None:
@@ -479,12 +484,26 @@ class ImportWizard(QDialog):
         self._go(PAGE_PREVIEW)
         self.preview_ready.emit()
 
+    def _on_preview_view_row_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        source = self.preview_proxy.mapToSource(current)
+        row = self.preview_model.data(self.preview_model.index(source.row(), PreviewModel.COL_ROW))
+        action = self.preview_model.data(self.preview_model.index(source.row(), PreviewModel.COL_ACTION))
+        problems = self.preview_model.data(self.preview_model.index(source.row(), PreviewModel.COL_PROBLEMS))
+        self.row_detail.setText(f"第 {row} 行（{action}）：{problems or '没有问题。'}")
+
     def _on_filter_combo_changed(self, index: int) -> None:
         self.preview_proxy.set_action(self.filter_combo.itemData(index))
 
     # Step 4: run -------------------------------------------------------------------------------
     def start_import(self) -> None:
         if not self._can_import():
+            return
+        try:
+            access.require(self.db, "import")
+        except UserError as exc:
+            self.show_error(str(exc))
             return
         source, kind, mapping, mode = self.source, self.kind, self.mapping(), self.selected_mode()
         skip_bad = self.skip_bad_check.isChecked()
@@ -525,6 +544,11 @@ class ImportWizard(QDialog):
             self.undo(self.result.batch_id)
 
     def undo(self, batch_id: int) -> bool:
+        try:
+            access.require(self.db, "import")
+        except UserError as exc:
+            self.show_error(str(exc))
+            return False
         ok, why = excel_import.can_undo(self.db, batch_id)
         if not ok:
             self.show_error(why)

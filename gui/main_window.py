@@ -32,15 +32,19 @@ def screen_specs() -> list[ScreenSpec]:
     """Every working screen, in the order of design.md's navigation list."""
     from gui.meetings_screen import MeetingsScreen
     from gui.problems_screen import ProblemsScreen
+    from gui.letters_screen import LettersScreen
     from gui.roster_screen import RosterScreen
     from gui.settings_screen import SettingsScreen
     from gui.visits_screen import VisitsScreen
+    from gui.volunteers_screen import VolunteersScreen
 
     return [
         ScreenSpec("roster", "党员名册", RosterScreen),
         ScreenSpec("meetings", "三会一课", MeetingsScreen),
         ScreenSpec("visits", "五必问走访", VisitsScreen),
         ScreenSpec("problems", "问题台账", ProblemsScreen),
+        ScreenSpec("volunteers", "志愿服务", VolunteersScreen),
+        ScreenSpec("letters", "责任书", LettersScreen),
         ScreenSpec("settings", "设置", SettingsScreen),
     ]
 

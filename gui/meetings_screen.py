@@ -6,21 +6,22 @@ import datetime as dt
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QSortFilterProxyModel, Qt, QThread, QTime, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDateEdit, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+    QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
     QLineEdit, QPlainTextEdit, QProgressDialog, QPushButton, QSpinBox, QSplitter, QStyledItemDelegate, QTableView,
-    QTabWidget, QTimeEdit, QVBoxLayout, QWidget,
+    QTabWidget, QTextBrowser, QTimeEdit, QVBoxLayout, QWidget,
 )
 
 from core import meetings, orgs, persons
 from core.clock import today
-from core.db import open_db
+from core.db import Db, open_db
 from core.errors import UserError
 from core.meetings import Attendance, MeetingSummary
+from core.pinyin import name_keys
 from gui.base import Screen
 
 SortRole = Qt.ItemDataRole.UserRole
@@ -75,6 +76,8 @@ class MeetingTableModel(ListModel):
             kind = m.kind_name if m.unit_id == m.branch_id else f"{m.kind_name}·{m.unit_name}"
             if m.status == "计划":
                 kind += "（计划）"
+            if m.status == "计划":  # nothing has happened yet: only who is expected
+                return [m.date, kind, m.topic, f"应到 {m.expected}", "", "", "—"][col]
             return [m.date, kind, m.topic, f"{m.present}/{m.expected}",
                     m.leave, m.absent, _rate_text(m.rate)][col]
         if role == SortRole:
@@ -126,6 +129,8 @@ class AttendanceModel(ListModel):
         self._rows[row][2] = status
         if reason is not None:
             self._rows[row][3] = reason
+        elif status != "请假":
+            self._rows[row][3] = ""  # a reason belongs to leave only
         self.dataChanged.emit(self.index(row, 0), self.index(row, 3))
         self.edited.emit()
 
@@ -165,6 +170,8 @@ class AttendanceModel(ListModel):
         row = self._rows[index.row()]
         if index.column() == self.COL_STATUS and value in meetings.ATTENDANCE_STATUSES:
             row[2] = value
+            if value != "请假":
+                row[3] = ""
         elif index.column() == self.COL_REASON:
             row[3] = str(value).strip()
             if row[3] and row[2] != "请假":
@@ -285,38 +292,47 @@ def _sorted_table(model: QAbstractTableModel, parent: QWidget) -> tuple[SortProx
     return proxy, view
 
 
-class ExportWorker(QThread):
-    """Writes the Excel ledger with its own database connection; never touches a widget."""
+class DbJob(QThread):
+    """Runs `work(db, job)` on its own database connection; never touches a widget.
+
+    The work may call job.progress(done, total) and raise core.meetings_excel.Cancelled when
+    job.cancelled; work that cannot stop midway finishes and its result is dropped.
+    """
 
     progressed = Signal(int, int)
-    finished_ok = Signal(str)
+    succeeded = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, db_path: Path, out: Path, year: int, parent=None):
+    def __init__(self, db_path: Path, work: Callable[[Db, "DbJob"], object], parent=None):
         super().__init__(parent)
-        self.db_path, self.out, self.year = db_path, out, year
-        self._cancel = False
+        self.db_path, self.work = db_path, work
+        self.cancelled = False
 
     def cancel(self) -> None:
-        self._cancel = True
+        self.cancelled = True
+
+    def progress(self, done: int, total: int) -> None:
+        self.progressed.emit(done, total)
 
     def run(self) -> None:
-        from core.meetings_excel import Cancelled, export_ledger
+        from core.meetings_excel import Cancelled
 
         try:
             db = open_db(self.db_path, create=False)
             try:
-                result = export_ledger(db, self.out, self.year, progress=self.progressed.emit,
-                                       cancelled=lambda: self._cancel)
+                result = self.work(db, self)
             finally:
                 db.close()
         except Cancelled:
-            self.failed.emit("已取消导出，没有生成文件。")
+            self.failed.emit("已取消，没有生成文件。")
             return
-        except UserError as exc:
+        except (UserError, OSError) as exc:
             self.failed.emit(str(exc))
             return
-        self.finished_ok.emit(f"已导出 {result.year} 年三会一课台账（{result.branches} 个支部、{result.meetings} 次会议）：\n{result.path}")
+        if self.cancelled:
+            self.failed.emit("已取消，没有生成文件。")
+            return
+        self.succeeded.emit(result)
 
 
 # The meeting editor ---------------------------------------------------------------------------------
@@ -415,11 +431,17 @@ class MeetingEditor(QWidget):
         self.remove_person_button = QPushButton("移出名单")
         self.reset_button = QPushButton("按类型重置名单")
         self.counts_label = QLabel()
+        self.find_edit = QLineEdit()
+        self.find_edit.setPlaceholderText("查找姓名/拼音首字母")
+        self.find_edit.setToolTip("输入姓名或拼音首字母（如 zs），回车跳到下一个")
+        self.find_edit.setMinimumWidth(150)
+        self.find_edit.setClearButtonEnabled(True)
         marks = QHBoxLayout()
         marks.addWidget(QLabel("所选人员标为："))
         for b in (self.present_button, self.leave_button, self.absent_button):
             marks.addWidget(b)
         marks.addStretch(1)
+        marks.addWidget(self.find_edit, 2)
         roster = QHBoxLayout()
         roster.addWidget(QLabel("应到名单："))
         roster.addWidget(self.add_person_button)
@@ -452,6 +474,8 @@ class MeetingEditor(QWidget):
         self.unit_combo.currentIndexChanged.connect(self._on_unit_combo_current_index_changed)
         self.kind_combo.currentIndexChanged.connect(self._on_kind_combo_current_index_changed)
         self.attendance_model.edited.connect(self._update_counts)
+        self.find_edit.textEdited.connect(lambda text: self.find_person(text, from_start=True))
+        self.find_edit.returnPressed.connect(lambda: self.find_person(self.find_edit.text()))
         self.present_button.clicked.connect(lambda: self.mark_selected("出席"))
         self.leave_button.clicked.connect(lambda: self.mark_selected("请假"))
         self.absent_button.clicked.connect(lambda: self.mark_selected("缺席"))
@@ -628,6 +652,25 @@ class MeetingEditor(QWidget):
                 return
         raise KeyError(name_or_id)
 
+    def find_person(self, text: str, from_start: bool = False) -> int | None:
+        """Select the next person whose name contains `text` or whose pinyin starts with it; returns the row."""
+        text = text.strip().lower()
+        if not text:
+            return None
+        people = self.attendance_model.attendance()
+        current = -1 if from_start else self.attendance_view.currentIndex().row()
+        order = list(range(current + 1, len(people))) + list(range(0, current + 1))
+        for row in order:
+            name = people[row].name
+            full, initials = name_keys(name)
+            if text in name or initials.startswith(text) or full.startswith(text):
+                index = self.attendance_model.index(row, 1)
+                self.attendance_view.setCurrentIndex(index)
+                self.attendance_view.selectRow(row)
+                self.attendance_view.scrollTo(index)
+                return row
+        return None
+
     def _update_counts(self) -> None:
         c = self.attendance_model.counts()
         total = sum(c.values())
@@ -696,7 +739,8 @@ class MeetingsScreen(Screen):
 
     def __init__(self, db, signals, parent=None):
         super().__init__(db, signals, parent)
-        self._worker: ExportWorker | None = None
+        self._job: DbJob | None = None
+        self._on_job_success: Callable[[Any], None] | None = None
         self._progress: QProgressDialog | None = None
         self._build_ui()
         self._connect_signals()
@@ -789,56 +833,39 @@ class MeetingsScreen(Screen):
         self.grid_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.grid_view.setToolTip("双击一行查看该支部本期的会议记录")
 
-        self.due_label = QLabel()
-        self.due_label.setWordWrap(True)
-        self.due_label.setTextFormat(Qt.TextFormat.RichText)
-        self.branch_detail = QLabel()
-        self.branch_detail.setWordWrap(True)
-        self.branch_detail.setTextFormat(Qt.TextFormat.RichText)
-        self.branch_detail.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.due_label = QTextBrowser()
+        self.branch_detail = QTextBrowser()
         due_box = QGroupBox("本月应开（全部支部）")
         QVBoxLayout(due_box).addWidget(self.due_label)
         detail_box = QGroupBox("所选支部：出勤与连续缺席")
         QVBoxLayout(detail_box).addWidget(self.branch_detail)
-        lower = QHBoxLayout()
+        lower_widget = QWidget()
+        lower_widget.setMaximumHeight(240)
+        lower = QHBoxLayout(lower_widget)
+        lower.setContentsMargins(0, 0, 0, 0)
         lower.addWidget(due_box, 1)
         lower.addWidget(detail_box, 1)
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.addLayout(bar)
-        layout.addWidget(self.grid_view, 5)
-        layout.addLayout(lower, 2)
+        layout.addWidget(self.grid_view, 1)
+        layout.addWidget(lower_widget)
         return tab
 
     def _build_setup_tab(self) -> QWidget:
-        from PySide6.QtWidgets import QCheckBox
-
         self.kind_rows: list[tuple[str, QComboBox, QSpinBox, QComboBox, QCheckBox]] = []
         kinds_box = QGroupBox("会议类型与频次要求（可按本地规定调整，如党课改为每年一次）")
-        kinds_form = QFormLayout(kinds_box)
-        for kind in meetings.list_kinds(self.db, active_only=False):
-            period = QComboBox()
-            for value, label in meetings.PERIODS.items():
-                period.addItem(label, value)
-            count = QSpinBox()
-            count.setRange(0, 31)
-            count.setSuffix(" 次")
-            audience = QComboBox()
-            for value, label in meetings.AUDIENCES.items():
-                audience.addItem(label, value)
-            active = QCheckBox("启用")
-            row = QHBoxLayout()
-            row.addWidget(period)
-            row.addWidget(QLabel("至少"))
-            row.addWidget(count)
-            row.addWidget(QLabel("应到"))
-            row.addWidget(audience)
-            row.addWidget(active)
-            row.addStretch(1)
-            kinds_form.addRow(kind.name, row)
-            self.kind_rows.append((kind.code, period, count, audience, active))
+        self.kinds_form = QFormLayout()
+        self.add_kind_button = QPushButton("新增会议类型…")
         self.save_kinds_button = QPushButton("保存频次要求")
-        kinds_form.addRow("", self.save_kinds_button)
+        kind_buttons = QHBoxLayout()
+        kind_buttons.addWidget(self.add_kind_button)
+        kind_buttons.addStretch(1)
+        kind_buttons.addWidget(self.save_kinds_button)
+        kinds_layout = QVBoxLayout(kinds_box)
+        kinds_layout.addLayout(self.kinds_form)
+        kinds_layout.addLayout(kind_buttons)
+        kinds_layout.addStretch(1)
 
         committee_box = QGroupBox("支部委员（支委会的应到人员）")
         self.committee_branch_label = QLabel()
@@ -879,6 +906,7 @@ class MeetingsScreen(Screen):
         self.grid_view.selectionModel().currentRowChanged.connect(self._on_grid_view_current_row_changed)
         self.grid_view.doubleClicked.connect(self._on_grid_view_double_clicked)
         self.save_kinds_button.clicked.connect(self._on_save_kinds_button_clicked)
+        self.add_kind_button.clicked.connect(self._on_add_kind_button_clicked)
         self.add_seat_button.clicked.connect(self._on_add_seat_button_clicked)
         self.remove_seat_button.clicked.connect(self._on_remove_seat_button_clicked)
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self._on_new_button_clicked)
@@ -969,9 +997,8 @@ class MeetingsScreen(Screen):
         due = meetings.due_this_month(self.db)
         if due:
             lines = [f"{d.branch_name}{'' if d.unit_name == d.branch_name else ' ' + d.unit_name}：{d.kind_name}"
-                     f"（已开 {d.held}/{d.required}，{d.deadline[5:]} 前）" for d in due[:14]]
-            more = f"<br/>……另有 {len(due) - 14} 项" if len(due) > 14 else ""
-            self.due_label.setText(f"本月还有 {len(due)} 项会议待召开：<br/>" + "<br/>".join(lines) + more)
+                     f"（已开 {d.held}/{d.required}，{d.deadline[5:]} 前）" for d in due]
+            self.due_label.setText(f"本月还有 {len(due)} 项会议待召开：<br/>" + "<br/>".join(lines))
         else:
             self.due_label.setText("本月应开的会议都已召开。")
         self._show_branch_detail()
@@ -988,7 +1015,7 @@ class MeetingsScreen(Screen):
             parts.append("<span style='color:#b71c1c'>逾期未开：" + "、".join(k.kind_name for k in c.overdue) + "</span>")
         if c.absences:
             parts.append("<span style='color:#b71c1c'>连续两次以上无故缺席（须谈话提醒）：</span>" + "、".join(
-                f"{a.name}（连续 {a.count} 次{'，仍在继续' if a.ongoing else ''}）" for a in c.absences[:12]))
+                f"{a.name}（连续 {a.count} 次{'，仍在继续' if a.ongoing else ''}）" for a in c.absences))
         else:
             parts.append("没有连续无故缺席的党员。")
         low = [m for m in c.members if m.rate is not None and m.rate < 0.6][:10]
@@ -996,8 +1023,37 @@ class MeetingsScreen(Screen):
             parts.append("出席率低于 60%：" + "、".join(f"{m.name} {_rate_text(m.rate)}" for m in low))
         self.branch_detail.setText("<br/>".join(parts))
 
+    def _rebuild_kind_rows(self, kinds: list[meetings.MeetingKind]) -> None:
+        while self.kinds_form.rowCount():
+            self.kinds_form.removeRow(0)
+        self.kind_rows = []
+        for kind in kinds:
+            period = QComboBox()
+            for value, label in meetings.PERIODS.items():
+                period.addItem(label, value)
+            count = QSpinBox()
+            count.setRange(0, 31)
+            count.setSuffix(" 次")
+            audience = QComboBox()
+            for value, label in meetings.AUDIENCES.items():
+                audience.addItem(label, value)
+            active = QCheckBox("启用")
+            row = QHBoxLayout()
+            row.addWidget(period)
+            row.addWidget(QLabel("至少"))
+            row.addWidget(count)
+            row.addWidget(QLabel("应到"))
+            row.addWidget(audience)
+            row.addWidget(active)
+            row.addStretch(1)
+            self.kinds_form.addRow(kind.name, row)
+            self.kind_rows.append((kind.code, period, count, audience, active))
+
     def _load_kinds_form(self) -> None:
-        kinds = {k.code: k for k in meetings.list_kinds(self.db, active_only=False)}
+        all_kinds = meetings.list_kinds(self.db, active_only=False)
+        if [k.code for k in all_kinds] != [r[0] for r in self.kind_rows]:
+            self._rebuild_kind_rows(all_kinds)
+        kinds = {k.code: k for k in all_kinds}
         for code, period, count, audience, active in self.kind_rows:
             kind = kinds[code]
             period.setCurrentIndex(period.findData(kind.period))
@@ -1012,6 +1068,7 @@ class MeetingsScreen(Screen):
 
     def _update_buttons(self) -> None:
         has_branch = self.selected_branch_id() is not None
+        self.editor.setEnabled(has_branch)
         for b in (self.new_button, self.ledger_button, self.export_button, self.editor.save_button,
                   self.add_seat_button):
             b.setEnabled(has_branch)
@@ -1141,34 +1198,35 @@ class MeetingsScreen(Screen):
 
         show_pdf(self, path, title)
 
-    def print_ledger(self) -> Path | None:
+    def print_ledger(self) -> DbJob | None:
+        """Write the shown period's ledger PDF in the background, then preview it (a big branch takes a while)."""
         branch_id = self.selected_branch_id()
         if branch_id is None:
             return None
         period = self.records_period()
-        from reports.meeting_ledger_pdf import render_ledger
+        out = self.pdf_dir() / f"三会一课台账-{branch_id}-{period.code}.pdf"
 
-        try:
-            path = render_ledger(self.db, branch_id, period, self.pdf_dir() / f"三会一课台账-{branch_id}-{period.code}.pdf")
-        except (UserError, OSError) as exc:
-            self.show_error(str(exc))
-            return None
-        self.preview_pdf(path, "三会一课台账")
-        return path
+        def work(db: Db, job: DbJob) -> Path:
+            from reports.meeting_ledger_pdf import render_ledger
 
-    def print_signin_sheet(self) -> Path | None:
-        if self.editor.meeting_id is None:
+            return render_ledger(db, branch_id, period, out)
+
+        return self.run_job("正在生成三会一课台账…", work, lambda path: self.preview_pdf(path, "三会一课台账"))
+
+    def print_signin_sheet(self) -> DbJob | None:
+        """The saved (or planned) meeting's blank 签到表, written in the background, then previewed."""
+        meeting_id = self.editor.meeting_id
+        if meeting_id is None:
             self.show_error("请先保存会议（可把状态设为“计划”），再打印签到表。")
             return None
-        from reports.signin_sheet_pdf import render_signin_sheet
+        out = self.pdf_dir() / f"签到表-{meeting_id}.pdf"
 
-        try:
-            path = render_signin_sheet(self.db, self.editor.meeting_id, self.pdf_dir() / f"签到表-{self.editor.meeting_id}.pdf")
-        except (UserError, OSError) as exc:
-            self.show_error(str(exc))
-            return None
-        self.preview_pdf(path, "签到表")
-        return path
+        def work(db: Db, job: DbJob) -> Path:
+            from reports.signin_sheet_pdf import render_signin_sheet
+
+            return render_signin_sheet(db, meeting_id, out)
+
+        return self.run_job("正在生成签到表…", work, lambda path: self.preview_pdf(path, "签到表"))
 
     def ask_save_path(self, title: str, suggested: str, filters: str) -> str:
         return QFileDialog.getSaveFileName(self, title, suggested, filters)[0]
@@ -1176,43 +1234,61 @@ class MeetingsScreen(Screen):
     def ask_open_paths(self, title: str, filters: str) -> list[str]:
         return QFileDialog.getOpenFileNames(self, title, "", filters)[0]
 
-    def export_excel(self, out: Path, year: int) -> ExportWorker | None:
-        """Start the Excel export in a worker; returns it (tests wait on its signals)."""
+    def export_excel(self, out: Path, year: int) -> DbJob | None:
+        """Write the year's Excel ledger in the background; returns the job (tests wait for it)."""
+        from core.meetings_excel import export_ledger
+
+        def work(db: Db, job: DbJob) -> str:
+            result = export_ledger(db, out, year, progress=job.progress, cancelled=lambda: job.cancelled)
+            return f"已导出 {result.year} 年三会一课台账（{result.branches} 个支部、{result.meetings} 次会议）：\n{result.path}"
+
+        return self.run_job("正在导出三会一课台账…", work, self.show_info)
+
+    def run_job(self, label: str, work: Callable[[Db, DbJob], object], on_success: Callable[[Any], None]) -> DbJob | None:
+        """Long work off the GUI thread with a progress dialog whose 取消 stops it (or drops its result)."""
+        if self._job is not None:
+            self.show_error("上一项导出或打印还没有完成，请稍候。")
+            return None
         if self.db.path is None:
             self.show_error("内存数据库不能导出，请先保存到文件。")
             return None
-        progress = QProgressDialog("正在导出三会一课台账…", "取消", 0, 100, self)
-        progress.setWindowTitle("导出 Excel")
+        progress = QProgressDialog(label, "取消", 0, 0, self)
+        progress.setWindowTitle("请稍候")
         progress.setMinimumDuration(300)
-        worker = ExportWorker(self.db.path, out, year, self)
+        job = DbJob(self.db.path, work, self)
         # Bound slots of this widget: Qt queues them into the GUI thread.
-        worker.progressed.connect(self._on_worker_progressed)
-        worker.finished_ok.connect(self._on_worker_finished_ok)
-        worker.failed.connect(self._on_worker_failed)
-        worker.finished.connect(worker.deleteLater)
-        progress.canceled.connect(worker.cancel)
-        self._progress = progress
-        self._worker = worker
-        worker.start()
-        return worker
+        job.progressed.connect(self._on_job_progressed)
+        job.succeeded.connect(self._on_job_succeeded)
+        job.failed.connect(self._on_job_failed)
+        job.finished.connect(job.deleteLater)
+        progress.canceled.connect(job.cancel)
+        self._progress, self._job, self._on_job_success = progress, job, on_success
+        job.start()
+        return job
 
-    def _on_worker_progressed(self, done: int, total: int) -> None:
+    def job_running(self) -> bool:
+        return self._job is not None
+
+    def _on_job_progressed(self, done: int, total: int) -> None:
         if self._progress is not None:
-            self._progress.setValue(int(done * 100 / max(1, total)))
+            self._progress.setMaximum(max(1, total))
+            self._progress.setValue(done)
 
-    def _close_progress(self) -> None:
+    def _finish_job(self) -> None:
         if self._progress is not None:
             self._progress.close()
             self._progress.deleteLater()
             self._progress = None
-        self._worker = None
+        self._job = None
 
-    def _on_worker_finished_ok(self, message: str) -> None:
-        self._close_progress()
-        self.show_info(message)
+    def _on_job_succeeded(self, result: object) -> None:
+        on_success = self._on_job_success
+        self._finish_job()
+        if on_success is not None:
+            on_success(result)
 
-    def _on_worker_failed(self, message: str) -> None:
-        self._close_progress()
+    def _on_job_failed(self, message: str) -> None:
+        self._finish_job()
         self.show_error(message)
 
     # Slots -------------------------------------------------------------------------------------
@@ -1276,6 +1352,18 @@ class MeetingsScreen(Screen):
             return
         self.changed("meetings")
         self.show_info("频次要求已保存，达标情况已按新要求重新计算。")
+
+    def _on_add_kind_button_clicked(self) -> None:
+        name = self.ask_text("新增会议类型", "名称（如 谈心谈话）：")
+        if not name:
+            return
+        try:
+            meetings.add_kind(self.db, name)
+        except UserError as exc:
+            self.show_error(str(exc))
+            return
+        self.changed("meetings")
+        self.show_info(f"已新增“{name.strip()}”，默认每年至少 1 次、应到支部全体党员；可在本页调整后保存。")
 
     def _on_add_seat_button_clicked(self) -> None:
         branch_id = self.selected_branch_id()

@@ -6,7 +6,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDateEdit, QDateTimeEdit, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout,
@@ -19,7 +19,7 @@ from core.problems import Problem
 from gui.base import Screen
 from gui.visits_widgets import (
     AMBER, RED, RED_TEXT, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
-    qdate,
+    qdate, start_job,
 )
 
 PROBLEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -72,6 +72,7 @@ class NewProblemDialog(QDialog):
         form.addRow("等级：", self.severity)
         form.addRow("所在网格：", self.grid)
         household_row = QHBoxLayout()
+        self.household_search.setMinimumWidth(170)
         household_row.addWidget(self.household_search)
         household_row.addWidget(self.household, 1)
         form.addRow("涉及住户：", household_row)
@@ -124,15 +125,29 @@ class ProblemsScreen(Screen):
     areas = ("problems", "visits", "org", "settings")
 
     step_recorded = Signal(int)
+    file_written = Signal(str)
 
     def __init__(self, db, signals, parent=None):
         super().__init__(db, signals, parent)
+        self.jobs: list = []
         self.cadre_ids: dict[str, int] = {}
         self._building = True
         self._build_ui()
         self._connect_signals()
         self._building = False
         self.refresh()
+        # Remaining times and overdue colours move with the clock while the board is on screen.
+        self.clock = QTimer(self)
+        self.clock.setInterval(60_000)
+        self.clock.timeout.connect(self.refresh_board)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.clock.start()
+
+    def hideEvent(self, event) -> None:
+        self.clock.stop()
+        super().hideEvent(event)
 
     # UI ------------------------------------------------------------------------------------------
     def _build_ui(self) -> None:
@@ -151,6 +166,7 @@ class ProblemsScreen(Screen):
         self.ledger_start.setDate(qdate(today.replace(day=1)))
         self.ledger_end.setDate(qdate(today))
         self.ledger_button = QPushButton("打印问题台账")
+        self.export_button = QPushButton("导出Excel")
         bar = QHBoxLayout()
         bar.addWidget(QLabel("社区："))
         bar.addWidget(self.community)
@@ -163,6 +179,7 @@ class ProblemsScreen(Screen):
         bar.addWidget(QLabel("至"))
         bar.addWidget(self.ledger_end)
         bar.addWidget(self.ledger_button)
+        bar.addWidget(self.export_button)
         self.summary = QLabel()
         self.summary.setStyleSheet("QLabel { padding: 3px; font-size: 10.5pt; }")
 
@@ -254,6 +271,7 @@ class ProblemsScreen(Screen):
         self.step_submit.clicked.connect(self._on_step_submit_clicked)
         self.new_button.clicked.connect(self._on_new_button_clicked)
         self.ledger_button.clicked.connect(self._on_ledger_button_clicked)
+        self.export_button.clicked.connect(self._on_export_button_clicked)
 
     # Loading -------------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -506,23 +524,64 @@ class ProblemsScreen(Screen):
     def _on_new_button_clicked(self) -> None:
         self.new_problem_dialog()
 
-    def print_ledger(self) -> Path | None:
-        from reports import problem_ledger_pdf
-
-        folder = Path(tempfile.gettempdir()) / "dangjian-pdf"
-        folder.mkdir(parents=True, exist_ok=True)
+    def _period(self) -> tuple[dt.date, dt.date] | None:
         start, end = pydate(self.ledger_start.date()), pydate(self.ledger_end.date())
         if end < start:
             self.show_error("台账期间的结束日期不能早于开始日期。")
             return None
-        path = folder / f"问题台账-{start}-{end}-{dt.datetime.now():%H%M%S}.pdf"
-        try:
-            problem_ledger_pdf.build_from_db(self.db, path, start, end, community_id=self.community.currentData())
-        except UserError as exc:
-            self.show_error(str(exc))
+        return start, end
+
+    def print_ledger(self) -> Path | None:
+        """The ledger of the chosen period and community, built off the GUI thread, then previewed."""
+        from reports import problem_ledger_pdf
+
+        period = self._period()
+        if period is None:
             return None
-        self.preview_pdf(path)
+        start, end = period
+        folder = Path(tempfile.gettempdir()) / "dangjian-pdf"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"问题台账-{start}-{end}-{dt.datetime.now():%H%M%S}.pdf"
+        community = self.community.currentData()
+        at = problems.now()
+
+        def done(result: Path) -> None:
+            self.preview_pdf(result)
+            self.file_written.emit(str(result))
+
+        start_job(self, "正在生成问题台账…", lambda db, _progress: problem_ledger_pdf.build_from_db(
+            db, path, start, end, community_id=community, at=at), done)
         return path
+
+    def ask_save_path(self, title: str, suggested: str) -> str:
+        from PySide6.QtWidgets import QFileDialog
+
+        return QFileDialog.getSaveFileName(self, title, suggested, "Excel 文件 (*.xlsx)")[0]
+
+    def export_problems(self, path: str | None = None) -> Path | None:
+        """Problems found in the chosen period (and community) to Excel, with every step, off the GUI thread."""
+        from core import visits_export
+
+        period = self._period()
+        if period is None:
+            return None
+        start, end = period
+        path = path or self.ask_save_path("导出问题台账", f"问题台账-{start}-{end}.xlsx")
+        if not path:
+            return None
+        out = Path(path).with_suffix(".xlsx")
+        community = self.community.currentData()
+
+        def done(count: int) -> None:
+            self.show_info(f"已导出 {count} 个问题到 {out}")
+            self.file_written.emit(str(out))
+
+        start_job(self, "正在导出问题台账…", lambda db, progress: visits_export.export_problems(
+            db, out, community_id=community, progress=progress, start=start, end=end), done)
+        return out
+
+    def _on_export_button_clicked(self) -> None:
+        self.export_problems()
 
     def preview_pdf(self, path: Path) -> None:
         from gui.pdf_preview import show_pdf

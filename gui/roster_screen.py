@@ -704,7 +704,7 @@ class RosterScreen(Screen):
         self._show_details()
         return True
 
-    def import_excel(self) -> ImportWizard | None:
+    def open_import(self) -> ImportWizard | None:
         """Open the import wizard for member rosters (录入员 and 管理员 only)."""
         try:
             access.require(self.db, "import")
@@ -745,7 +745,7 @@ class RosterScreen(Screen):
         self.show_info(f"已撤销导入“{batch.file_name}”，名册已恢复到导入前的样子。")
         return True
 
-    def export_excel(self) -> ExportDialog:
+    def open_export(self) -> ExportDialog:
         """Open the export dialog for the members of the current view (search, filters and order)."""
         return self.open_export_dialog(self.current_member_ids())
 
@@ -953,13 +953,13 @@ class RosterScreen(Screen):
             self.add_lookup("status", value, counted == "仍计入名册")
 
     def _on_import_button_clicked(self) -> None:
-        self.import_excel()
+        self.open_import()
 
     def _on_undo_import_button_clicked(self) -> None:
         self.undo_import()
 
     def _on_export_button_clicked(self) -> None:
-        self.export_excel()
+        self.open_export()
 
     def _on_wizard_imported(self, result: excel_import.ImportResult) -> None:
         # The wizard already announced "members"; new branches, groups and grids concern the org screens.

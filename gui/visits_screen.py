@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup, QComboBox, QDateEdit, QDoubleSpinBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
     QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget,
@@ -21,7 +22,7 @@ from gui.base import Screen
 from gui.household_dialog import HouseholdDialog
 from gui.visits_widgets import (
     AMBER, GREEN, RED, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
-    qdate, select_id, selected_row,
+    qdate, select_id, selected_row, start_job,
 )
 
 FINDING_STYLE = {
@@ -76,6 +77,7 @@ class ItemRow:
     def update_text_state(self) -> None:
         needs_text = self.finding() in ("有情况", "发现问题")
         self.text_edit.setEnabled(needs_text)
+        self.problem_button.setEnabled(needs_text or self.problem_button.text() != "生成问题")
         if needs_text:
             self.text_edit.setStyleSheet("")
         else:
@@ -89,9 +91,11 @@ class VisitsScreen(Screen):
 
     visit_saved = Signal(int)
     problem_created = Signal(int)
+    file_written = Signal(str)  # a PDF or Excel file a background job finished
 
     def __init__(self, db, signals, parent=None):
         super().__init__(db, signals, parent)
+        self.jobs: list = []
         self.household_id: int | None = None
         self.visit_id: int | None = None
         self._building = True
@@ -159,6 +163,7 @@ class VisitsScreen(Screen):
         self.all_clear_button = QPushButton("其余各项均无异常")
         self.save_button = QPushButton("保存走访")
         self.save_button.setDefault(True)
+        self.save_button.setToolTip("保存（Ctrl+S）")
         self.save_button.setStyleSheet("QPushButton { font-weight: bold; padding: 4px 18px; }")
         self.new_button = QPushButton("新的走访")
         self.form_status = QLabel()
@@ -196,10 +201,11 @@ class VisitsScreen(Screen):
         self.h_edit = QPushButton("编辑")
         self.h_delete = QPushButton("删除")
         self.h_visit = QPushButton("走访这一户")
+        self.h_import = QPushButton("从Excel导入住户…")
         self.h_print = QPushButton("打印走访表（本页住户）")
         self.h_print_blank = QPushButton("打印空白走访表")
         actions = QHBoxLayout()
-        for b in (self.h_add, self.h_edit, self.h_delete, self.h_visit):
+        for b in (self.h_add, self.h_edit, self.h_delete, self.h_visit, self.h_import):
             actions.addWidget(b)
         actions.addStretch(1)
         actions.addWidget(self.h_print)
@@ -212,14 +218,13 @@ class VisitsScreen(Screen):
             Column("电话", lambda h: idcard.mask_phone(h.phone)),
             Column("人数", lambda h: h.people_count, align_right=True),
             Column("特殊群体", lambda h: h.tags_text),
-            Column("网格", lambda h: f"{h.community_name} {h.grid_name}"),
+            Column("网格", lambda h: f"{h.community_name.replace('社区党委', '社区')} {h.grid_name}"),
             Column("包片干部", lambda h: h.cadre_name),
             Column("最近走访", lambda h: h.last_visit or "未走访"),
-        ], background=lambda h: AMBER if h.tags and not h.last_visit else None)
+        ], background=self._household_colour)
         self.household_table = make_table(self.household_model)
-        self.household_table.setColumnWidth(0, 220)
-        self.household_table.setColumnWidth(4, 140)
-        self.household_table.setColumnWidth(5, 150)
+        for column, width in enumerate((200, 64, 98, 40, 120, 140, 64, 86)):
+            self.household_table.setColumnWidth(column, width)
 
         self.detail_label = QLabel("选中一户查看走访记录和问题。")
         self.detail_label.setWordWrap(True)
@@ -231,6 +236,7 @@ class VisitsScreen(Screen):
         ], background=lambda v: None if v.complete else AMBER)
         self.history_table = make_table(self.history_model, stretch_column=2)
         self.history_table.setToolTip("双击打开这次走访（可补填未问完的项）")
+        self.h_delete_visit = QPushButton("删除所选走访记录")
         self.h_problem_model = RowsModel([
             Column("编号", lambda p: p.number),
             Column("问题", lambda p: p.title),
@@ -244,6 +250,7 @@ class VisitsScreen(Screen):
         right_layout.addWidget(self.detail_label)
         right_layout.addWidget(QLabel("走访记录（黄色为未问完）："))
         right_layout.addWidget(self.history_table, 3)
+        right_layout.addWidget(self.h_delete_visit, 0, Qt.AlignmentFlag.AlignRight)
         right_layout.addWidget(QLabel("相关问题："))
         right_layout.addWidget(self.h_problem_table, 2)
         splitter = QSplitter()
@@ -251,6 +258,7 @@ class VisitsScreen(Screen):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([760, 340])
 
         page = QWidget()
         layout = QVBoxLayout(page)
@@ -271,32 +279,32 @@ class VisitsScreen(Screen):
         self.c_community = QComboBox()
         self.c_by = QComboBox()
         self.c_by.addItems(["按网格", "按包片干部"])
+        self.c_export = QPushButton("导出走访记录（Excel）")
         bar = QHBoxLayout()
         for label, w in (("期间：", self.c_period), ("从", self.c_start), ("到", self.c_end), ("社区：", self.c_community),
                          ("统计：", self.c_by)):
             bar.addWidget(QLabel(label))
             bar.addWidget(w)
         bar.addStretch(1)
+        bar.addWidget(self.c_export)
         self.c_summary = QLabel()
         self.c_summary.setStyleSheet("QLabel { font-size: 11pt; padding: 4px; }")
+        coverage_columns = [
+            Column("住户", lambda r: r.coverage.households, align_right=True),
+            Column("已走访", lambda r: r.coverage.visited, align_right=True),
+            Column("覆盖率", lambda r: f"{r.coverage.percent:g}%", lambda r: r.coverage.percent, align_right=True),
+            Column("走访次数", lambda r: r.coverage.visits, align_right=True),
+            Column("未问完", lambda r: r.coverage.incomplete_visits, align_right=True),
+        ]
+        colour = lambda r: _coverage_colour(r.coverage.percent, r.coverage.households)  # noqa: E731
         self.grid_cov_model = RowsModel([
             Column("社区", lambda g: g.community_name),
             Column("网格", lambda g: g.grid_name),
             Column("网格员", lambda g: g.worker_name),
-            Column("住户", lambda g: g.coverage.households, align_right=True),
-            Column("已走访", lambda g: g.coverage.visited, align_right=True),
-            Column("覆盖率", lambda g: f"{g.coverage.percent:g}%", lambda g: g.coverage.percent, align_right=True),
-            Column("走访次数", lambda g: g.coverage.visits, align_right=True),
-            Column("未问完", lambda g: g.coverage.incomplete_visits, align_right=True),
-        ], background=lambda g: _coverage_colour(g.coverage.percent, g.coverage.households), row_id=lambda g: g.grid_id)
-        self.cadre_cov_model = RowsModel([
-            Column("包片干部", lambda c: c.name),
-            Column("住户", lambda c: c.coverage.households, align_right=True),
-            Column("已走访", lambda c: c.coverage.visited, align_right=True),
-            Column("覆盖率", lambda c: f"{c.coverage.percent:g}%", lambda c: c.coverage.percent, align_right=True),
-            Column("走访次数", lambda c: c.coverage.visits, align_right=True),
-            Column("未问完", lambda c: c.coverage.incomplete_visits, align_right=True),
-        ], background=lambda c: _coverage_colour(c.coverage.percent, c.coverage.households), row_id=lambda c: c.person_id)
+            *coverage_columns,
+        ], background=colour, row_id=lambda g: g.grid_id)
+        self.cadre_cov_model = RowsModel([Column("包片干部", lambda c: c.name), *coverage_columns],
+                                         background=colour, row_id=lambda c: c.person_id)
         self.cadre_cov_model.setParent(self)
         self.coverage_table = make_table(self.grid_cov_model)
         self.coverage_table.horizontalHeader().setStretchLastSection(True)
@@ -395,6 +403,9 @@ class VisitsScreen(Screen):
     def _connect_signals(self) -> None:
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
+        self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
+        self.save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
+        self.save_shortcut.activated.connect(self._on_save_button_clicked)
         self.search_results.itemActivated.connect(self._on_search_results_item_activated)
         self.search_results.itemClicked.connect(self._on_search_results_item_activated)
         for row in self.item_rows:
@@ -414,6 +425,8 @@ class VisitsScreen(Screen):
         self.h_edit.clicked.connect(self._on_h_edit_clicked)
         self.h_delete.clicked.connect(self._on_h_delete_clicked)
         self.h_visit.clicked.connect(self._on_h_visit_clicked)
+        self.h_import.clicked.connect(self._on_h_import_clicked)
+        self.h_delete_visit.clicked.connect(self._on_h_delete_visit_clicked)
         self.h_print.clicked.connect(self._on_h_print_clicked)
         self.h_print_blank.clicked.connect(self._on_h_print_blank_clicked)
         self.c_period.currentTextChanged.connect(self._on_c_period_current_text_changed)
@@ -421,6 +434,7 @@ class VisitsScreen(Screen):
         self.c_end.dateChanged.connect(self._on_c_dates_changed)
         self.c_community.currentIndexChanged.connect(self.refresh_coverage)
         self.c_by.currentIndexChanged.connect(self.refresh_coverage)
+        self.c_export.clicked.connect(self._on_c_export_clicked)
         self.due_table.doubleClicked.connect(lambda _i: self._open_due(self.due_table))
         self.special_table.doubleClicked.connect(lambda _i: self._open_due(self.special_table))
         self.tag_add.clicked.connect(self._on_tag_add_clicked)
@@ -487,6 +501,11 @@ class VisitsScreen(Screen):
 
     _search_matches: list[Household] = []
 
+    def _on_search_edit_return_pressed(self) -> None:
+        item = self.search_results.currentItem() or self.search_results.item(0)
+        if item is not None:
+            self.pick_household(item.data(Qt.ItemDataRole.UserRole))
+
     def _on_search_results_item_activated(self, item: QListWidgetItem) -> None:
         self.pick_household(item.data(Qt.ItemDataRole.UserRole))
 
@@ -516,9 +535,8 @@ class VisitsScreen(Screen):
 
     def _reset_items(self) -> None:
         for row in self.item_rows:
-            row.set(None)
             row.problem_button.setText("生成问题")
-            row.problem_button.setEnabled(True)
+            row.set(None)
 
     def open_visit(self, visit_id: int) -> None:
         """Load a saved visit into the form (to fill in missing answers or raise a problem from it)."""
@@ -541,6 +559,7 @@ class VisitsScreen(Screen):
             row.problem_button.setText(f"已生成 {number}")
         else:
             row.problem_button.setText("生成问题")
+        row.update_text_state()
 
     def set_item(self, item_no: int, finding: str | None, text: str = "") -> None:
         row = self.item_rows[item_no - 1]
@@ -645,6 +664,9 @@ class VisitsScreen(Screen):
         if row.finding() not in ("有情况", "发现问题"):
             self.show_error(f"第 {item_no} 项没有选“有情况”或“发现问题”，请先选择结果并写明情况，再生成问题。")
             return None
+        if row.problem_button.text() != "生成问题" and not self.confirm(
+                f"这一项已经{row.problem_button.text()}，还要再登记一个问题吗？"):
+            return None
         if self.save_visit() is None:
             return None
         severity = self.ask_severity()
@@ -670,16 +692,27 @@ class VisitsScreen(Screen):
         fill_grid_combo(self.h_grid, self.db, self.h_community.currentData())
         self.refresh_households()
 
+    _special_due_before = ""
+
+    def _household_colour(self, h: Household):
+        """Amber: a special-group household not visited within the office's interval."""
+        if h.tags and (not h.last_visit or h.last_visit < self._special_due_before):
+            return AMBER
+        return None
+
     def refresh_households(self, *_args) -> None:
         if self._building:
             return
         self._stale.discard(1)
+        days = int(settings.get(self.db, "visit_special_interval_days"))
+        self._special_due_before = (dt.date.today() - dt.timedelta(days=days)).isoformat()
         current = selected_row(self.household_table)
         rows = households.search(self.db, self.h_search.text(), grid_id=self.h_grid.currentData(),
                                  community_id=self.h_community.currentData(), tag_id=self.h_tag.currentData(), limit=2000)
         self.household_model.set_rows(rows)
         total = households.count(self.db, community_id=self.h_community.currentData())
-        self.h_count.setText(f"显示 {len(rows)} 户（共 {total} 户）" + ("，最多显示 2000 户，请用筛选缩小范围" if len(rows) >= 2000 else ""))
+        self.h_count.setText(f"显示 {len(rows)} 户（共 {total} 户）" + ("，最多显示 2000 户，请用筛选缩小范围" if len(rows) >= 2000 else "")
+                             + "。黄色：特殊群体住户超过规定间隔未走访。")
         if current is not None and select_id(self.household_table, current.id):
             return
         self._show_household_detail(None)
@@ -766,6 +799,35 @@ class VisitsScreen(Screen):
             self.pick_household(h.id)
             self.tabs.setCurrentIndex(0)
 
+    def open_import(self):
+        """The Excel import wizard for households (all or nothing, errors file, undo); returns the dialog."""
+        from gui.import_wizard import open_import_wizard
+
+        return open_import_wizard(self, self.db, self.signals, "households")
+
+    def _on_h_import_clicked(self) -> None:
+        self.open_import()
+
+    def delete_selected_visit(self) -> bool:
+        visit = selected_row(self.history_table)
+        if visit is None:
+            self.show_info("请先在走访记录中选中要删除的一条。")
+            return False
+        if not self.confirm(f"确定删除 {visit.visit_date} 对“{visit.address}”的走访记录吗？"):
+            return False
+        try:
+            visits.delete_visit(self.db, visit.id)
+        except UserError as exc:
+            self.show_error(str(exc))
+            return False
+        if self.visit_id == visit.id:
+            self.start_new_visit()
+        self.changed("visits")
+        return True
+
+    def _on_h_delete_visit_clicked(self) -> None:
+        self.delete_selected_visit()
+
     def _on_history_table_double_clicked(self, *_args) -> None:
         visit = selected_row(self.history_table)
         if visit:
@@ -781,17 +843,46 @@ class VisitsScreen(Screen):
 
         show_pdf(self, path, "打印预览")
 
-    def print_visit_sheets(self, household_ids: list[int] | None = None) -> Path | None:
-        """Visit record sheets: blank (None) or one per household; opens the preview and returns the file."""
+    def print_visit_sheets(self, household_ids: list[int] | None = None) -> Path:
+        """Visit record sheets, blank (None) or one per household, built off the GUI thread; then the preview.
+
+        Returns the file the job writes (file_written is emitted when it is there)."""
         from reports import visit_sheet_pdf
 
-        try:
-            path = visit_sheet_pdf.build_from_db(self.db, self._pdf_path("五必问走访记录表"), household_ids or ())
-        except UserError as exc:
-            self.show_error(str(exc))
-            return None
-        self.preview_pdf(path)
+        path = self._pdf_path("五必问走访记录表")
+        ids = tuple(household_ids or ())
+        start_job(self, f"正在生成走访记录表（{max(1, len(ids))} 页）…",
+                  lambda db, progress: visit_sheet_pdf.build_from_db(db, path, ids, progress=progress),
+                  self._on_pdf_written)
         return path
+
+    def _on_pdf_written(self, path: Path) -> None:
+        self.preview_pdf(path)
+        self.file_written.emit(str(path))
+
+    def ask_save_path(self, title: str, suggested: str) -> str:
+        from PySide6.QtWidgets import QFileDialog
+
+        return QFileDialog.getSaveFileName(self, title, suggested, "Excel 文件 (*.xlsx)")[0]
+
+    def export_visits(self, path: str | None = None) -> Path | None:
+        """The visits of the coverage tab's period and community to Excel (phones masked), off the GUI thread."""
+        from core import visits_export
+
+        start, end = pydate(self.c_start.date()), pydate(self.c_end.date())
+        path = path or self.ask_save_path("导出走访记录", f"走访记录-{start}-{end}.xlsx")
+        if not path:
+            return None
+        out = Path(path).with_suffix(".xlsx")
+        community = self.c_community.currentData()
+
+        def done(count: int) -> None:
+            self.show_info(f"已导出 {count} 条走访记录到 {out}")
+            self.file_written.emit(str(out))
+
+        start_job(self, "正在导出走访记录…", lambda db, progress: visits_export.export_visits(
+            db, out, community_id=community, progress=progress, start=start, end=end), done)
+        return out
 
     def _on_h_print_clicked(self) -> None:
         ids = [h.id for h in self.household_model.rows()]
@@ -863,6 +954,9 @@ class VisitsScreen(Screen):
         self.due_label.setText(f"超过 {settings.get(self.db, 'visit_due_days')} 天未走访：{len(due)} 户（双击去走访）")
         self.special_label.setText(
             f"特殊群体超过 {settings.get(self.db, 'visit_special_interval_days')} 天未走访：{len(special)} 户")
+
+    def _on_c_export_clicked(self) -> None:
+        self.export_visits()
 
     def coverage_rows(self) -> list:
         self._refresh_tab(2)

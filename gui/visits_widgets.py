@@ -1,16 +1,19 @@
-"""Pieces the visit and problem screens share: a rows table model with sort and colour roles, pickers."""
+"""Pieces the visit and problem screens share: a rows table model with sort and colour roles, pickers, jobs."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QCompleter, QHeaderView, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QCompleter, QHeaderView, QProgressDialog, QTableView
 
 from core import orgs
 from core.db import Db
+from core.errors import UserError
 
 SortRole = Qt.ItemDataRole.UserRole
 IdRole = Qt.ItemDataRole.UserRole + 1
@@ -170,3 +173,91 @@ def pydate(value: QDate):
     import datetime as dt
 
     return dt.date(value.year(), value.month(), value.day())
+
+
+class BackgroundJob(QObject):
+    """Runs fn(db, progress) in a worker thread on its own database connection; reports through signals.
+
+    progress(done, total) raises UserError("已取消…") once cancel() was called, so the work stops where it is.
+    """
+
+    done = Signal(object)
+    failed = Signal(str)
+    progressed = Signal(int, int)
+
+    def __init__(self, db_path: Path, fn: Callable[[Db, Callable[[int, int], None]], Any], parent: QObject | None = None):
+        super().__init__(parent)
+        self._db_path = db_path
+        self._fn = fn
+        self._cancel = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def wait(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    def _progress(self, done: int, total: int) -> None:
+        if self._cancel.is_set():
+            raise UserError("已取消，没有生成文件。")
+        self.progressed.emit(done, total)
+
+    def _run(self) -> None:
+        from core.db import open_db
+
+        try:
+            db = open_db(self._db_path, create=False)
+        except UserError as exc:
+            self.failed.emit(str(exc))
+            return
+        try:
+            result = self._fn(db, self._progress)
+        except UserError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001 - shown to the user instead of vanishing in a thread
+            self.failed.emit(f"处理时出错：{exc}。请重试；如果一再出现，请把这段文字告诉技术支持。")
+        else:
+            self.done.emit(result)
+        finally:
+            db.close()
+
+
+def start_job(screen, title: str, fn: Callable[[Db, Callable[[int, int], None]], Any],
+              on_done: Callable[[Any], None]) -> BackgroundJob | None:
+    """Run fn off the GUI thread with a progress dialog and a cancel button; on_done gets the result."""
+    if screen.db.path is None:
+        try:
+            on_done(fn(screen.db, lambda _d, _t: None))
+        except UserError as exc:
+            screen.show_error(str(exc))
+        return None
+    job = BackgroundJob(screen.db.path, fn, screen)
+    dialog = QProgressDialog(title, "取消", 0, 0, screen)
+    dialog.setWindowTitle("请稍候")
+    dialog.setMinimumDuration(400)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    dialog.canceled.connect(job.cancel)
+
+    def progressed(done: int, total: int) -> None:
+        dialog.setMaximum(max(total, 1))
+        dialog.setValue(min(done, total))
+
+    def finished(result: Any) -> None:
+        dialog.close()
+        on_done(result)
+
+    def failed(message: str) -> None:
+        dialog.close()
+        screen.show_error(message)
+
+    job.progressed.connect(progressed)
+    job.done.connect(finished)
+    job.failed.connect(failed)
+    screen.jobs.append(job)
+    job.start()
+    return job

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -14,7 +13,6 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemp
 
 from core import meetings, orgs, settings
 from core.db import Db
-from reports.fonts import font_name
 from reports.page_frame import MARGIN, PAGE_HEIGHT, PAGE_WIDTH, canvas_maker, styles
 
 CHINESE_NUMBERS = "一二三四五六七八九十"
@@ -46,37 +44,41 @@ def _meeting_block(index: int, m: meetings.Meeting, st: dict) -> list:
     absent = [a.name for a in m.attendance if a.status == "缺席"]
     guests = [g.name + (f"（{g.note}）" if g.note else "") for g in m.guests]
     cell, head = st["cell"], st["cell_center"]
-    rows = [
+    head_rows = [
         [_p("会议类型", head), _p(m.kind_name, cell), _p("召开单位", head), _p(m.unit_name, cell)],
         [_p("日期时间", head), _p(f"{m.date} {time}", cell), _p("地点", head), _p(m.place, cell)],
         [_p("主持人", head), _p(m.host_name, cell), _p("记录人", head), _p(m.recorder_name, cell)],
         [_p("出勤情况", head), _p(f"应到 {m.expected} 人，实到 {m.present} 人，请假 {len(leave)} 人，缺席 {len(absent)} 人", cell),
          _p("出席率", head), _p(_rate(m.rate), cell)],
-        [_p("会议主题", head), _p(m.topic, cell), "", ""],
-        [_p("会议内容", head), _p(m.minutes, cell), "", ""],
-        [_p("会议决议", head), _p(m.resolutions, cell), "", ""],
-        [_p("出席人员", head), _p("、".join(present), cell), "", ""],
-        [_p("请假人员", head), _p("、".join(leave) or "无", cell), "", ""],
-        [_p("缺席人员", head), _p("、".join(absent) or "无", cell), "", ""],
-        [_p("列席人员", head), _p("、".join(guests) or "无", cell), "", ""],
-        [_p("附件", head), _p("、".join(m.attachments) or "无", cell), "", ""],
+    ]
+    body_rows = [
+        [_p("会议主题", head), _p(m.topic, cell)],
+        [_p("会议内容", head), _p(m.minutes, cell)],
+        [_p("会议决议", head), _p(m.resolutions, cell)],
+        [_p("出席人员", head), _p("、".join(present), cell)],
+        [_p("请假人员", head), _p("、".join(leave) or "无", cell)],
+        [_p("缺席人员", head), _p("、".join(absent) or "无", cell)],
+        [_p("列席人员", head), _p("、".join(guests) or "无", cell)],
+        [_p("附件", head), _p("、".join(m.attachments) or "无", cell)],
     ]
     value_w = (width - 2 * label_w) / 2
-    table = Table(rows, colWidths=[label_w, value_w, label_w, value_w], repeatRows=0)
-    style = [
+    common = [
         ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f3f3f3")),
-        ("BACKGROUND", (2, 0), (2, 3), colors.HexColor("#f3f3f3")),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]
-    for r in range(4, len(rows)):
-        style.append(("SPAN", (1, r), (3, r)))
-    table.setStyle(TableStyle(style))
+    top = Table(head_rows, colWidths=[label_w, value_w, label_w, value_w])
+    top.setStyle(TableStyle([*common, ("BACKGROUND", (2, 0), (2, -1), colors.HexColor("#f3f3f3"))]))
+    # Two columns and splitInRow: a branch of thousands lists more names than fit on a page, and
+    # a long row then continues overleaf instead of failing the layout.
+    body = Table(body_rows, colWidths=[label_w, width - label_w], splitInRow=1)
+    body.setStyle(TableStyle(common))
     heading = Paragraph(f"{_number(index) if index < 100 else index}、{escape(m.date)}　{escape(m.kind_name)}", st["heading"])
-    return [KeepTogether([heading, table]) if m.expected < 60 else heading, *([] if m.expected < 60 else [table]),
-            Spacer(1, 5 * mm)]
+    if m.expected < 60:  # a short record stays on one page with its heading
+        return [KeepTogether([heading, top, body]), Spacer(1, 5 * mm)]
+    return [KeepTogether([heading, top]), body, Spacer(1, 5 * mm)]
 
 
 def render_ledger(db: Db, branch_id: int, period: str | meetings.Period, out: str | Path) -> Path:
@@ -128,7 +130,6 @@ def render_ledger(db: Db, branch_id: int, period: str | meetings.Period, out: st
     doc = SimpleDocTemplate(str(out), pagesize=(PAGE_WIDTH, PAGE_HEIGHT), leftMargin=MARGIN, rightMargin=MARGIN,
                             topMargin=MARGIN, bottomMargin=20 * mm, title=f"{page.branch_name}三会一课台账",
                             author=office)
-    font_name()
     doc.build(story, canvasmaker=canvas_maker(office))
     return out
 

@@ -17,6 +17,7 @@ from core import problems as core_problems
 from core.db import Db
 from core.problems import Problem, ProblemCounts
 from reports.fonts import font_name
+from reports.visit_sheet_pdf import page_footer
 
 PAGE = landscape(A4)
 HEADERS = ["编号", "发现时间", "来源", "网格 / 住址", "问题", "类别", "等级", "处置时限", "环节", "责任人", "处置时间", "按时", "满意度"]
@@ -32,17 +33,6 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cell": ParagraphStyle("c", fontName=font, fontSize=8, leading=10.5, wordWrap="CJK"),
         "summary": ParagraphStyle("m", fontName=font, fontSize=10, leading=15, wordWrap="CJK"),
     }
-
-
-def _footer(office: str, printed: str):
-    def draw(canvas, doc) -> None:
-        canvas.saveState()
-        canvas.setFont(font_name(), 8.5)
-        canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawString(14 * mm, 8 * mm, f"{office}　　问题台账　　打印日期：{printed}")
-        canvas.drawRightString(PAGE[0] - 14 * mm, 8 * mm, f"第 {doc.page} 页")
-        canvas.restoreState()
-    return draw
 
 
 def _on_time(p: Problem) -> str:
@@ -90,7 +80,7 @@ def build(path: Path, office_name: str, scope_label: str, start: dt.date, end: d
         Spacer(1, 6 * mm),
         Paragraph("填表人：　　　　　　　　　审核人：　　　　　　　　　（盖章）", st["summary"]),
     ]
-    footer = _footer(office_name, (printed or dt.date.today()).isoformat())
+    footer = page_footer(office_name, (printed or dt.date.today()).isoformat(), PAGE[0], 14 * mm, "问题台账")
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return path
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -45,13 +45,14 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _footer(office: str, printed: str):
+def page_footer(office: str, printed: str, page_width: float, margin: float, label: str = ""):
+    """A page callback drawing the office, the document name, the print date and the page number."""
     def draw(canvas, doc) -> None:
         canvas.saveState()
         canvas.setFont(font_name(), 8.5)
         canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawString(18 * mm, 10 * mm, f"{office}　　打印日期：{printed}")
-        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, f"第 {doc.page} 页")
+        canvas.drawString(margin, margin * 0.6, f"{office}　　{label + '　　' if label else ''}打印日期：{printed}")
+        canvas.drawRightString(page_width - margin, margin * 0.6, f"第 {doc.page} 页")
         canvas.restoreState()
     return draw
 
@@ -121,7 +122,8 @@ def _sheet(h: SheetHousehold | None, tag_names: Sequence[str], st: dict[str, Par
 
 
 def build(path: Path, office_name: str, tag_names: Sequence[str], deadline_hours: dict[str, float],
-          households: Sequence[SheetHousehold] = (), blank_copies: int = 1, printed: dt.date | None = None) -> Path:
+          households: Sequence[SheetHousehold] = (), blank_copies: int = 1, printed: dt.date | None = None,
+          progress: Callable[[int, int], None] | None = None) -> Path:
     """Write the sheets: one per household given, else `blank_copies` blank ones. Returns the path."""
     st = _styles()
     path = Path(path)
@@ -135,13 +137,19 @@ def build(path: Path, office_name: str, tag_names: Sequence[str], deadline_hours
         if index:
             story.append(PageBreak())
         story += _sheet(household, tag_names, st, width, deadline_hours)
-    footer = _footer(office_name, (printed or dt.date.today()).isoformat())
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    footer = page_footer(office_name, (printed or dt.date.today()).isoformat(), A4[0], 18 * mm)
+
+    def each_page(canvas, doc) -> None:
+        footer(canvas, doc)
+        if progress:
+            progress(doc.page, len(targets))
+
+    doc.build(story, onFirstPage=each_page, onLaterPages=each_page)
     return path
 
 
 def build_from_db(db: Db, path: Path, household_ids: Sequence[int] = (), blank_copies: int = 1,
-                  unmasked: bool = False) -> Path:
+                  unmasked: bool = False, progress: Callable[[int, int], None] | None = None) -> Path:
     """Sheets for the given households (address, head, tags filled in), or blank ones; data read through core."""
     from core import households, idcard, problems, settings
 
@@ -152,4 +160,4 @@ def build_from_db(db: Db, path: Path, household_ids: Sequence[int] = (), blank_c
                                      (h.phone or "") if unmasked else idcard.mask_phone(h.phone), h.people_count,
                                      h.cadre_name or "", h.tags))
     return build(path, settings.get(db, "office_name"), [t.name for t in households.list_tags(db)],
-                 problems.deadline_hours(db), sheets, blank_copies)
+                 problems.deadline_hours(db), sheets, blank_copies, progress=progress)

@@ -18,14 +18,6 @@ def fake_id(seed: int, birth: dt.date = dt.date(1960, 5, 17), gender: str = "男
     return idcard.make_fake(random.Random(seed), "110101", birth, gender)
 
 
-def unique_id(n: int) -> tuple[str, dt.date, str]:
-    """A distinct checksum-valid ID number for every n (up to 7 million), with its birth date and gender."""
-    birth = dt.date(1945, 1, 1) + dt.timedelta(days=(n // 500) % 14000)
-    gender = "男" if n % 2 else "女"
-    first17 = f"{110101 + (n // 7_000_000) * 100}{birth:%Y%m%d}{(n % 500) * 2 + (1 if gender == '男' else 0):03d}"[:17]
-    return first17 + idcard.check_char(first17), birth, gender
-
-
 def member_row(n: int, **overrides) -> list:
     gender = "男" if n % 2 else "女"
     birth = dt.date(1950 + n % 40, 1 + n % 12, 1 + n % 28)

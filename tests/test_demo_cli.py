@@ -126,4 +126,4 @@ def test_check_accepts_a_new_file_whose_first_setup_was_interrupted(tmp_path):
     path = tmp_path / "new.db"
     sqlite3.connect(path).close()  # what a kill during the first (single-transaction) migration leaves
     report = check_file(path)
-    assert report.ok and "还是空的" in report.notes[-1]
+    assert report.ok and "升级" in report.notes[-1]

@@ -330,3 +330,25 @@ def test_fixture_files_with_merged_title_and_merged_branch(db, tmp_path, name):
     wang = db.execute("SELECT m.join_date FROM member m JOIN person p ON p.id = m.person_id WHERE p.name = '王五'").fetchone()
     assert wang == ("1985-03-01",)
     assert [p.row for p in result.preview.problems if p.severity == "note"] == [9]
+
+
+def test_undo_refused_when_later_records_hang_on_created_units(db, tmp_path):
+    result = import_file(db, "roster", write_roster(tmp_path / "a.xlsx", [member_row(1)]))
+    branch_id = orgs.branches(db)[0].id
+    members.create(db, {"name": "后来人", "id_number": fake_id(99)}, {"branch_id": branch_id})
+    before = counts(db)[:4]
+    assert can_undo(db, result.batch_id)[0]  # none of the batch's own rows was edited ...
+    with pytest.raises(UserError, match="引用"):
+        undo_batch(db, result.batch_id)  # ... but a new member sits in the branch the import created
+    assert counts(db)[:4] == before
+    assert list_batches(db)[0].undone_at is None
+
+
+def test_header_repeated_for_printing_and_footer_lines_are_not_rows(db, tmp_path):
+    from tests.excel_helpers import HEADER
+
+    rows = [member_row(1), member_row(2), HEADER, member_row(3), [None] * len(HEADER), ["合计：3 人"],
+            ["填表人：王五", None, None, "审核人：赵六"]]
+    source = read_source(write_roster(tmp_path / "a.xlsx", rows), get_kind("roster"))
+    assert source.row_numbers == [4, 5, 7]
+    assert run_import(db, get_kind("roster"), source).created == 3

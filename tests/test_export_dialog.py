@@ -58,7 +58,7 @@ def test_export_filtered_unmasked_with_a_user_layout(qtbot, demo_db, tmp_path):
     ids = [r[0] for r in demo_db.execute("SELECT id FROM member ORDER BY id LIMIT 5")]
     d = ExportDialog(demo_db, AppSignals(), member_ids=ids)
     qtbot.addWidget(d)
-    assert "当前筛选出的 5 名党员" in d.scope_label.text()
+    assert "当前列表中的 5 名党员" in d.scope_label.text()
     d.select_layout("区委格式")
     assert "性别（代码 男=1；女=2）" in d.layout_columns_label.text()
     d.masked_check.setChecked(False)
@@ -132,3 +132,28 @@ def test_codes_text():
     assert codes_from_text("", "x") == {}
     with pytest.raises(UserError, match="看不懂"):
         codes_from_text("男1", "性别")
+
+
+def test_viewer_exports_masked_only_and_unmasked_exports_are_logged(qtbot, demo_db, tmp_path):
+    from core import access, audit
+
+    ensure_app()
+    access.create_operator(demo_db, "管理", "admin-pass", access.ADMIN)
+    access.login(demo_db, "管理", "admin-pass")
+    d = ExportDialog(demo_db, AppSignals())
+    qtbot.addWidget(d)
+    d.masked_check.setChecked(False)
+    d.path_edit.setText(str(tmp_path / "full.xlsx"))
+    with qtbot.waitSignal(d.exported, timeout=30000):
+        d.export_button.click()
+    assert any(e.action == "export" for e in audit.entries(demo_db, limit=5))
+    access.create_operator(demo_db, "查看员", "viewer-pass", access.VIEWER)
+    access.login(demo_db, "查看员", "viewer-pass")
+    viewer = ExportDialog(demo_db, AppSignals())
+    qtbot.addWidget(viewer)
+    viewer.errors = []
+    viewer.show_error = viewer.errors.append
+    assert not viewer.masked_check.isEnabled()
+    viewer.masked_check.setChecked(False)
+    viewer.start_export()
+    assert viewer.errors and viewer.task is None

@@ -68,6 +68,8 @@ def test_full_run_with_a_bad_row_then_skip_bad_and_undo(qtbot, wizard, db, tmp_p
     wizard.filter_combo.setCurrentIndex(wizard.filter_combo.findData("error"))
     assert wizard.preview_proxy.rowCount() == 1
     wizard.filter_combo.setCurrentIndex(0)
+    wizard.preview_view.setCurrentIndex(wizard.preview_proxy.index(1, 0))
+    assert wizard.row_detail.text().startswith("第 5 行（有错误）：") and "末尾几位" in wizard.row_detail.text()
     shot(wizard, "import_3_preview")
     assert db.execute("SELECT count(*) FROM member").fetchone()[0] == 0
     with qtbot.waitSignal(wizard.imported, timeout=30000) as blocker:
@@ -133,3 +135,39 @@ def test_running_page_screenshot(qtbot, wizard, tmp_path):
     wizard.progress.setValue(42)
     shot(wizard, "import_4_running")
     wizard._go(0)
+
+
+def test_a_viewer_cannot_import(qtbot, db, tmp_path):
+    from core import access
+
+    ensure_app()
+    access.create_operator(db, "管理", "admin-pass", access.ADMIN)
+    access.login(db, "管理", "admin-pass")
+    access.create_operator(db, "查看员", "viewer-pass", access.VIEWER)
+    access.login(db, "查看员", "viewer-pass")
+    w = ImportWizard(db, AppSignals(), "roster")
+    qtbot.addWidget(w)
+    w.errors = []
+    w.show_error = w.errors.append
+    load(qtbot, w, write_roster(tmp_path / "a.xlsx", [member_row(1)]))
+    preview(qtbot, w)
+    w.next_button.click()
+    assert w.errors and w.task is None and w.current_page() == PAGE_PREVIEW
+    assert db.execute("SELECT count(*) FROM member").fetchone()[0] == 0
+
+
+def test_roster_screen_opens_the_wizard_and_the_export_dialog_for_its_view(qtbot, demo_db):
+    from gui.export_dialog import ExportDialog
+    from gui.roster_screen import RosterScreen
+
+    ensure_app()
+    screen = RosterScreen(demo_db, AppSignals())
+    qtbot.addWidget(screen)
+    wizard = screen.open_import()
+    assert isinstance(wizard, ImportWizard) and wizard.kind.name == "roster"
+    wizard.close()
+    screen.search("王")
+    dialog = screen.open_export()
+    assert isinstance(dialog, ExportDialog) and dialog.member_ids == screen.current_member_ids()
+    assert f"当前列表中的 {len(dialog.member_ids)} 名党员" in dialog.scope_label.text()
+    dialog.close()

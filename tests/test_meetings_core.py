@@ -256,3 +256,20 @@ def test_counts_for_a_community_add_up_its_branches(db, office):
     street = orgs.get_unit(db, office["community"]).parent_id
     assert meetings.held_count(db, street, "theme_day", "2025-01-01", "2025-12-31") == 2
     assert members.get(db, member_id).branch_id == other
+
+
+def test_branch_with_meetings_cannot_be_deleted(db, office):
+    from core.errors import InUseError
+
+    hold(db, office["g2"], "group", "2025-03-05")
+    with pytest.raises(InUseError, match="会议记录"):
+        orgs.delete_unit(db, office["g2"])
+
+
+def test_meeting_needs_someone_expected(db, office):
+    bare = orgs.create_unit(db, "branch", "新建党支部", office["community"])
+    with pytest.raises(ValidationError, match="支部委员"):
+        meetings.create_meeting(db, {"unit_id": bare, "kind_code": "committee", "date": "2025-03-01", "topic": "支委会"})
+    meeting_id = hold(db, office["branch"], "committee", "2025-03-02")
+    with pytest.raises(ValidationError, match="名单是空的"):
+        meetings.update_meeting(db, meeting_id, {}, attendance=[])

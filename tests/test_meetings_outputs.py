@@ -111,3 +111,19 @@ def test_demo_has_meetings_with_some_branches_behind(demo_db):
     assert demo_db.execute("SELECT count(*) FROM meeting WHERE status = '计划'").fetchone()[0] == len(orgs.branches(demo_db))
     assert demo_db.execute(
         "SELECT count(*) FROM meeting_attendance WHERE status = '请假' AND coalesce(reason, '') = ''").fetchone()[0] == 0
+
+
+def test_names_too_long_for_one_excel_cell_are_cut_with_a_count():
+    from core.meetings_excel import EXCEL_CELL_LIMIT, joined_names
+
+    names = [f"党员{i:05d}" for i in range(6000)]
+    text = joined_names(names)
+    assert len(text) < EXCEL_CELL_LIMIT and text.endswith("等共 6000 人") and text.startswith("党员00000、党员00001")
+    assert joined_names(["张三", "李四"]) == "张三、李四"
+
+
+def test_custom_kind_is_counted(db, office):
+    code = meetings.add_kind(db, "谈心谈话", period="year", required_count=1)
+    hold(db, office["branch"], code, "2025-06-01")
+    result = meetings.compliance(db, office["branch"], "2025", on=dt.date(2026, 1, 5))
+    assert result.kind(code).state == "held" and result.kind(code).kind_name == "谈心谈话"

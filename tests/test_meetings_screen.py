@@ -81,7 +81,7 @@ def test_new_meeting_for_party_group_and_typing_reason_marks_leave(screen, offic
     assert screen.save_meeting() is not None
 
 
-def test_edit_existing_meeting_and_print(screen, db, office):
+def test_edit_existing_meeting_and_print(screen, db, office, qtbot):
     editor = screen.new_meeting("general")
     editor.mark("陈静", "缺席")
     meeting_id = screen.save_meeting()
@@ -90,9 +90,12 @@ def test_edit_existing_meeting_and_print(screen, db, office):
     screen.editor.guests_edit.setText("社区民警、驻区单位书记")
     assert screen.save_meeting() == meeting_id
     assert [g.name for g in meetings.get_meeting(db, meeting_id).guests] == ["社区民警", "驻区单位书记"]
-    ledger = screen.print_ledger()
-    signin = screen.print_signin_sheet()
-    assert ledger.exists() and signin.exists() and screen.previews == [ledger, signin]
+    assert screen.print_signin_sheet() is not None
+    qtbot.waitUntil(lambda: len(screen.previews) == 1, timeout=20000)
+    assert screen.print_ledger() is not None
+    qtbot.waitUntil(lambda: len(screen.previews) == 2, timeout=20000)
+    signin, ledger = screen.previews
+    assert ledger.exists() and signin.exists() and "签到表" in signin.name and "台账" in ledger.name
     screen.delete_selected()
     assert db.execute("SELECT count(*) FROM meeting").fetchone()[0] == 0
 
@@ -142,7 +145,7 @@ def test_inactive_kind_still_opens_its_old_meetings(screen, db, office):
     assert all(k.code != "appraisal" for k in meetings.list_kinds(db))
 
 
-def test_quarter_view_and_grid_double_click(screen, db, office):
+def test_quarter_view_and_grid_double_click(screen, db, office, qtbot):
     from tests.test_meetings_core import hold
 
     hold(db, office["branch"], "general", "2025-02-10")
@@ -155,5 +158,50 @@ def test_quarter_view_and_grid_double_click(screen, db, office):
     screen._on_grid_view_double_clicked(screen.grid_proxy.index(0, 0))
     assert screen.records_period() == meetings.parse_period("2025-Q2")
     assert [r.date for r in screen.meeting_rows()] == ["2025-04-03"]
-    path = screen.print_ledger()
-    assert "2025-Q2" in path.name
+    assert screen.print_ledger() is not None
+    qtbot.waitUntil(lambda: bool(screen.previews), timeout=20000)
+    assert "2025-Q2" in screen.previews[0].name
+
+
+def test_find_person_in_a_long_sheet(screen, office):
+    editor = screen.new_meeting("general")
+    assert editor.find_person("cj", from_start=True) == editor.attendance_model.row_of(office["people"]["陈静"])
+    assert editor.selected_rows() == [editor.attendance_model.row_of(office["people"]["陈静"])]
+    editor.mark_selected("缺席")
+    assert editor.attendance_model.attendance()[editor.selected_rows()[0]].status == "缺席"
+    assert editor.find_person("李", from_start=True) == editor.attendance_model.row_of(office["people"]["李秀英"])
+    assert editor.find_person("zzz") is None
+
+
+def test_cancelled_job_drops_its_result_and_one_job_at_a_time(screen, db, office, qtbot):
+    screen.new_meeting("committee")
+    screen.save_meeting()
+    job = screen.print_ledger()
+    assert screen.print_ledger() is None and "还没有完成" in screen.errors[-1]
+    job.cancel()
+    qtbot.waitUntil(lambda: not screen.job_running(), timeout=20000)
+    assert screen.previews == [] and "已取消" in screen.errors[-1]
+
+
+def test_office_adds_a_kind_and_the_grid_gets_a_column(screen, db, office, monkeypatch):
+    monkeypatch.setattr(screen, "ask_text", lambda *a, **k: "谈心谈话")
+    screen._on_add_kind_button_clicked()
+    assert [r[0] for r in screen.kind_rows][-1].startswith("custom")
+    assert "谈心谈话" in screen.grid_model.headerData(8, Qt.Orientation.Horizontal)
+    screen._on_add_kind_button_clicked()
+    assert "已经有" in screen.errors[-1]
+    code, period, count, audience, active = screen.kind_rows[-1]
+    count.setValue(2)
+    screen._on_save_kinds_button_clicked()
+    assert meetings.get_kind(db, code).required_count == 2
+    editor = screen.new_meeting(code)
+    assert editor.kind_combo.currentText() == "谈心谈话" and len(editor.attendance_model.attendance()) == 6
+
+
+def test_reason_goes_when_leave_is_undone(screen, office):
+    editor = screen.new_meeting("committee")
+    editor.mark("张伟", "请假", "出差")
+    row = editor.attendance_model.row_of(office["people"]["张伟"])
+    editor.attendance_model.setData(editor.attendance_model.index(row, 2), "出席")
+    assert editor.attendance_model.attendance()[row].reason is None
+    assert editor.attendance_model.index(row, 3).data() == ""

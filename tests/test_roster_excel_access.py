@@ -107,7 +107,7 @@ def test_export_button_exports_the_current_view(qtbot, screen, tmp_path):
     assert 0 < len(shown) < members.count_members(screen.db)
     screen.export_button.click()
     [dialog] = screen.dialogs
-    assert dialog.member_ids == shown and f"当前筛选出的 {len(shown)} 名党员" in dialog.scope_label.text()
+    assert dialog.member_ids == shown and f"当前列表中的 {len(shown)} 名党员" in dialog.scope_label.text()
     dialog.path_edit.setText(str(tmp_path / "支部花名册.xlsx"))
     with qtbot.waitSignal(dialog.exported, timeout=30000) as blocker:
         dialog.export_button.click()
@@ -129,10 +129,10 @@ def test_viewer_may_not_reveal_import_or_export_unmasked(qtbot, staffed, tmp_pat
     m = members.get(staffed, member_id)
     assert m.id_number not in view.detail_label.text()
 
-    assert view.import_excel() is None and view.dialogs == []
+    assert view.open_import() is None and view.dialogs == []
     assert "不能导入 Excel" in view.errors_shown[-1]
 
-    view.export_excel()
+    view.open_export()
     [dialog] = view.dialogs
     dialog.masked_check.setChecked(False)
     dialog.path_edit.setText(str(tmp_path / "完整.xlsx"))
@@ -158,7 +158,7 @@ def test_clerk_reveals_and_exports_unmasked_with_audit_rows(qtbot, staffed, tmp_
     view.reveal_button.click()  # hiding again needs no permission and logs nothing
     assert member_id not in view.model.revealed and len(audit.entries(staffed, action="reveal")) == 2
 
-    view.export_excel()
+    view.open_export()
     [dialog] = view.dialogs
     dialog.masked_check.setChecked(False)
     dialog.path_edit.setText(str(tmp_path / "完整.xlsx"))
@@ -173,7 +173,7 @@ def test_a_logged_in_clerk_imports_through_the_wizard(qtbot, staffed, tmp_path):
     """The wizard's worker opens its own connection: the login must carry over to it."""
     access.login(staffed, "李录入", "clerk-pass")
     view = make_screen(qtbot, staffed)
-    wizard = view.import_excel()
+    wizard = view.open_import()
     result = run_wizard(qtbot, wizard, write_roster(tmp_path / "名册.xlsx", [member_row(5)]))
     assert result.imported and result.created == 1
     assert view.errors_shown == []

@@ -158,11 +158,30 @@ def test_board_shows_overdue_first_in_red(qtbot, db, office, screens):
     assert "超时未处置 1 件" in problem_screen.summary.text()
 
 
-def test_prints_sheet_and_ledger(qtbot, db, office, screens, tmp_path):
+def test_prints_and_exports_run_in_the_background(qtbot, db, office, screens, tmp_path):
     visit_screen, problem_screen = screens
-    assert visit_screen.print_visit_sheets(None).exists()
-    assert visit_screen.print_visit_sheets([office["household"]]).exists()
-    assert problem_screen.print_ledger().exists()
+    problems.create(db, title="楼道灯不亮", source="网格巡查", severity="一般", grid_id=office["grid"],
+                    found_by_person_id=office["cadre"])
+    previews = []
+    visit_screen.preview_pdf = previews.append
+    for ids in (None, [office["household"]]):
+        with qtbot.waitSignal(visit_screen.file_written, timeout=20000) as written:
+            visit_screen.print_visit_sheets(ids)
+        assert written.args[0].endswith(".pdf") and previews[-1].exists()
+    with qtbot.waitSignal(problem_screen.file_written, timeout=20000) as written:
+        problem_screen.print_ledger()
+    assert written.args[0].endswith(".pdf")
+    with qtbot.waitSignal(problem_screen.file_written, timeout=20000):
+        problem_screen.export_problems(str(tmp_path / "问题"))
+    assert (tmp_path / "问题.xlsx").exists()
+    visits.save_visit(db, office["household"], dt.date.today(), [office["cadre"]],
+                      [{"item_no": n, "finding": "无异常"} for n in range(1, 6)])
+    with qtbot.waitSignal(visit_screen.file_written, timeout=20000):
+        visit_screen.export_visits(str(tmp_path / "走访.xlsx"))
+    from core.visits_export import read_back
+
+    assert len(read_back(tmp_path / "走访.xlsx")) == 2
+    assert visit_screen.errors == [] and problem_screen.errors == []
 
 
 def test_screens_in_main_window_with_demo(qtbot, demo_db):
@@ -177,3 +196,61 @@ def test_screens_in_main_window_with_demo(qtbot, demo_db):
     assert visits_screen.household_model.rowCount() > 0
     assert len(visits_screen.coverage_rows()) == 112
     assert any(stage == "发现" for stage, _, _ in problems_screen.board_rows())
+
+
+def test_background_job_can_be_cancelled(qtbot, db):
+    from gui.visits_widgets import BackgroundJob
+
+    def work(job_db, progress):
+        for n in range(1000):
+            progress(n, 1000)
+        return "finished"
+
+    job = BackgroundJob(db.path, work)
+    job.cancel()
+    with qtbot.waitSignal(job.failed, timeout=5000) as failed:
+        job.start()
+    assert "已取消" in failed.args[0]
+    job.wait()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+def test_households_imported_through_the_wizard(qtbot, db, office, screens, tmp_path):
+    from openpyxl import Workbook
+
+    visit_screen, _ = screens
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["网格", "住址", "户主", "电话", "人数", "特殊群体", "包片干部"])
+    ws.append(["第一网格", "新苑小区1号楼1单元101室", "张大山", "13912340001", 3, "低保户", "王建国"])
+    ws.append(["第一网格", "新苑小区1号楼1单元102室", "李小花", "13912340002", 1, "独居老人", "王建国"])
+    wb.save(tmp_path / "住户.xlsx")
+    wizard = visit_screen.open_import()
+    wizard.confirm = lambda _m: True
+    wizard.path_edit.setText(str(tmp_path / "住户.xlsx"))
+    with qtbot.waitSignal(wizard.source_loaded, timeout=20000):
+        wizard.next_button.click()
+    with qtbot.waitSignal(wizard.preview_ready, timeout=20000):
+        wizard.next_button.click()
+    with qtbot.waitSignal(wizard.imported, timeout=30000) as done:
+        wizard.next_button.click()
+    assert done.args[0].created == 2
+    assert [h.head_name for h in households.search(db, "新苑小区")] == ["张大山", "李小花"]
+    visit_screen.tabs.setCurrentIndex(1)  # the households tab reloaded on the app-wide signal
+    assert visit_screen.household_model.rowCount() == 3
+    wizard.close()
+
+
+def test_delete_visit_from_household_view_and_enter_picks(qtbot, db, office, screens):
+    visit_screen, _ = screens
+    visit_screen.search_edit.setText("西湖小区3号楼")
+    visit_screen.search_edit.returnPressed.emit()
+    assert visit_screen.household_id == office["household"]
+    visit_screen._on_all_clear_button_clicked()
+    visit_id = visit_screen.save_visit()
+    visit_screen.tabs.setCurrentIndex(1)
+    visit_screen.select_household(office["household"])
+    visit_screen.history_table.setCurrentIndex(visit_screen.history_table.model().index(0, 0))
+    assert visit_screen.delete_selected_visit()
+    assert visits.list_visits(db, household_id=office["household"]) == []
+    assert visit_screen.visit_id is None and visit_id

@@ -204,6 +204,9 @@ STEP_MODULES: list[str] = [
     "core.demo.roster",
     "core.demo.meetings",
     "core.demo.visits",
+    "core.demo.volunteers",
+    "core.demo.excel",
+    "core.demo.letters",
 ]
 
 

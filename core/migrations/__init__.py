@@ -4,7 +4,7 @@ Each area keeps its own set (sqlite-utils `Migrations`), so areas grow their tab
 independently; a released step is never edited, only followed by a new one.
 """
 
-from core.migrations import excel, foundation, meetings, roster, safety, visits
+from core.migrations import excel, foundation, letters, meetings, roster, safety, visits, volunteers
 
 MIGRATION_SETS = [
     foundation.migrations,
@@ -13,4 +13,6 @@ MIGRATION_SETS = [
     meetings.migrations,
     visits.migrations,
     safety.migrations,
+    letters.migrations,
+    volunteers.migrations,
 ]

@@ -18,9 +18,17 @@ DEFAULT_KINDS = [
 ]
 
 
+def _run(db: Database, script: str) -> None:
+    """Statement by statement: executescript would COMMIT first and break the migration's transaction."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
 @migrations()
 def m001_meeting_tables(db: Database) -> None:
-    db.executescript(
+    _run(
+        db,
         """
         CREATE TABLE meeting_kind (
             id             INTEGER PRIMARY KEY,

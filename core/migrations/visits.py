@@ -10,9 +10,17 @@ SEED_TAGS = ["低保户", "特困", "残疾人", "独居老人", "孤寡老人",
              "重病患者", "精神障碍患者", "留守儿童", "失独家庭", "优抚对象", "困难党员户"]
 
 
+def _run(db: Database, script: str) -> None:
+    """Statement by statement: executescript would COMMIT the open upgrade transaction first."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
 @migrations()
 def m001_visit_tables(db: Database) -> None:
-    db.executescript(
+    _run(
+        db,
         """
         CREATE TABLE special_tag (
             id         INTEGER PRIMARY KEY,
