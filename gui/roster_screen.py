@@ -435,11 +435,11 @@ class RosterScreen(Screen):
         self.add_person_type_action = lookups_menu.addAction("新增人员类型…")
         self.add_status_action = lookups_menu.addAction("新增党员状态…")
         self.lookups_button.setMenu(lookups_menu)
-        self.import_button = QPushButton("导入Excel…")
+        self.import_button = QPushButton("导入 Excel…")
         self.import_button.setToolTip("从 Excel 花名册导入党员：先预览每一行，确认后才写入")
         self.undo_import_button = QPushButton("撤销导入…")
         self.undo_import_button.setToolTip("撤销最近的某次导入（导入的记录没有被修改过时可以撤销）")
-        self.export_button = QPushButton("导出Excel…")
+        self.export_button = QPushButton("导出 Excel…")
         self.export_button.setToolTip("把当前筛选出的党员导出为 Excel 花名册")
         actions = QHBoxLayout()
         for w in (self.add_button, self.edit_button, self.event_button, self.reveal_button, self.columns_button,
