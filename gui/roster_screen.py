@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import html
 import tempfile
 import time
@@ -73,14 +74,23 @@ _QUIT_HOOKED: list[bool] = []
 
 def _stop_running_jobs() -> None:
     for job in list(_RUNNING_JOBS):
-        getattr(job, "cancel", job.requestInterruption)()
-        job.wait(10000)
+        try:
+            getattr(job, "cancel", job.requestInterruption)()
+            job.wait(10000)
+        except RuntimeError:  # already deleted by Qt
+            pass
+    _RUNNING_JOBS.clear()
 
 
 def _hook_quit() -> None:
-    """Unparented jobs outlive a closed screen; the application waits for them when it quits."""
+    """Unparented jobs outlive a closed screen; the program waits for them when it quits.
+
+    Also at interpreter exit: a script (or a test run) may end without the event loop's aboutToQuit,
+    and a QThread destroyed while running aborts the process.
+    """
     if not _QUIT_HOOKED:
         QApplication.instance().aboutToQuit.connect(_stop_running_jobs)
+        atexit.register(_stop_running_jobs)
         _QUIT_HOOKED.append(True)
 
 

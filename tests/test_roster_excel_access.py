@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from openpyxl import load_workbook
 
@@ -9,6 +13,7 @@ from core import access, audit, excel_import, members
 from core.members import MemberQuery
 from gui.app import AppSignals
 from gui.roster_screen import COLUMN_KEYS, MemberTableModel, RosterScreen
+from tests.conftest import ROOT
 from tests.excel_helpers import member_row, write_roster
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -201,3 +206,19 @@ def test_large_roster_paints_the_first_page_then_counts_in_the_background(qtbot,
     last = members.member_ids(demo_db, MemberQuery(), "branch")[-1]
     view.search("")
     assert view.select_member(last)  # a row past the first page is found at once
+
+
+def test_a_program_ending_while_the_list_is_read_exits_cleanly(demo_db):
+    """A QThread destroyed while running aborts the process: the job is waited for at exit."""
+    script = (
+        "import sys; from PySide6.QtWidgets import QApplication; app = QApplication([]);"
+        "from core.db import open_db; from gui.app import AppSignals;"
+        "from gui.roster_screen import MemberTableModel, RosterScreen;"
+        "MemberTableModel.BACKGROUND_FROM = 0;"
+        "screen = RosterScreen(open_db(sys.argv[1], create=False), AppSignals());"
+        "assert not screen.model.complete"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", script, str(demo_db.path)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
