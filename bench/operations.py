@@ -216,3 +216,136 @@ OPERATIONS += [
     ("roster import", roster_import),
     ("roster export", roster_export),
 ]
+
+
+def _roster_file(db_path: Path, work: Path) -> Path:
+    """A 100k-row roster workbook written once by our own exporter (unmasked, so it imports back)."""
+    from core.db import open_db
+    from core.excel_export import export_roster
+
+    path = work / "roster-100k.xlsx"
+    if not path.exists():
+        db = open_db(db_path)
+        export_roster(db, path, masked=False)
+        db.close()
+    return path
+
+
+def import_roster(db_path: Path, work: Path, runs: int) -> Result:
+    from python_calamine import CalamineWorkbook
+
+    from core.db import open_db
+    from core.excel_import import get_kind, read_source, run_import
+
+    source_file = _roster_file(db_path, work)
+
+    def ours() -> None:
+        target = work / "import-ours.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        db = open_db(target)
+        kind = get_kind("roster")
+        result = run_import(db, kind, read_source(source_file, kind), write_errors=False)
+        assert result.imported and not result.bad, result.summary()
+        db.close()
+
+    def bare() -> None:
+        target = work / "import-bare.db"
+        target.unlink(missing_ok=True)
+        rows = CalamineWorkbook.from_path(str(source_file)).get_sheet_by_index(0).to_python()
+        width = max(len(r) for r in rows)
+        conn = sqlite3.connect(target)
+        conn.execute(f"CREATE TABLE roster ({', '.join(f'c{i}' for i in range(width))})")
+        with conn:
+            conn.executemany(f"INSERT INTO roster VALUES ({', '.join('?' for _ in range(width))})",
+                             [list(r) + [None] * (width - len(r)) for r in rows[3:]])
+        conn.close()
+
+    ours_t = median_time(ours, runs)
+    base_t = median_time(bare, runs)
+    return Result("import roster, 100k-row xlsx, all validation", ours_t, base_t, "≤ 3×", ours_t <= 3 * base_t)
+
+
+def export_roster(db_path: Path, work: Path, runs: int) -> Result:
+    from openpyxl import Workbook
+
+    from core.db import open_db
+    from core.excel_export import export_roster as export, roster_rows
+
+    db = open_db(db_path)
+    ours = median_time(lambda: export(db, work / "export-ours.xlsx"), runs)
+    rows = roster_rows(db)
+    db.close()
+
+    def bare() -> None:
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet()
+        for row in rows:
+            sheet.append(list(row))
+        book.save(work / "export-bare.xlsx")
+
+    base = median_time(bare, runs)
+    return Result("export roster, 100k rows, formatted", ours, base, "≤ 1.3×", ours <= 1.3 * base)
+
+
+def compliance_grid(db_path: Path, work: Path, runs: int) -> Result:
+    import datetime as dt
+
+    from core import meetings
+    from core.db import open_db
+
+    db = open_db(db_path)
+    year = str(dt.date.today().year)
+    ours = median_time(lambda: meetings.compliance_grid(db, year), runs)
+    db.close()
+    return Result("compliance grid, all branches, a year", ours, None, "≤ 200 ms", ours <= 0.200)
+
+
+def letter_pages(db_path: Path, work: Path, runs: int) -> Result:
+    """About 1,000 letter pages: the street's letters rendered repeatedly into one file, vs bare canvas text."""
+    import datetime as dt
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from core import settings
+    from core.db import open_db
+    from reports import fonts
+    from reports.letter_pdf import load_contents, render
+
+    db = open_db(db_path)
+    year = dt.date.today().year
+    contents = load_contents(db, year)
+    office = settings.get(db, "office_name")
+    db.close()
+    if not contents:
+        return Result("1,000 accountability-letter pages", None, None, "≤ 1.5×", False, "no letters in the database")
+    probe = render(contents, work / "letters-probe.pdf", office)
+    text = subprocess.run(["pdftotext", "-layout", str(probe), "-"], capture_output=True, text=True, check=True).stdout
+    pages = [page.splitlines() for page in text.split("\f") if page.strip()]
+    repeat = max(1, round(1000 / len(pages)))
+    ours = median_time(lambda: render(contents * repeat, work / "letters-ours.pdf", office), runs)
+
+    def bare() -> None:
+        c = canvas.Canvas(str(work / "letters-bare.pdf"), pagesize=A4)
+        name = fonts.font_name()
+        for _ in range(repeat):
+            for lines in pages:
+                c.setFont(name, 10.5)
+                y = 800
+                for line in lines:
+                    c.drawString(60, y, line.strip())
+                    y -= 14
+                c.showPage()
+        c.save()
+
+    base = median_time(bare, runs)
+    return Result(f"{repeat * len(pages):,} accountability-letter pages", ours, base, "≤ 1.5×", ours <= 1.5 * base)
+
+
+OPERATIONS += [
+    ("import", import_roster),
+    ("export", export_roster),
+    ("compliance", compliance_grid),
+    ("letters", letter_pages),
+]

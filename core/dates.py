@@ -82,6 +82,8 @@ def _from_serial(label: str, raw: object, serial: float, field: str | None) -> d
 
 def _from_number(label: str, raw: object, number: float, field: str | None) -> NotedDate:
     """A numeric cell: 19850302 and 198503 typed into a number cell, else an Excel serial."""
+    if number != number or number in (float("inf"), float("-inf")):  # NaN or infinite: no date at all
+        raise _fail(label, raw, f"不是有效日期。{HINT}", field)
     if number == int(number):
         digits = str(int(number))
         match = _COMPACT_DAY.match(digits)

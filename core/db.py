@@ -150,7 +150,8 @@ def configure(db: Database) -> None:
     db.execute("PRAGMA foreign_keys = ON")
 
 
-def open_db(path: str | os.PathLike | None = None, *, operator: str | None = None, create: bool = True) -> Db:
+def open_db(path: str | os.PathLike | None = None, *, operator: str | None = None, create: bool = True,
+            role: str = "") -> Db:
     """Open (or create) the database file, migrate it to this program's schema and return it.
 
     An existing file with pending migrations is copied aside first; a file written by a newer
@@ -170,6 +171,7 @@ def open_db(path: str | os.PathLike | None = None, *, operator: str | None = Non
         raise UserError(f"无法打开数据库文件 {path}：{exc}。") from exc
     db.path = path
     db.operator = operator or default_operator()
+    db.role = role  # a worker thread's connection acts with the role its window logged in with
     migrate(db, applied_count=applied_count if exists else None)
     return db
 

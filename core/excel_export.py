@@ -292,6 +292,10 @@ def export_roster(db: Db, out: str | os.PathLike, layout: ExportLayout | None = 
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.cell_range import CellRange
 
+    if not masked:
+        from core import access
+
+        access.require(db, "export_unmasked")
     layout = validate_layout(layout or default_layout())
     on = on or today()
     out = Path(out)
@@ -358,6 +362,10 @@ def export_roster(db: Db, out: str | os.PathLike, layout: ExportLayout | None = 
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise UserError(f"无法写出文件“{out}”：{exc}。如果它正在 Excel 或 WPS 中打开，请先关闭后再导出。") from exc
+    if not masked:
+        from core import access
+
+        access.record_unmasked_export(db, "roster", str(out), total)
     return ExportResult(out, total, masked, layout.name)
 
 

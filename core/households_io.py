@@ -82,7 +82,7 @@ class HouseholdImport(ImportKind):
     area = "visits"
     columns = HOUSEHOLD_COLUMNS
     key_field = "address_key"
-    summary_field = "address"
+    summary_field = "head_name"  # always parsed, so error rows show who they are too
 
     def field_label(self, key: str | None) -> str | None:
         if key == "address_key":

@@ -202,3 +202,48 @@ def meetings_on_time_rate(db: Db, community_id: int, year: int, as_of: dt.date) 
                 required += kind.required
                 held += kind.held
     return None if not required else round(100.0 * held / required, 1)
+
+
+# Visits and problems (core/visits.py, core/problems.py) ---------------------------------------
+
+@register("visits_coverage", "五必问入户走访覆盖率", "%", "visits", "当年有完整走访记录的住户 / 社区住户总数")
+def visits_coverage(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    from core import visits
+
+    bounds = year_bounds(year, as_of)
+    if bounds is None:
+        return 0.0
+    result = visits.coverage(db, community_id=community_id, start=bounds[0], end=bounds[1])
+    return result.percent if result.households else None
+
+
+@register("visits_count", "入户走访次数", "次", "visits", "当年入户走访记录数（截至统计日）")
+def visits_count(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    from core import visits
+
+    bounds = year_bounds(year, as_of)
+    if bounds is None:
+        return 0.0
+    return float(visits.visit_counts(db, bounds[0], bounds[1], community_id).visits)
+
+
+def _problem_counts(db: Db, community_id: int, year: int, as_of: dt.date):
+    from core import problems
+
+    bounds = year_bounds(year, as_of)
+    if bounds is None:
+        return None
+    end_of_day = dt.datetime.combine(dt.date.fromisoformat(bounds[1]), dt.time(23, 59))
+    return problems.counts(db, bounds[0], bounds[1], community_id, at=end_of_day)
+
+
+@register("problems_closed_on_time_rate", "问题按时办结率", "%", "problems", "当年办结的问题中在时限内处置的比例")
+def problems_closed_on_time_rate(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    counts = _problem_counts(db, community_id, year, as_of)
+    return counts.on_time_percent if counts and counts.closed else None
+
+
+@register("problems_overdue", "超期未处置问题", "件", "problems", "统计日仍超过时限未处置的问题（目标宜设“不超过”）")
+def problems_overdue(db: Db, community_id: int, year: int, as_of: dt.date) -> float | None:
+    counts = _problem_counts(db, community_id, year, as_of)
+    return float(counts.overdue) if counts else 0.0

@@ -17,6 +17,7 @@ Functions other areas call:
         opened (found in [start, end]), closed (办结 in the period), closed_on_time (of those closed,
         handled by the deadline), overdue (open and past deadline at the end of the period, or now
         if that is earlier), handled_late.
+    counts_by_community(db, start, end, at=None) -> dict[community_id, ProblemCounts]   every community
     overdue(db, now=None, community_id=None) / due_soon(db, now=None, community_id=None) -> list[Problem]
     board(db, now=None, community_id=None, grid_id=None, text="", include_closed=False)
         -> dict[stage, list[Problem]], each list overdue first, then due soon, then by deadline.
@@ -453,6 +454,12 @@ def counts(db: Db, start: Any, end: Any, community_id: int | None = None, at: dt
                   [as_of_text, as_of_text, as_of_text]),
         handled_late=n("pr.handled_at >= ? AND pr.handled_at < ? AND pr.handled_at > pr.deadline_at", [first, after]),
     )
+
+
+def counts_by_community(db: Db, start: Any, end: Any, at: dt.datetime | None = None) -> dict[int, ProblemCounts]:
+    """counts() for every community, keyed by community id (communities without problems at zero)."""
+    ids = [r[0] for r in db.execute("SELECT id FROM org_unit WHERE kind = 'community' ORDER BY sort_order, id")]
+    return {community_id: counts(db, start, end, community_id=community_id, at=at) for community_id in ids}
 
 
 def save_rules(db: Db, hours: dict[str, float], due_soon_fraction_value: float) -> None:

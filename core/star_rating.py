@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from core import audit, letters, orgs, settings
+from core import audit, households, letters, orgs, settings
 from core.clock import now_text
 from core.db import Db
 from core.errors import UserError, ValidationError
@@ -102,10 +102,17 @@ def office_funding(households: int, funding: dict[str, Any]) -> int:
 # Household counts ---------------------------------------------------------------------------------
 
 def household_count(db: Db, community_id: int) -> tuple[int | None, str]:
-    """The community's resident households and where the number comes from (typed by the office)."""
+    """The community's resident households and where the number comes from.
+
+    The office's typed figure (常住户数, an official statistic) wins; without one, the households
+    entered in the visit ledger are counted; with neither the count is unknown.
+    """
     row = db.execute("SELECT household_count FROM community_households WHERE community_id = ?", [community_id]).fetchone()
     if row is not None:
         return int(row[0]), "办公室录入"
+    counted = households.count(db, community_id=community_id)
+    if counted:
+        return counted, "住户台账统计"
     return None, "未填写"
 
 

@@ -11,6 +11,7 @@ Functions other areas (dashboard, letters, monthly report) call — dates are da
         visit with visit_date in [start, end], the percentage, and the visit counts of the period.
     coverage_by_grid(db, start, end, community_id=None) -> list[GridCoverage]
     coverage_by_cadre(db, start, end, community_id=None) -> list[CadreCoverage]
+    coverage_by_community(db, start, end) -> list[CommunityCoverage]   every community, in tree order
     visit_counts(db, start, end, community_id=None) -> VisitCounts    (visits, complete, incomplete, with problems)
     not_visited(db, days=None, on=None, community_id=None, grid_id=None) -> list[DueHousehold]
         never visited, or last complete visit more than `days` ago (setting visit_due_days).
@@ -354,6 +355,23 @@ def coverage_by_grid(db: Db, start: Any, end: Any, community_id: int | None = No
         params.append(community_id)
     sql += " GROUP BY g.id ORDER BY c.sort_order, c.id, g.sort_order, g.id"
     return [GridCoverage(r[0], r[1], r[2], r[3], r[4], _coverage(r[5:])) for r in db.execute(sql, params).fetchall()]
+
+
+@dataclass(frozen=True)
+class CommunityCoverage:
+    community_id: int
+    community_name: str
+    coverage: Coverage
+
+
+def coverage_by_community(db: Db, start: Any, end: Any) -> list[CommunityCoverage]:
+    """Every community (those without households at 0 of 0), for the dashboard, letters and monthly report."""
+    sql = f"""SELECT c.id, c.name, {_COVERAGE_COLUMNS}
+              FROM org_unit c LEFT JOIN grid g ON g.community_id = c.id LEFT JOIN household h ON h.grid_id = g.id
+              {_PERIOD_VISITS}
+              WHERE c.kind = 'community' GROUP BY c.id ORDER BY c.sort_order, c.id"""
+    rows = db.execute(sql, [_date(start), _date(end)]).fetchall()
+    return [CommunityCoverage(r[0], r[1], _coverage(r[2:])) for r in rows]
 
 
 def coverage_by_cadre(db: Db, start: Any, end: Any, community_id: int | None = None) -> list[CadreCoverage]:

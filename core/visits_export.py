@@ -61,6 +61,10 @@ def _period(year: int | None, start: Any, end: Any) -> tuple[Any, Any]:
 def export_visits(db: Db, out: Path, year: int | None = None, unmasked: bool = False, community_id: int | None = None,
                   progress: Progress = None, start: Any = None, end: Any = None) -> int:
     """The visit log (a year, or start..end), oldest first, one row per visit with the five answers. Returns the count."""
+    if unmasked:
+        from core import access
+
+        access.require(db, "export_unmasked")
     start, end = _period(year, start, end)
     rows = list(reversed(visits.list_visits(db, start=start, end=end, community_id=community_id)))
     extra = {
@@ -88,12 +92,20 @@ def export_visits(db: Db, out: Path, year: int | None = None, unmasked: bool = F
     _save(wb, out)
     if progress:
         progress(len(rows), len(rows))
+    if unmasked:
+        from core import access
+
+        access.record_unmasked_export(db, "visits", str(out), len(rows))
     return len(rows)
 
 
 def export_problems(db: Db, out: Path, year: int | None = None, unmasked: bool = False, community_id: int | None = None,
                     progress: Progress = None, start: Any = None, end: Any = None) -> int:
     """The problem ledger (found in a year, or start..end) and a sheet with every step. Returns the problem count."""
+    if unmasked:
+        from core import access
+
+        access.require(db, "export_unmasked")
     start, end = _period(year, start, end)
     rows = sorted(problems.list_problems(db, community_id=community_id, start=start, end=end), key=lambda p: (p.found_at, p.id))
     wb = Workbook()
@@ -112,6 +124,10 @@ def export_problems(db: Db, out: Path, year: int | None = None, unmasked: bool =
     _save(wb, out)
     if progress:
         progress(len(rows), len(rows))
+    if unmasked:
+        from core import access
+
+        access.record_unmasked_export(db, "problems", str(out), len(rows))
     return len(rows)
 
 

@@ -442,10 +442,10 @@ class ExportDialog(QDialog):
             except UserError as exc:
                 self.show_error(str(exc))
                 return
-        db_path, operator = self.db.path, self.db.operator
+        db_path, operator, role = self.db.path, self.db.operator, self.db.role
 
         def work(progress, cancelled) -> ExportResult:
-            db = open_db(db_path, operator=operator)
+            db = open_db(db_path, operator=operator, role=role)
             try:
                 return excel_export.export_roster(db, Path(out), layout, masked, member_ids,
                                                   progress=progress, cancelled=cancelled)
@@ -471,9 +471,7 @@ class ExportDialog(QDialog):
         self.progress.setValue(done)
 
     def _on_task_succeeded(self, result: ExportResult) -> None:
-        self.result = result
-        if not result.masked:
-            access.record_unmasked_export(self.db, "roster", str(result.path), result.rows)
+        self.result = result  # core.excel_export logged an unmasked export itself
         self.status.setText(result.summary())
         self.open_button.setVisible(True)
         self.exported.emit(result)

@@ -454,10 +454,10 @@ class ImportWizard(QDialog):
         except UserError as exc:
             self.show_error(str(exc))
             return
-        db_path, operator = self.db.path, self.db.operator
+        db_path, operator, role = self.db.path, self.db.operator, self.db.role
 
         def work(progress, cancelled) -> Preview:
-            db = open_db(db_path, operator=operator)
+            db = open_db(db_path, operator=operator, role=role)
             try:
                 preview, _ = excel_import.build_preview(db, kind, source, mapping, mode, progress, cancelled)
                 return preview
@@ -510,8 +510,7 @@ class ImportWizard(QDialog):
         db_path, operator, role = self.db.path, self.db.operator, self.db.role
 
         def work(progress, cancelled) -> ImportResult:
-            db = open_db(db_path, operator=operator)
-            db.role = role  # the login carries over to the worker's connection (imports need 录入员 or 管理员)
+            db = open_db(db_path, operator=operator, role=role)
             try:
                 return excel_import.run_import(db, kind, source, mapping, mode, skip_bad, True, progress, cancelled)
             finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QDate, Qt, QThread, Signal
 from PySide6.QtWidgets import (
@@ -140,38 +141,38 @@ class ManualRatingDialog(QDialog):
         _add_ok_cancel(self, form)
 
 
-class LetterBatchWorker(QThread):
-    """Writes the letters PDFs off the GUI thread with its own database connection."""
+class PdfWorker(QThread):
+    """Runs `work(db, progress, cancelled)` off the GUI thread on its own database connection.
+
+    The work writes files and returns what to report (paths); errors come back as plain messages.
+    """
 
     progressed = Signal(int, int)
-    succeeded = Signal(list)
+    succeeded = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, db_path: Path, year: int, out_dir: Path, community_ids: list[int] | None):
+    def __init__(self, db_path: Path, work: Callable[[Db, Callable[[int, int], None], Callable[[], bool]], object]):
         super().__init__()
-        self.db_path, self.year, self.out_dir, self.community_ids = db_path, year, out_dir, community_ids
+        self.db_path, self.work = db_path, work
         self._cancelled = False
 
     def cancel(self) -> None:
         self._cancelled = True
 
     def run(self) -> None:
-        from reports.letter_pdf import write_letters
-
         try:
             db = open_db(self.db_path)
         except UserError as exc:
             self.failed.emit(str(exc))
             return
         try:
-            paths = write_letters(db, self.year, self.out_dir, self.community_ids,
-                                  progress=self.progressed.emit, cancelled=lambda: self._cancelled)
+            result = self.work(db, self.progressed.emit, lambda: self._cancelled)
         except UserError as exc:
             self.failed.emit(str(exc))
         except OSError as exc:
             self.failed.emit(f"写入文件失败：{exc}。请确认文件夹可以写入、文件没有在其他程序中打开。")
         else:
-            self.succeeded.emit([str(p) for p in paths])
+            self.succeeded.emit(result)
         finally:
             db.close()
 
@@ -185,7 +186,7 @@ class LettersScreen(Screen):
 
     def __init__(self, db: Db, signals, parent: QWidget | None = None):
         super().__init__(db, signals, parent)
-        self.worker: LetterBatchWorker | None = None
+        self.worker: PdfWorker | None = None
         self.last_preview = None
         self._build_ui()
         self._connect_signals()
@@ -282,7 +283,7 @@ class LettersScreen(Screen):
         splitter.addWidget(self.letters_view)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([300, 900])
+        splitter.setSizes([345, 900])
         return splitter
 
     def _build_template_tab(self) -> QWidget:
@@ -339,6 +340,8 @@ class LettersScreen(Screen):
             Column("月基本报酬（元）", lambda r: _money(r[0].monthly_base_pay), sort=lambda r: r[0].monthly_base_pay, align="right"),
             Column("服务专项经费（元）", lambda r: _money(r[0].service_fund), sort=lambda r: r[0].service_fund, align="right"),
             Column("常住户数", lambda r: _money(r[0].households), sort=lambda r: r[0].households, align="right"),
+            Column("户数来源", lambda r: r[0].households_source,
+                   color=lambda r: "#b71c1c" if r[0].households is None else None),
             Column("办公经费（元）", lambda r: _money(r[0].office_funding), sort=lambda r: r[0].office_funding, align="right"),
             Column("经费合计（元）", lambda r: _money(r[0].total_funding), sort=lambda r: r[0].total_funding, align="right"),
             Column("理由", lambda r: r[2]),
@@ -567,7 +570,11 @@ class LettersScreen(Screen):
             return
         self.batch_progress.setValue(0)
         self.batch_status.setText("正在生成…")
-        self.worker = LetterBatchWorker(self.db.path, self.year, out_dir, community_ids)
+        from reports.letter_pdf import write_letters
+
+        year = self.year
+        self.worker = PdfWorker(self.db.path, lambda db, progress, cancelled: [
+            str(p) for p in write_letters(db, year, out_dir, community_ids, progress=progress, cancelled=cancelled)])
         self.worker.progressed.connect(self._on_worker_progressed)
         self.worker.succeeded.connect(self._on_worker_succeeded)
         self.worker.failed.connect(self._on_worker_failed)

@@ -30,21 +30,25 @@ class ScreenSpec:
 
 def screen_specs() -> list[ScreenSpec]:
     """Every working screen, in the order of design.md's navigation list."""
+    from gui.dashboard_screen import DashboardScreen
+    from gui.letters_screen import LettersScreen
     from gui.meetings_screen import MeetingsScreen
     from gui.problems_screen import ProblemsScreen
-    from gui.letters_screen import LettersScreen
+    from gui.reports_screen import ReportsScreen
     from gui.roster_screen import RosterScreen
     from gui.settings_screen import SettingsScreen
     from gui.visits_screen import VisitsScreen
     from gui.volunteers_screen import VolunteersScreen
 
     return [
+        ScreenSpec("dashboard", "工作台", DashboardScreen),
         ScreenSpec("roster", "党员名册", RosterScreen),
         ScreenSpec("meetings", "三会一课", MeetingsScreen),
         ScreenSpec("visits", "五必问走访", VisitsScreen),
         ScreenSpec("problems", "问题台账", ProblemsScreen),
         ScreenSpec("volunteers", "志愿服务", VolunteersScreen),
         ScreenSpec("letters", "责任书", LettersScreen),
+        ScreenSpec("reports", "报表", ReportsScreen),
         ScreenSpec("settings", "设置", SettingsScreen),
     ]
 
@@ -98,6 +102,7 @@ class MainWindow(QMainWindow):
         self.open_db_action = QAction("打开数据库…", self)
         self.open_db_action.setShortcut(QKeySequence.StandardKey.Open)
         self.backup_action = QAction("备份数据库…", self)
+        self.password_action = QAction("修改我的密码…", self)
         self.lock_action = QAction("锁定", self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.quit_action = QAction("退出", self)
@@ -105,6 +110,7 @@ class MainWindow(QMainWindow):
         for action in (self.new_db_action, self.open_db_action, self.backup_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
+        file_menu.addAction(self.password_action)
         file_menu.addAction(self.lock_action)
         file_menu.addAction(self.quit_action)
         help_menu = self.menuBar().addMenu("帮助(&H)")
@@ -114,6 +120,7 @@ class MainWindow(QMainWindow):
         self.open_db_action.triggered.connect(self._on_open_db_action_triggered)
         self.backup_action.triggered.connect(self._on_backup_action_triggered)
         self.lock_action.triggered.connect(self._on_lock_action_triggered)
+        self.password_action.triggered.connect(self._on_password_action_triggered)
         self.quit_action.triggered.connect(self.close)
         self.about_action.triggered.connect(self._on_about_action_triggered)
 
@@ -157,6 +164,7 @@ class MainWindow(QMainWindow):
         who = f"操作员：{self.db.operator}（{self.db.role}）　" if access.has_operators(self.db) and self.db.role else ""
         self.operator_label.setText(who)
         self.lock_action.setEnabled(access.has_operators(self.db))
+        self.password_action.setEnabled(access.has_operators(self.db) and bool(self.db.role))
 
     # Public API tests and screenshots use ----------------------------------------------------------
     def current_key(self) -> str | None:
@@ -224,6 +232,21 @@ class MainWindow(QMainWindow):
     def ask_login(self, db: Db) -> bool:
         return LoginDialog(db, self).exec() == LoginDialog.DialogCode.Accepted
 
+    def ask_password(self, title: str, label: str) -> str | None:
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        value, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Password)
+        return value if ok else None
+
+    def change_password(self, old: str, new: str) -> bool:
+        try:
+            access.change_own_password(self.db, old, new)
+        except UserError as exc:
+            self.show_error(str(exc))
+            return False
+        self.show_info("密码已修改，下次登录请用新密码。")
+        return True
+
     def ask_unlock(self) -> None:
         """Window-modal, not blocking: unlocking calls _unlocked, giving up closes the program."""
         dialog = LoginDialog(self.db, self, locked_as=self.db.operator)
@@ -290,6 +313,18 @@ class MainWindow(QMainWindow):
 
     def _on_idle_watcher_idled(self) -> None:
         self.lock()
+
+    def _on_password_action_triggered(self) -> None:
+        old = self.ask_password("修改我的密码", "原密码：")
+        if old is None:
+            return
+        new = self.ask_password("修改我的密码", "新密码（至少 6 位）：")
+        if new is None:
+            return
+        if self.ask_password("修改我的密码", "再输入一次新密码：") != new:
+            self.show_error("两次输入的新密码不一致，密码没有修改。")
+            return
+        self.change_password(old, new)
 
     def _on_lock_action_triggered(self) -> None:
         self.lock()

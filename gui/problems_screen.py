@@ -19,7 +19,7 @@ from core.problems import Problem
 from gui.base import Screen
 from gui.visits_widgets import (
     AMBER, RED, RED_TEXT, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
-    qdate, start_job,
+    ask_xlsx_path, export_excel, may, qdate, start_job,
 )
 
 PROBLEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -156,6 +156,7 @@ class ProblemsScreen(Screen):
         self.search.setPlaceholderText("编号、问题、住址、反映人、责任人")
         self.search.setClearButtonEnabled(True)
         self.show_closed = QCheckBox("显示已办结")
+        self.urgent_only = QCheckBox("只看超时和即将超时")
         self.new_button = QPushButton("登记问题")
         self.ledger_start = QDateEdit()
         self.ledger_end = QDateEdit()
@@ -171,17 +172,20 @@ class ProblemsScreen(Screen):
         bar.addWidget(QLabel("社区："))
         bar.addWidget(self.community)
         bar.addWidget(self.search, 1)
+        bar.addWidget(self.urgent_only)
         bar.addWidget(self.show_closed)
         bar.addWidget(self.new_button)
-        bar.addSpacing(12)
-        bar.addWidget(QLabel("台账期间："))
-        bar.addWidget(self.ledger_start)
-        bar.addWidget(QLabel("至"))
-        bar.addWidget(self.ledger_end)
-        bar.addWidget(self.ledger_button)
-        bar.addWidget(self.export_button)
         self.summary = QLabel()
         self.summary.setStyleSheet("QLabel { padding: 3px; font-size: 10.5pt; }")
+        self.summary.setWordWrap(True)
+        ledger = QHBoxLayout()
+        ledger.addWidget(self.summary, 1)
+        ledger.addWidget(QLabel("台账期间："))
+        ledger.addWidget(self.ledger_start)
+        ledger.addWidget(QLabel("至"))
+        ledger.addWidget(self.ledger_end)
+        ledger.addWidget(self.ledger_button)
+        ledger.addWidget(self.export_button)
 
         self.board_model = QStandardItemModel(self)
         self.board_model.setHorizontalHeaderLabels(["编号 / 环节", "问题", "网格", "等级", "时限", "责任人"])
@@ -259,13 +263,16 @@ class ProblemsScreen(Screen):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(bar)
-        layout.addWidget(self.summary)
+        layout.addLayout(ledger)
         layout.addWidget(splitter, 1)
 
     def _connect_signals(self) -> None:
         self.community.currentIndexChanged.connect(self.refresh_board)
         self.search.textChanged.connect(self.refresh_board)
         self.show_closed.toggled.connect(self.refresh_board)
+        self.urgent_only.toggled.connect(self.refresh_board)
+        self.ledger_start.dateChanged.connect(self.refresh_board)
+        self.ledger_end.dateChanged.connect(self.refresh_board)
         self.board.selectionModel().currentChanged.connect(self._on_board_current_changed)
         self.next_stage.currentTextChanged.connect(self._on_next_stage_current_text_changed)
         self.step_submit.clicked.connect(self._on_step_submit_clicked)
@@ -301,6 +308,9 @@ class ProblemsScreen(Screen):
         overdue_total = soon_total = 0
         for stage, items in groups.items():
             states = [p.deadline_state(at, fraction) for p in items]
+            if self.urgent_only.isChecked():
+                kept = [(p, st) for p, st in zip(items, states) if st in ("overdue", "due_soon")]
+                items, states = [p for p, _ in kept], [st for _, st in kept]
             overdue = states.count("overdue")
             soon = states.count("due_soon")
             overdue_total += overdue
@@ -339,7 +349,7 @@ class ProblemsScreen(Screen):
         counts = problems.counts(self.db, start, end, community_id=community, at=at)
         self.summary.setText(
             f"当前<b style='color:#b71c1c'>超时未处置 {overdue_total} 件</b>，"
-            f"<b style='color:#b35c00'>即将超时 {soon_total} 件</b>。　{start} 至 {end}：新发现 {counts.opened} 件，"
+            f"<b style='color:#b35c00'>即将超时 {soon_total} 件</b>。　本期新发现 {counts.opened} 件，"
             f"办结 {counts.closed} 件，按时处置率 {counts.on_time_percent:g}%。")
         if selected is not None and self.select_problem(selected):
             return
@@ -380,9 +390,12 @@ class ProblemsScreen(Screen):
         problem_id = self.selected_problem_id()
         self._show_problem(problems.get(self.db, problem_id) if problem_id is not None else None)
 
+    _form_key: tuple | None = None
+
     def _show_problem(self, p: Problem | None) -> None:
         self.current = p
         if p is None:
+            self._form_key = None
             self.detail.setText("在左侧选中一个问题。红色为已超时，黄色为即将超时。")
             self.steps_model.set_rows([])
             self.step_box.setVisible(False)
@@ -400,6 +413,10 @@ class ProblemsScreen(Screen):
             f"<br>责任人：{p.responsible_name or '未指定'}" + (f"　居民满意度：{p.satisfaction}" if p.satisfaction else "")
             + (f"<br>{p.description}" if p.description and p.description != p.title else ""))
         self.steps_model.set_rows(problems.steps(self.db, p.id))
+        form_key = (p.id, p.stage, p.satisfaction)
+        if form_key == self._form_key:
+            return  # same problem, same stage (a periodic refresh): keep what is being typed in the form
+        self._form_key = form_key
         allowed = problems.allowed_next(p)
         self.next_stage.blockSignals(True)
         self.next_stage.clear()
@@ -427,6 +444,9 @@ class ProblemsScreen(Screen):
         self.step_submit.setText(f"提交（{stage}）" if stage else "提交")
 
     # Actions -------------------------------------------------------------------------------------
+    def may(self, action: str) -> bool:
+        return may(self, action)
+
     def _person_id(self, name: str, label: str) -> int | None:
         """The person with this name (a cadre first); asks before adding someone new. None if cancelled."""
         name = name.strip()
@@ -466,7 +486,7 @@ class ProblemsScreen(Screen):
 
     def submit_step(self) -> bool:
         p = self.current
-        if p is None:
+        if p is None or not self.may("edit"):
             return False
         stage = self.next_stage.currentText()
         person_id = self._person_id(self.step_person.text(), "经办人")
@@ -502,6 +522,8 @@ class ProblemsScreen(Screen):
     def create_problem(self, values: dict, on_error=None) -> int | None:
         """Register a problem from the dialog's values; errors go to on_error (the dialog) or a message box."""
         report = on_error or self.show_error
+        if not self.may("edit"):
+            return None
         found_by = self._person_id(values.get("found_by", ""), "登记人")
         if found_by is None:
             return None
@@ -519,7 +541,8 @@ class ProblemsScreen(Screen):
         return problem_id
 
     def new_problem_dialog(self) -> None:
-        NewProblemDialog(self).exec()
+        if self.may("edit"):
+            NewProblemDialog(self).exec()
 
     def _on_new_button_clicked(self) -> None:
         self.new_problem_dialog()
@@ -554,31 +577,20 @@ class ProblemsScreen(Screen):
         return path
 
     def ask_save_path(self, title: str, suggested: str) -> str:
-        from PySide6.QtWidgets import QFileDialog
-
-        return QFileDialog.getSaveFileName(self, title, suggested, "Excel 文件 (*.xlsx)")[0]
+        return ask_xlsx_path(self, title, suggested)
 
     def export_problems(self, path: str | None = None) -> Path | None:
         """Problems found in the chosen period (and community) to Excel, with every step, off the GUI thread."""
         from core import visits_export
 
         period = self._period()
-        if period is None:
+        if period is None or not self.may("export"):
             return None
         start, end = period
-        path = path or self.ask_save_path("导出问题台账", f"问题台账-{start}-{end}.xlsx")
-        if not path:
-            return None
-        out = Path(path).with_suffix(".xlsx")
         community = self.community.currentData()
-
-        def done(count: int) -> None:
-            self.show_info(f"已导出 {count} 个问题到 {out}")
-            self.file_written.emit(str(out))
-
-        start_job(self, "正在导出问题台账…", lambda db, progress: visits_export.export_problems(
-            db, out, community_id=community, progress=progress, start=start, end=end), done)
-        return out
+        return export_excel(self, path, "导出问题台账", f"问题台账-{start}-{end}.xlsx", "个问题",
+                            lambda db, out, progress: visits_export.export_problems(
+                                db, out, community_id=community, progress=progress, start=start, end=end))
 
     def _on_export_button_clicked(self) -> None:
         self.export_problems()

@@ -1,4 +1,4 @@
-"""操作员: who may log in and with which role (管理员 only), the idle lock, and one's own password."""
+"""操作员: who may log in and with which role (管理员 only), and the idle lock."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ class UsersScreen(Screen):
         for column, width in ((0, 120), (1, 80), (3, 70), (4, 150)):
             self.table.setColumnWidth(column, width)
 
-        lock_box = QGroupBox("自动锁定与我的密码")
+        lock_box = QGroupBox("自动锁定（修改自己的密码：菜单“文件 → 修改我的密码”）")
         lock_form = QFormLayout(lock_box)
         self.lock_minutes = QSpinBox()
         self.lock_minutes.setRange(0, 1440)
@@ -71,12 +71,7 @@ class UsersScreen(Screen):
         lock_row.addWidget(self.lock_minutes)
         lock_row.addWidget(self.lock_save_button)
         lock_row.addStretch(1)
-        self.own_password_button = QPushButton("修改我的密码…")
         lock_form.addRow("无操作多久后锁定：", lock_row)
-        own_row = QHBoxLayout()
-        own_row.addWidget(self.own_password_button)
-        own_row.addStretch(1)
-        lock_form.addRow("", own_row)
         self.status = QLabel()
 
         layout = QVBoxLayout(self)
@@ -92,7 +87,6 @@ class UsersScreen(Screen):
         self.password_button.clicked.connect(self._on_password_button_clicked)
         self.active_button.clicked.connect(self._on_active_button_clicked)
         self.lock_save_button.clicked.connect(self._on_lock_save_button_clicked)
-        self.own_password_button.clicked.connect(self._on_own_password_button_clicked)
 
     # Public API ----------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -106,7 +100,6 @@ class UsersScreen(Screen):
         manage = access.allowed(self.db, "users")
         for b in (self.add_button, self.role_button, self.password_button, self.active_button, self.lock_save_button):
             b.setEnabled(manage)
-        self.own_password_button.setEnabled(bool(ops) and bool(self.db.role))
 
     def select_row(self, row: int) -> None:
         self.table.selectRow(row)
@@ -190,17 +183,3 @@ class UsersScreen(Screen):
             self.show_error(str(exc))
             return
         self.status.setText("自动锁定时间已保存。")
-
-    def _on_own_password_button_clicked(self) -> None:
-        old = self.ask_password("修改我的密码", "原密码：")
-        if old is None:
-            return
-        new = self.ask_password("修改我的密码", "新密码（至少 6 位）：")
-        if new is None:
-            return
-        try:
-            access.change_own_password(self.db, old, new)
-        except UserError as exc:
-            self.show_error(str(exc))
-            return
-        self.status.setText("密码已修改。")

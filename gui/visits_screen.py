@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from core import households, idcard, orgs, persons, problems, settings, visits
+from core import households, idcard, persons, problems, settings, visits
 from core.errors import UserError
 from core.households import Household
 from core.visits import DueHousehold, Visit
@@ -22,7 +22,7 @@ from gui.base import Screen
 from gui.household_dialog import HouseholdDialog
 from gui.visits_widgets import (
     AMBER, GREEN, RED, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
-    qdate, select_id, selected_row, start_job,
+    ask_xlsx_path, export_excel, may, qdate, select_id, selected_row, start_job,
 )
 
 FINDING_STYLE = {
@@ -482,6 +482,9 @@ class VisitsScreen(Screen):
     def _on_tabs_current_changed(self, index: int) -> None:
         self._refresh_tab(index)
 
+    def may(self, action: str) -> bool:
+        return may(self, action)
+
     # Visit form ----------------------------------------------------------------------------------
     def search_households(self, text: str) -> list[Household]:
         """Fill the picker with households matching the text (address, name, pinyin, initials)."""
@@ -609,6 +612,8 @@ class VisitsScreen(Screen):
         """Save the form; returns the visit id, or None when something needs fixing (shown to the user)."""
         if self.household_id is None:
             self.show_error("请先在上方查找并选中要走访的住户。")
+            return None
+        if not self.may("edit"):
             return None
         visitor_ids = self._visitor_ids()
         if visitor_ids is None:
@@ -745,6 +750,8 @@ class VisitsScreen(Screen):
         self.h_problem_model.set_rows(problems.list_problems(self.db, household_id=h.id))
 
     def save_household(self, values: dict, household_id: int | None = None) -> bool:
+        if not self.may("edit"):
+            return False
         try:
             if household_id is None:
                 household_id = households.create(self.db, values)
@@ -776,16 +783,17 @@ class VisitsScreen(Screen):
             self._active_dialog = None
 
     def _on_h_add_clicked(self) -> None:
-        self.edit_household_dialog(None)
+        if self.may("edit"):
+            self.edit_household_dialog(None)
 
     def _on_h_edit_clicked(self) -> None:
         h = self.selected_household()
-        if h:
+        if h and self.may("edit"):  # the form shows the full phone number
             self.edit_household_dialog(h)
 
     def _on_h_delete_clicked(self) -> None:
         h = self.selected_household()
-        if h and self.confirm(f"确定要删除住户“{h.address}”吗？"):
+        if h and self.may("edit") and self.confirm(f"确定要删除住户“{h.address}”吗？"):
             try:
                 households.delete(self.db, h.id)
             except UserError as exc:
@@ -803,6 +811,8 @@ class VisitsScreen(Screen):
         """The Excel import wizard for households (all or nothing, errors file, undo); returns the dialog."""
         from gui.import_wizard import open_import_wizard
 
+        if not self.may("import"):
+            return None
         return open_import_wizard(self, self.db, self.signals, "households")
 
     def _on_h_import_clicked(self) -> None:
@@ -812,6 +822,8 @@ class VisitsScreen(Screen):
         visit = selected_row(self.history_table)
         if visit is None:
             self.show_info("请先在走访记录中选中要删除的一条。")
+            return False
+        if not self.may("edit"):
             return False
         if not self.confirm(f"确定删除 {visit.visit_date} 对“{visit.address}”的走访记录吗？"):
             return False
@@ -861,28 +873,19 @@ class VisitsScreen(Screen):
         self.file_written.emit(str(path))
 
     def ask_save_path(self, title: str, suggested: str) -> str:
-        from PySide6.QtWidgets import QFileDialog
-
-        return QFileDialog.getSaveFileName(self, title, suggested, "Excel 文件 (*.xlsx)")[0]
+        return ask_xlsx_path(self, title, suggested)
 
     def export_visits(self, path: str | None = None) -> Path | None:
         """The visits of the coverage tab's period and community to Excel (phones masked), off the GUI thread."""
         from core import visits_export
 
-        start, end = pydate(self.c_start.date()), pydate(self.c_end.date())
-        path = path or self.ask_save_path("导出走访记录", f"走访记录-{start}-{end}.xlsx")
-        if not path:
+        if not self.may("export"):
             return None
-        out = Path(path).with_suffix(".xlsx")
+        start, end = pydate(self.c_start.date()), pydate(self.c_end.date())
         community = self.c_community.currentData()
-
-        def done(count: int) -> None:
-            self.show_info(f"已导出 {count} 条走访记录到 {out}")
-            self.file_written.emit(str(out))
-
-        start_job(self, "正在导出走访记录…", lambda db, progress: visits_export.export_visits(
-            db, out, community_id=community, progress=progress, start=start, end=end), done)
-        return out
+        return export_excel(self, path, "导出走访记录", f"走访记录-{start}-{end}.xlsx", "条走访记录",
+                            lambda db, out, progress: visits_export.export_visits(
+                                db, out, community_id=community, progress=progress, start=start, end=end))
 
     def _on_h_print_clicked(self) -> None:
         ids = [h.id for h in self.household_model.rows()]
@@ -986,6 +989,8 @@ class VisitsScreen(Screen):
         return item.data(Qt.ItemDataRole.UserRole) if item else None
 
     def _tag_action(self, action) -> None:
+        if not self.may("settings"):
+            return
         try:
             action()
         except UserError as exc:
@@ -1013,6 +1018,8 @@ class VisitsScreen(Screen):
             self._tag_action(lambda: households.delete_tag(self.db, tag_id))
 
     def save_rules(self) -> bool:
+        if not self.may("settings"):
+            return False
         try:
             with self.db.atomic():
                 visits.save_rules(self.db, self.due_days_spin.value(), self.special_days_spin.value())

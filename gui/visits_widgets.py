@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QCompleter, QHeaderView, QProgressDialog, QTableView
 
 from core import orgs
 from core.db import Db
 from core.errors import UserError
+from gui.task import BackgroundTask
 
 SortRole = Qt.ItemDataRole.UserRole
 IdRole = Qt.ItemDataRole.UserRole + 1
@@ -175,59 +175,27 @@ def pydate(value: QDate):
     return dt.date(value.year(), value.month(), value.day())
 
 
-class BackgroundJob(QObject):
-    """Runs fn(db, progress) in a worker thread on its own database connection; reports through signals.
-
-    progress(done, total) raises UserError("已取消…") once cancel() was called, so the work stops where it is.
-    """
-
-    done = Signal(object)
-    failed = Signal(str)
-    progressed = Signal(int, int)
-
-    def __init__(self, db_path: Path, fn: Callable[[Db, Callable[[int, int], None]], Any], parent: QObject | None = None):
-        super().__init__(parent)
-        self._db_path = db_path
-        self._fn = fn
-        self._cancel = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def wait(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
-
-    def _progress(self, done: int, total: int) -> None:
-        if self._cancel.is_set():
-            raise UserError("已取消，没有生成文件。")
-        self.progressed.emit(done, total)
-
-    def _run(self) -> None:
+def db_work(db_path: Path, fn: Callable[[Db, Callable[[int, int], None]], Any]):
+    """A gui.task work function: fn(db, progress) on its own connection; progress stops it once cancelled."""
+    def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> Any:
         from core.db import open_db
 
+        def checked(done: int, total: int) -> None:
+            if cancelled():
+                raise UserError("已取消，没有生成文件。")
+            progress(done, total)
+
+        db = open_db(db_path, create=False)
         try:
-            db = open_db(self._db_path, create=False)
-        except UserError as exc:
-            self.failed.emit(str(exc))
-            return
-        try:
-            result = self._fn(db, self._progress)
-        except UserError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # noqa: BLE001 - shown to the user instead of vanishing in a thread
-            self.failed.emit(f"处理时出错：{exc}。请重试；如果一再出现，请把这段文字告诉技术支持。")
-        else:
-            self.done.emit(result)
+            return fn(db, checked)
         finally:
             db.close()
 
+    return work
+
 
 def start_job(screen, title: str, fn: Callable[[Db, Callable[[int, int], None]], Any],
-              on_done: Callable[[Any], None]) -> BackgroundJob | None:
+              on_done: Callable[[Any], None]) -> BackgroundTask | None:
     """Run fn off the GUI thread with a progress dialog and a cancel button; on_done gets the result."""
     if screen.db.path is None:
         try:
@@ -235,19 +203,19 @@ def start_job(screen, title: str, fn: Callable[[Db, Callable[[int, int], None]],
         except UserError as exc:
             screen.show_error(str(exc))
         return None
-    job = BackgroundJob(screen.db.path, fn, screen)
+    task = BackgroundTask(db_work(screen.db.path, fn), screen)
     dialog = QProgressDialog(title, "取消", 0, 0, screen)
     dialog.setWindowTitle("请稍候")
     dialog.setMinimumDuration(400)
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
-    dialog.canceled.connect(job.cancel)
+    dialog.canceled.connect(task.cancel)
 
     def progressed(done: int, total: int) -> None:
         dialog.setMaximum(max(total, 1))
         dialog.setValue(min(done, total))
 
-    def finished(result: Any) -> None:
+    def succeeded(result: Any) -> None:
         dialog.close()
         on_done(result)
 
@@ -255,9 +223,48 @@ def start_job(screen, title: str, fn: Callable[[Db, Callable[[int, int], None]],
         dialog.close()
         screen.show_error(message)
 
-    job.progressed.connect(progressed)
-    job.done.connect(finished)
-    job.failed.connect(failed)
-    screen.jobs.append(job)
-    job.start()
-    return job
+    def finished() -> None:
+        if task in screen.jobs:
+            screen.jobs.remove(task)
+
+    task.progressed.connect(progressed)
+    task.succeeded.connect(succeeded)
+    task.failed.connect(failed)
+    task.finished.connect(finished)
+    screen.jobs.append(task)
+    task.start()
+    return task
+
+
+def export_excel(screen, path: str | None, title: str, suggested: str, noun: str,
+                 fn: Callable[[Db, Path, Callable[[int, int], None]], int]) -> Path | None:
+    """Ask where (unless given), then run fn(db, out, progress) -> rows in the background; tells the user."""
+    path = path or screen.ask_save_path(title, suggested)
+    if not path:
+        return None
+    out = Path(path).with_suffix(".xlsx")
+
+    def done(count: int) -> None:
+        screen.show_info(f"已导出 {count} {noun}到 {out}")
+        screen.file_written.emit(str(out))
+
+    start_job(screen, f"正在{title}…", lambda db, progress: fn(db, out, progress), done)
+    return out
+
+
+def ask_xlsx_path(parent, title: str, suggested: str) -> str:
+    from PySide6.QtWidgets import QFileDialog
+
+    return QFileDialog.getSaveFileName(parent, title, suggested, "Excel 文件 (*.xlsx)")[0]
+
+
+def may(screen, action: str) -> bool:
+    """Whether the logged-in operator may do this (always, when the office uses no logins); tells them why not."""
+    from core import access
+
+    try:
+        access.require(screen.db, action)
+    except UserError as exc:
+        screen.show_error(str(exc))
+        return False
+    return True

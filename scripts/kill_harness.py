@@ -3,7 +3,6 @@ then check that `main.py check` passes and each operation is wholly there or who
 
     python scripts/kill_harness.py [--runs 60] [--members 3000] [--seed 1]
     python scripts/kill_harness.py batch-edit DB MARK      (the batch edit the harness kills)
-    python scripts/kill_harness.py import DB ROSTER.xlsx   (the import the harness kills)
 """
 
 from __future__ import annotations
@@ -62,21 +61,6 @@ def batch_edit(db_path: Path, mark: str) -> int:
     finally:
         db.close()
     return len(ids)
-
-
-def import_roster(db_path: Path, xlsx: Path) -> int:
-    """The roster import the harness kills: the engine's one transaction (after its backup)."""
-    from core import excel_import
-    from core.db import open_db
-
-    db = open_db(db_path, operator="导入")
-    try:
-        result = excel_import.import_file(db, "roster", xlsx)
-    finally:
-        db.close()
-    if not result.imported:
-        raise SystemExit(result.summary())
-    return result.created
 
 
 def write_roster(path: Path, rows: int, seed: int) -> Path:
@@ -198,7 +182,7 @@ class Harness:
         if op == "restore":
             return path, _main_py("restore", str(self.backup_b), "--db", str(path))
         if op == "import":
-            return path, [PYTHON, str(Path(__file__).resolve()), "import", str(path), str(self.import_file)]
+            return path, _main_py("import", "roster", str(self.import_file), "--db", str(path))
         raise ValueError(op)
 
     # One run -------------------------------------------------------------------------------------
@@ -288,9 +272,6 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "batch-edit":
         print(batch_edit(Path(argv[1]), argv[2]))
-        return 0
-    if argv and argv[0] == "import":
-        print(import_roster(Path(argv[1]), Path(argv[2])))
         return 0
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=60)

@@ -16,6 +16,23 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A message box nobody answers would hang the suite: make it fail the test with its text instead."""
+    try:
+        from PySide6.QtWidgets import QMessageBox
+    except ImportError:
+        return
+
+    def refuse(*args, **kwargs):
+        texts = [a for a in args if isinstance(a, str)]
+        raise AssertionError(f"a modal message box was opened during a test: {texts}")
+
+    for name in ("warning", "information", "critical", "question", "about"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(refuse))
+    monkeypatch.setattr(QMessageBox, "exec", refuse)
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Db:
     database = open_db(tmp_path / "test.db", operator="测试员")
@@ -43,6 +60,10 @@ def demo_db(demo_template: Path, tmp_path: Path) -> Db:
     database = open_db(path, operator="测试员")
     yield database
     database.close()
+    # The demo file is large (its audit log); pytest keeps every test's folder, so free it now.
+    for leftover in tmp_path.glob("demo.db*"):
+        leftover.unlink(missing_ok=True)
+    shutil.rmtree(tmp_path / "backups", ignore_errors=True)
 
 
 @pytest.fixture

@@ -160,3 +160,26 @@ def test_cli_backup_needs_a_login_once_operators_exist(staffed, tmp_path, monkey
     monkeypatch.setattr(access, "_pending_login", None)
     assert main.main(["backup", "--db", path, "--out", str(out), "--user", "李录入"]) == 0
     assert out.exists()
+
+
+def test_unmasked_exports_need_the_right_and_are_logged(staffed, tmp_path):
+    from core.excel_export import export_roster
+    from core.visits_export import export_problems, export_visits
+
+    access.login(staffed, "赵查看", "viewer-pass")
+    export_roster(staffed, tmp_path / "masked.xlsx")  # masked: fine for 查看
+    for export in (lambda out: export_roster(staffed, out, masked=False),
+                   lambda out: export_visits(staffed, out, unmasked=True),
+                   lambda out: export_problems(staffed, out, unmasked=True)):
+        out = tmp_path / "unmasked.xlsx"
+        with pytest.raises(PermissionDeniedError):
+            export(out)
+        assert not out.exists()
+    assert audit.entries(staffed, action="export") == []
+    access.login(staffed, "李录入", "clerk-pass")
+    result = export_roster(staffed, tmp_path / "full.xlsx", masked=False)
+    export_visits(staffed, tmp_path / "visits.xlsx", unmasked=True)
+    logged = audit.entries(staffed, action="export")
+    assert {e.table_name for e in logged} == {"roster", "visits"}
+    roster_entry = next(e for e in logged if e.table_name == "roster")
+    assert roster_entry.operator == "李录入" and roster_entry.new["rows"] == result.rows

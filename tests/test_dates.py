@@ -92,3 +92,16 @@ def test_refused_with_a_clear_message(value, words):
     assert words in message
     assert message.startswith("出生日期“")
     assert info.value.field == "birth_date"
+
+
+def test_infinite_numbers_are_refused_not_crashing():
+    import math
+
+    import pytest
+
+    from core.dates import parse_date
+    from core.errors import ValidationError
+
+    for value in (math.inf, -math.inf):
+        with pytest.raises(ValidationError):
+            parse_date(value, "入党时间")

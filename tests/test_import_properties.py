@@ -1,4 +1,4 @@
-"""Property tests of the roster import: random cell values and types never crash it, never half-write,
+"""Property tests of the roster and household imports: random cell values and types never crash it, never half-write,
 and every rejected row is named in the errors file."""
 
 from __future__ import annotations
@@ -34,22 +34,33 @@ CELL = st.one_of(
 )
 
 
+HOUSEHOLD_HEADER = ["序号", "社区", "网格", "住址", "户主", "身份证号", "电话", "人数", "特殊群体", "包片干部", "备注"]
+
+
+def household_row(n: int) -> list:
+    return [n, "西湖社区", "第一网格", f"新苑小区{n % 30 + 1}号楼1单元{100 + n}室", f"住户{n}", None,
+            f"139{n:08d}", 1 + n % 5, None, None, None]
+
+
+KINDS = {"roster": (HEADER, member_row), "households": (HOUSEHOLD_HEADER, household_row)}
+
+
 @st.composite
-def rosters(draw) -> list[list]:
+def sheets(draw, header: list[str], make_row) -> list[list]:
     rows = []
     for n in range(draw(st.integers(min_value=1, max_value=8))):
-        row = member_row(draw(st.integers(min_value=1, max_value=10**6)))
+        row = make_row(draw(st.integers(min_value=1, max_value=10**6)))
         # Some rows stay valid; others get random cells in random columns.
-        for column in draw(st.lists(st.integers(min_value=0, max_value=len(HEADER) - 1), max_size=6)):
+        for column in draw(st.lists(st.integers(min_value=0, max_value=len(header) - 1), max_size=6)):
             row[column] = draw(CELL)
         rows.append(row)
     return rows
 
 
-def _write(path: Path, rows: list[list], literal_formulas: bool) -> None:
+def _write(path: Path, header: list[str], rows: list[list], literal_formulas: bool) -> None:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(HEADER)
+    sheet.append(header)
     for row in rows:
         sheet.append(row)
     if literal_formulas:  # text cells that merely start with "=" (typed with a leading apostrophe)
@@ -62,18 +73,33 @@ def _write(path: Path, rows: list[list], literal_formulas: bool) -> None:
 
 def _counts(db) -> dict[str, int]:
     return {t: db.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0]
-            for t in ("person", "member", "org_unit", "grid", "import_batch")}
+            for t in ("person", "member", "org_unit", "grid", "household", "import_batch")}
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
-@given(rows=rosters(), skip_bad=st.booleans(), literal_formulas=st.booleans())
+PROPERTY_SETTINGS = settings(max_examples=30, deadline=None,
+                             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+@PROPERTY_SETTINGS
+@given(rows=sheets(*KINDS["roster"]), skip_bad=st.booleans(), literal_formulas=st.booleans())
 def test_random_rosters(demo_template, rows, skip_bad, literal_formulas):
+    _check_import(demo_template, "roster", rows, skip_bad, literal_formulas)
+
+
+@PROPERTY_SETTINGS
+@given(rows=sheets(*KINDS["households"]), skip_bad=st.booleans(), literal_formulas=st.booleans())
+def test_random_households(demo_template, rows, skip_bad, literal_formulas):
+    _check_import(demo_template, "households", rows, skip_bad, literal_formulas)
+
+
+def _check_import(demo_template, kind: str, rows: list[list], skip_bad: bool, literal_formulas: bool) -> None:
+    header, _ = KINDS[kind]
+    table = "member" if kind == "roster" else "household"
     work = Path(tempfile.mkdtemp())
     try:
         path = work / "名册.xlsx"
         try:
-            _write(path, rows, literal_formulas)
+            _write(path, header, rows, literal_formulas)
         except ValueError:  # openpyxl refuses some values (e.g. out-of-range dates); not an import question
             return
         shutil.copy(demo_template, work / "office.db")
@@ -81,7 +107,7 @@ def test_random_rosters(demo_template, rows, skip_bad, literal_formulas):
         try:
             before = _counts(db)
             try:
-                result = excel_import.import_file(db, "roster", path, skip_bad=skip_bad)
+                result = excel_import.import_file(db, kind, path, skip_bad=skip_bad)
             except UserError:
                 assert _counts(db) == before
                 return
@@ -90,7 +116,7 @@ def test_random_rosters(demo_template, rows, skip_bad, literal_formulas):
             if not result.imported:
                 assert after == before  # nothing at all written
             else:
-                assert after["member"] - before["member"] == result.created
+                assert after[table] - before[table] == result.created
                 assert result.created + result.updated + result.skipped + result.bad == len(result.preview.rows)
             if bad_rows:
                 errors = load_workbook(result.errors_path)

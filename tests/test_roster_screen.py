@@ -187,7 +187,7 @@ def test_registered_in_main_window(qtbot, demo_db):
     window = MainWindow(demo_db)
     qtbot.addWidget(window)
     screen = window.show_screen("roster")
-    assert window.nav.item(0).text() == "党员名册"
+    assert window.nav.item(1).text() == "党员名册"  # after 工作台, which design.md puts first
     assert screen.model.rowCount() == members.count_members(demo_db)
 
 

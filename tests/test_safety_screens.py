@@ -200,3 +200,18 @@ def test_restore_from_the_main_window_reopens_every_screen(qtbot, demo_db, tmp_p
     assert audit.entries(window.db, action="restore")[0].operator == "管理"
     assert window.show_screen("settings").backups_screen.db is window.db
     window.db.close()
+
+
+def test_any_operator_changes_their_own_password_from_the_menu(qtbot, db):
+    access.create_operator(db, "张三", "123456", access.ADMIN)
+    access.login(db, "张三", "123456")
+    access.create_operator(db, "李四", "654321", access.VIEWER)
+    access.login(db, "李四", "654321")
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    assert window.password_action.isEnabled()
+    answers = iter(["654321", "new-pass-1", "new-pass-1"])
+    window.ask_password = lambda title, label: next(answers)
+    window.show_info = lambda message: None
+    window.password_action.trigger()
+    access.login(db, "李四", "new-pass-1")

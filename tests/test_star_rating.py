@@ -102,3 +102,11 @@ def test_household_count_typed_and_cleared(db):
     assert star_rating.household_count(db, community) == (3200, "办公室录入")
     star_rating.set_household_count(db, community, None)
     assert star_rating.household_count(db, community)[0] is None
+
+
+def test_household_count_falls_back_to_the_visit_ledger(demo_db):
+    community = orgs.list_units(demo_db, kind="community")[0]
+    star_rating.set_household_count(demo_db, community.id, None)
+    counted = demo_db.execute("SELECT count(*) FROM household h JOIN grid g ON g.id = h.grid_id WHERE g.community_id = ?",
+                              [community.id]).fetchone()[0]
+    assert counted and star_rating.household_count(demo_db, community.id) == (counted, "住户台账统计")

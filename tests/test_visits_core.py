@@ -102,6 +102,8 @@ def test_coverage_arithmetic(db, office):
     assert (by_cadre["王建国"].households, by_cadre["王建国"].visited) == (4, 1)
     year = visits.coverage(db, start="2026-01-01", end="2026-12-31")
     assert year.visited == 3
+    by_community = visits.coverage_by_community(db, *march)
+    assert [(c.community_name, c.coverage.households, c.coverage.visited) for c in by_community] == [("西湖社区", 5, 2)]
     counts = visits.visit_counts(db, *march)
     assert (counts.visits, counts.complete, counts.incomplete) == (4, 3, 1)
 
@@ -229,6 +231,7 @@ def test_overdue_due_soon_and_counts(db, office):
     c = problems.counts(db, "2026-03-01", "2026-03-31", at=at)
     assert (c.opened, c.closed, c.closed_on_time, c.overdue, c.handled_late) == (5, 2, 1, 1, 1)
     assert c.on_time_percent == 50.0
+    assert problems.counts_by_community(db, "2026-03-01", "2026-03-31", at=at)[office["community"]] == c
     feb = problems.counts(db, "2026-02-01", "2026-02-28", at=at)
     assert (feb.opened, feb.closed, feb.overdue) == (0, 0, 0)
     assert problems.get(db, late).deadline_state(at) == "overdue"

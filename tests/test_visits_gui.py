@@ -156,6 +156,8 @@ def test_board_shows_overdue_first_in_red(qtbot, db, office, screens):
     assert rows[0][:2] == ("发现", numbers[late]) and rows[0][2] == "#fde2e1"
     assert rows[1][:2] == ("发现", numbers[fresh]) and rows[1][2] == ""
     assert "超时未处置 1 件" in problem_screen.summary.text()
+    problem_screen.urgent_only.setChecked(True)
+    assert [r[1] for r in problem_screen.board_rows()] == [numbers[late]]
 
 
 def test_prints_and_exports_run_in_the_background(qtbot, db, office, screens, tmp_path):
@@ -198,20 +200,21 @@ def test_screens_in_main_window_with_demo(qtbot, demo_db):
     assert any(stage == "发现" for stage, _, _ in problems_screen.board_rows())
 
 
-def test_background_job_can_be_cancelled(qtbot, db):
-    from gui.visits_widgets import BackgroundJob
+def test_background_work_can_be_cancelled(qtbot, db):
+    from gui.task import BackgroundTask
+    from gui.visits_widgets import db_work
 
     def work(job_db, progress):
         for n in range(1000):
             progress(n, 1000)
         return "finished"
 
-    job = BackgroundJob(db.path, work)
-    job.cancel()
-    with qtbot.waitSignal(job.failed, timeout=5000) as failed:
-        job.start()
+    task = BackgroundTask(db_work(db.path, work))
+    task.cancel()
+    with qtbot.waitSignal(task.failed, timeout=5000) as failed:
+        task.start()
     assert "已取消" in failed.args[0]
-    job.wait()
+    task.wait()
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -254,3 +257,59 @@ def test_delete_visit_from_household_view_and_enter_picks(qtbot, db, office, scr
     assert visit_screen.delete_selected_visit()
     assert visits.list_visits(db, household_id=office["household"]) == []
     assert visit_screen.visit_id is None and visit_id
+
+
+def test_household_dialog_keeps_what_was_typed_on_error(qtbot, db, office, screens):
+    from gui.household_dialog import HouseholdDialog
+
+    visit_screen, _ = screens
+    dialog = HouseholdDialog(db, None, lambda v: visit_screen.save_household(v), default_grid_id=office["grid"])
+    qtbot.addWidget(dialog)
+    visit_screen._active_dialog = dialog
+    dialog.estate_edit.setText("西湖小区")
+    dialog.building_edit.setText("3")
+    dialog.unit_edit.setText("2")
+    dialog.room_edit.setText("501")  # taken by the fixture's household
+    dialog.head_edit.setText("赵六")
+    dialog.tag_checks[households.tag_ids_by_name(db)["低保户"]].setChecked(True)
+    dialog._on_buttons_accepted()
+    assert "已经登记过" in dialog.error_label.text() and dialog.result() == 0
+    assert dialog.head_edit.text() == "赵六" and dialog.room_edit.text() == "501"
+    dialog.room_edit.setText("502")
+    dialog._on_buttons_accepted()
+    assert dialog.result() == 1
+    assert households.search(db, "赵六")[0].tags == ("低保户",)
+
+
+def test_a_viewer_may_look_but_not_record(qtbot, db, office, screens):
+    from core import access
+
+    visit_screen, problem_screen = screens
+    access.create_operator(db, "管理员甲", "mima12345", access.ADMIN)
+    access.login(db, "管理员甲", "mima12345")
+    access.create_operator(db, "查看乙", "mima12345", access.VIEWER)
+    pid = problems.create(db, title="楼道灯不亮", source="网格巡查", severity="一般", grid_id=office["grid"],
+                          found_by_person_id=office["cadre"])
+    access.login(db, "查看乙", "mima12345")
+    visit_screen.pick_household(office["household"])
+    visit_screen._on_all_clear_button_clicked()
+    assert visit_screen.save_visit() is None
+    assert "查看" in visit_screen.errors[-1]
+    assert db.execute("SELECT count(*) FROM home_visit").fetchone()[0] == 0
+    problem_screen.refresh()
+    problem_screen.select_problem(pid)
+    problem_screen.fill_step("研判", "王建国", "一般问题")
+    assert not problem_screen.submit_step()
+    assert problems.get(db, pid).stage == "发现"
+
+
+def test_board_refresh_keeps_the_step_being_typed(qtbot, db, office, screens):
+    _, problem_screen = screens
+    pid = problems.create(db, title="楼道灯不亮", source="网格巡查", severity="一般", grid_id=office["grid"],
+                          found_by_person_id=office["cadre"])
+    problem_screen.refresh()
+    problem_screen.select_problem(pid)
+    problem_screen.step_text.setPlainText("正在写研判意见")
+    problem_screen.clock.timeout.emit()  # the minute tick
+    assert problem_screen.selected_problem_id() == pid
+    assert problem_screen.step_text.toPlainText() == "正在写研判意见"
