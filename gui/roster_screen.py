@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import html
 import tempfile
 import time
@@ -14,15 +15,17 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPoint, Qt, QThread
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QComboBox, QFrame, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu,
-    QProgressDialog, QPushButton, QSplitter, QTableView, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout,
+    QProgressDialog, QPushButton, QSplitter, QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
-from core import idcard, member_events, members, orgs, settings
+from core import access, excel_import, idcard, member_events, members, orgs, settings
 from core.clock import today
 from core.db import Db, open_db
 from core.errors import UserError
 from core.members import ALL_STATUSES, Member, MemberQuery
 from gui.base import Screen
+from gui.export_dialog import ExportDialog, open_export_dialog
+from gui.import_wizard import ImportWizard, open_import_wizard
 from gui.member_event_dialog import MemberEventDialog
 from gui.member_form import MemberDialog
 
@@ -65,12 +68,80 @@ _ROLES = {Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.UserRole, Qt.ItemDataRole
           Qt.ItemDataRole.TextAlignmentRole}
 
 
+_RUNNING_JOBS: set[QThread] = set()
+_QUIT_HOOKED: list[bool] = []
+
+
+def _stop_running_jobs() -> None:
+    for job in list(_RUNNING_JOBS):
+        try:
+            getattr(job, "cancel", job.requestInterruption)()
+            job.wait(10000)
+        except RuntimeError:  # already deleted by Qt
+            pass
+    _RUNNING_JOBS.clear()
+
+
+def _hook_quit() -> None:
+    """Unparented jobs outlive a closed screen; the program waits for them when it quits.
+
+    Also at interpreter exit: a script (or a test run) may end without the event loop's aboutToQuit,
+    and a QThread destroyed while running aborts the process.
+    """
+    if not _QUIT_HOOKED:
+        QApplication.instance().aboutToQuit.connect(_stop_running_jobs)
+        atexit.register(_stop_running_jobs)
+        _QUIT_HOOKED.append(True)
+
+
+class MemberIdsJob(QThread):
+    """Reads every member id of a view in its own connection, while the table already shows the first page."""
+
+    loaded = Signal(int, object)  # generation, list of ids (None: could not read them)
+
+    def __init__(self, db_path: Path, operator: str, query: MemberQuery, sort: str, descending: bool,
+                 generation: int):
+        super().__init__()
+        self.args = (query, sort, descending)
+        self.db_path, self.operator, self.generation = db_path, operator, generation
+        self.db: Db | None = None
+        self.cancelled = False
+
+    def run(self) -> None:
+        try:
+            self.db = open_db(self.db_path, operator=self.operator, create=False)
+            ids = members.member_ids(self.db, *self.args)
+        except Exception:  # interrupted by cancel(); otherwise the screen reads the list itself (None)
+            ids = None
+        finally:
+            if self.db is not None:
+                self.db.close()
+        if not self.cancelled:
+            self.loaded.emit(self.generation, ids)
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        db = self.db
+        if db is not None:
+            try:
+                db.conn.interrupt()  # stops the running query at once (safe from another thread)
+            except Exception:
+                pass
+
+
 class MemberTableModel(QAbstractTableModel):
-    """The roster as a window over a sorted id list: only the blocks of rows on screen are read."""
+    """The roster as a window over a sorted id list: only the blocks of rows on screen are read.
+
+    On a large roster the first page is read at once and the rest of the id list (and so the count)
+    in a worker thread: the table paints without waiting for every match of a broad search.
+    """
 
     BLOCK = 200
     MAX_BLOCKS = 60
     IdRole = Qt.ItemDataRole.UserRole
+    BACKGROUND_FROM = 20_000  # members in the file from which the full id list is read in the background
+
+    completed = Signal()  # the whole id list is in (complete is True)
 
     def __init__(self, db: Db, parent=None):
         super().__init__(parent)
@@ -79,19 +150,81 @@ class MemberTableModel(QAbstractTableModel):
         self.sort_key = "branch"
         self.descending = False
         self.ids = array("q")
+        self.complete = True
+        self.generation = 0
+        self.job: MemberIdsJob | None = None
         self.blocks: OrderedDict[int, list[Member]] = OrderedDict()
         self.revealed: set[int] = set()
         self.on = today()
 
     # Loading ---------------------------------------------------------------------------------
     def load(self, query: MemberQuery | None = None) -> None:
-        self.beginResetModel()
         if query is not None:
             self.query = query
+        self._cancel_job()
+        self.generation += 1
+        self.beginResetModel()
         self.on = today()
-        self.ids = array("q", members.member_ids(self.db, self.query, self.sort_key, self.descending))
         self.blocks.clear()
+        background = self.db.path is not None and members.roster_size(self.db) >= self.BACKGROUND_FROM
+        if background:
+            first, self.complete = members.first_member_ids(self.db, self.query, self.sort_key, self.descending,
+                                                            self.BLOCK)
+            self.ids = array("q", first)
+        else:
+            self.ids = array("q", members.member_ids(self.db, self.query, self.sort_key, self.descending))
+            self.complete = True
         self.endResetModel()
+        if not self.complete:
+            self._start_job()
+        else:
+            self.completed.emit()
+
+    def _start_job(self) -> None:
+        job = MemberIdsJob(self.db.path, self.db.operator, self.query, self.sort_key, self.descending, self.generation)
+        _hook_quit()
+        _RUNNING_JOBS.add(job)
+        job.finished.connect(lambda: _RUNNING_JOBS.discard(job))
+        job.finished.connect(job.deleteLater)
+        job.loaded.connect(self._on_job_loaded)
+        self.job = job
+        job.start()
+
+    def _cancel_job(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.job = None
+
+    def _on_job_loaded(self, generation: int, ids: list[int] | None) -> None:
+        if generation != self.generation or self.complete:
+            return
+        self.job = None
+        if ids is None:
+            self.finish_now()
+        else:
+            self._take_all(ids)
+
+    def finish_now(self) -> None:
+        """Read the rest of the id list here and now (an export or a selection needs every row)."""
+        if self.complete:
+            return
+        self._cancel_job()
+        self._take_all(members.member_ids(self.db, self.query, self.sort_key, self.descending))
+
+    def _take_all(self, ids: list[int]) -> None:
+        shown = len(self.ids)
+        if list(self.ids) == ids[:shown]:
+            if len(ids) > shown:
+                self.beginInsertRows(QModelIndex(), shown, len(ids) - 1)
+                self.ids = array("q", ids)
+                self.endInsertRows()
+        else:  # the data changed in between: show the fresh list
+            self.beginResetModel()
+            self.ids = array("q", ids)
+            self.blocks.clear()
+            self.endResetModel()
+        self.complete = True
+        self.completed.emit()
 
     def invalidate(self) -> None:
         """Re-read the rows on screen (after an edit that kept the row set)."""
@@ -196,16 +329,6 @@ class MemberTableModel(QAbstractTableModel):
         self.load()
 
 
-_RUNNING_JOBS: set[QThread] = set()
-_QUIT_HOOKED: list[bool] = []
-
-
-def _stop_running_jobs() -> None:
-    for job in list(_RUNNING_JOBS):
-        job.requestInterruption()
-        job.wait(10000)
-
-
 class RosterPdfJob(QThread):
     """Builds the 花名册 PDF off the GUI thread with its own database connection; can be interrupted."""
 
@@ -276,6 +399,10 @@ class RosterScreen(Screen):
         search_row.addWidget(QLabel("查找："))
         search_row.addWidget(self.search_box, 1)
         search_row.addWidget(self.reset_button)
+        self.count_label = QLabel()
+        self.count_label.setMinimumWidth(120)
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        search_row.addWidget(self.count_label)
         filters = QHBoxLayout()
         filters.addWidget(QLabel("筛选："))
         for combo in (self.branch_filter, self.grid_filter, self.type_filter, self.status_filter,
@@ -299,9 +426,8 @@ class RosterScreen(Screen):
         self.edit_button = QPushButton("编辑")
         self.event_button = QPushButton("记录变动…")
         self.reveal_button = QPushButton("显示完整信息")
-        self.columns_button = QToolButton()
-        self.columns_button.setText("显示列…")
-        self.columns_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # Push buttons with a menu: they keep room for the arrow (a tool button's arrow covers its text).
+        self.columns_button = QPushButton("显示列")
         self.columns_menu = QMenu(self)
         self.column_actions: dict[str, QAction] = {}
         for column in COLUMNS:
@@ -314,22 +440,24 @@ class RosterScreen(Screen):
         self.column_actions["name"].setEnabled(False)
         self.columns_button.setMenu(self.columns_menu)
         self.print_button = QPushButton("打印花名册…")
-        self.import_button = QPushButton("导入 Excel…")
-        self.export_button = QPushButton("导出 Excel…")
-        self.lookups_button = QToolButton()
-        self.lookups_button.setText("分类设置…")
-        self.lookups_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.lookups_button = QPushButton("分类设置")
         lookups_menu = QMenu(self)
         self.add_person_type_action = lookups_menu.addAction("新增人员类型…")
         self.add_status_action = lookups_menu.addAction("新增党员状态…")
         self.lookups_button.setMenu(lookups_menu)
+        self.import_button = QPushButton("导入 Excel…")
+        self.import_button.setToolTip("从 Excel 花名册导入党员：先预览每一行，确认后才写入")
+        self.undo_import_button = QPushButton("撤销导入…")
+        self.undo_import_button.setToolTip("撤销最近的某次导入（导入的记录没有被修改过时可以撤销）")
+        self.export_button = QPushButton("导出 Excel…")
+        self.export_button.setToolTip("把当前筛选出的党员导出为 Excel 花名册")
         actions = QHBoxLayout()
         for w in (self.add_button, self.edit_button, self.event_button, self.reveal_button, self.columns_button,
-                  self.print_button, self.import_button, self.export_button, self.lookups_button):
+                  self.lookups_button):
             actions.addWidget(w)
         actions.addStretch(1)
-        self.count_label = QLabel()
-        actions.addWidget(self.count_label)
+        for w in (self.import_button, self.undo_import_button, self.export_button, self.print_button):
+            actions.addWidget(w)
 
         self.model = MemberTableModel(self.db, self)
         self.table = QTableView()
@@ -412,13 +540,15 @@ class RosterScreen(Screen):
         self.event_button.clicked.connect(self._on_event_button_clicked)
         self.reveal_button.clicked.connect(self._on_reveal_button_clicked)
         self.print_button.clicked.connect(self._on_print_button_clicked)
-        self.import_button.clicked.connect(self.open_import)
-        self.export_button.clicked.connect(self.open_export)
+        self.import_button.clicked.connect(self._on_import_button_clicked)
+        self.undo_import_button.clicked.connect(self._on_undo_import_button_clicked)
+        self.export_button.clicked.connect(self._on_export_button_clicked)
         self.undo_button.clicked.connect(self._on_undo_button_clicked)
         self.columns_menu.triggered.connect(self._on_columns_menu_triggered)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
         self.table.customContextMenuRequested.connect(self._on_table_custom_context_menu_requested)
         self.model.modelReset.connect(self._on_model_reset)
+        self.model.completed.connect(self._on_model_completed)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
 
     # Loading -----------------------------------------------------------------------------------
@@ -499,8 +629,13 @@ class RosterScreen(Screen):
             self.reminder_button.setText("只看这些人")
 
     def _on_model_reset(self) -> None:
-        shown = self.model.rowCount()
-        self.count_label.setText(f"共 {shown} 名党员")
+        if self.model.complete:
+            self.count_label.setText(f"共 {self.model.rowCount()} 名党员")
+        else:
+            self.count_label.setText(f"先显示前 {self.model.rowCount()} 名，正在统计总数…")
+
+    def _on_model_completed(self) -> None:
+        self._on_model_reset()
 
     # Public API (tests, other screens) ---------------------------------------------------------
     def search(self, text: str) -> None:
@@ -510,6 +645,7 @@ class RosterScreen(Screen):
 
     def current_member_ids(self) -> list[int]:
         """Every member of the current view (filters, search and order applied), for exports."""
+        self.model.finish_now()
         return list(self.model.ids)
 
     def add_lookup(self, kind: str, value: str, in_roster: bool = True) -> bool:
@@ -532,6 +668,9 @@ class RosterScreen(Screen):
 
     def select_member(self, member_id: int) -> bool:
         row = self.model.row_of(member_id)
+        if row < 0 and not self.model.complete:
+            self.model.finish_now()
+            row = self.model.row_of(member_id)
         if row < 0:
             return False
         self.table.selectRow(row)
@@ -560,9 +699,70 @@ class RosterScreen(Screen):
             self.table.setColumnHidden(i, not visible)
             self.column_actions[key].setChecked(visible)
 
-    def set_revealed(self, member_id: int, revealed: bool) -> None:
+    def set_revealed(self, member_id: int, revealed: bool) -> bool:
+        """Show a row's full ID number and phone (permission-checked and logged) or mask them again."""
+        if revealed and member_id not in self.model.revealed:
+            m = members.get(self.db, member_id)
+            try:
+                for field in ("id_number", "phone"):
+                    if getattr(m, field):
+                        access.reveal(self.db, "member", member_id, field, getattr(m, field))
+            except UserError as exc:
+                self.show_error(str(exc))
+                return False
         self.model.set_revealed(member_id, revealed)
         self._show_details()
+        return True
+
+    def open_import(self) -> ImportWizard | None:
+        """Open the import wizard for member rosters (录入员 and 管理员 only)."""
+        try:
+            access.require(self.db, "import")
+        except UserError as exc:
+            self.show_error(str(exc))
+            return None
+        return self.open_import_wizard()
+
+    def undoable_batches(self) -> list[excel_import.ImportBatch]:
+        return [b for b in excel_import.list_batches(self.db, "roster", limit=20) if not b.undone_at]
+
+    def undo_import(self) -> bool:
+        """Pick one of the recent roster imports and take it back, if nothing it wrote was edited since."""
+        batches = self.undoable_batches()
+        if not batches:
+            self.show_info("没有可以撤销的党员名册导入。")
+            return False
+        labels = [b.label for b in batches]
+        label = self.ask_item("撤销导入", "撤销哪一次导入？（最近的在最上面）", labels)
+        if label is None:
+            return False
+        batch = batches[labels.index(label)]
+        ok, why = excel_import.can_undo(self.db, batch.id)
+        if not ok:
+            self.show_error(why)
+            return False
+        if not self.confirm(f"撤销导入“{batch.file_name}”（{batch.imported_at.replace('T', ' ')}）：删除它新增的 "
+                            f"{batch.created} 名党员，恢复它更新的 {batch.updated} 名党员"
+                            + (f"，删除它新建的 {batch.units_created} 个组织或网格" if batch.units_created else "")
+                            + "。确定撤销吗？"):
+            return False
+        try:
+            excel_import.undo_batch(self.db, batch.id)
+        except UserError as exc:
+            self.show_error(str(exc))
+            return False
+        self._after_import_change(batch.units_created > 0)
+        self.show_info(f"已撤销导入“{batch.file_name}”，名册已恢复到导入前的样子。")
+        return True
+
+    def open_export(self) -> ExportDialog:
+        """Open the export dialog for the members of the current view (search, filters and order)."""
+        return self.open_export_dialog(self.current_member_ids())
+
+    def _after_import_change(self, units_changed: bool) -> None:
+        if units_changed:
+            self.changed("org")  # branches, groups or grids came or went with the batch
+        self.changed("members")
 
     # Dialogs (overridable) ----------------------------------------------------------------------
     def open_member_dialog(self, member_id: int | None = None) -> MemberDialog:
@@ -578,6 +778,15 @@ class RosterScreen(Screen):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    def open_import_wizard(self) -> ImportWizard:
+        wizard = open_import_wizard(self, self.db, self.signals, "roster")
+        wizard.imported.connect(self._on_wizard_imported)
+        wizard.undone.connect(self._on_wizard_undone)
+        return wizard
+
+    def open_export_dialog(self, member_ids: list[int]) -> ExportDialog:
+        return open_export_dialog(self, self.db, self.signals, member_ids)
 
     def preview_pdf(self, path: str) -> None:
         from gui.pdf_preview import show_pdf
@@ -753,18 +962,23 @@ class RosterScreen(Screen):
         if counted is not None:
             self.add_lookup("status", value, counted == "仍计入名册")
 
-    # Excel -------------------------------------------------------------------------------------
-    def open_import(self):
-        """The import wizard for the roster; the table reloads through data_changed("members")."""
-        from gui.import_wizard import open_import_wizard
+    def _on_import_button_clicked(self) -> None:
+        self.open_import()
 
-        return open_import_wizard(self, self.db, self.signals, "roster")
+    def _on_undo_import_button_clicked(self) -> None:
+        self.undo_import()
 
-    def open_export(self):
-        """The export dialog for the members of the current view (filters and search applied)."""
-        from gui.export_dialog import open_export_dialog
+    def _on_export_button_clicked(self) -> None:
+        self.open_export()
 
-        return open_export_dialog(self, self.db, self.signals, self.current_member_ids())
+    def _on_wizard_imported(self, result: excel_import.ImportResult) -> None:
+        # The wizard already announced "members"; new branches, groups and grids concern the org screens.
+        if result.imported and result.units_created:
+            self.changed("org")
+
+    def _on_wizard_undone(self, batch_id: int) -> None:
+        if excel_import.get_batch(self.db, batch_id).units_created:
+            self.changed("org")
 
     # Printing ----------------------------------------------------------------------------------
     def _on_print_button_clicked(self) -> None:
@@ -799,9 +1013,7 @@ class RosterScreen(Screen):
             return None
         # Unparented and kept in _RUNNING_JOBS: closing the screen must not destroy a running thread.
         job = RosterPdfJob(self.db.path, out, branch_ids, self.db.operator)
-        if not _QUIT_HOOKED:
-            QApplication.instance().aboutToQuit.connect(_stop_running_jobs)
-            _QUIT_HOOKED.append(True)
+        _hook_quit()
         _RUNNING_JOBS.add(job)
         job.finished.connect(lambda: _RUNNING_JOBS.discard(job))
         self.progress = QProgressDialog("正在生成党员花名册…", "取消", 0, 0, self)

@@ -64,3 +64,15 @@ def demo_db(demo_template: Path, tmp_path: Path) -> Db:
     for leftover in tmp_path.glob("demo.db*"):
         leftover.unlink(missing_ok=True)
     shutil.rmtree(tmp_path / "backups", ignore_errors=True)
+
+
+@pytest.fixture
+def staffed(demo_db: Db) -> Db:
+    """The demo office with an admin, a clerk and a viewer; the connection logged in as the admin."""
+    from core import access
+
+    access.create_operator(demo_db, "王主任", "admin-pass", access.ADMIN)
+    access.login(demo_db, "王主任", "admin-pass")
+    access.create_operator(demo_db, "李录入", "clerk-pass", access.CLERK)
+    access.create_operator(demo_db, "赵查看", "viewer-pass", access.VIEWER)
+    return demo_db

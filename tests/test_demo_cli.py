@@ -120,3 +120,10 @@ def test_killing_demo_midway_leaves_a_file_that_passes_check(tmp_path):
         assert members in (0, 20000)
         outcomes.append(members)
     assert outcomes  # three kills survived
+
+
+def test_check_accepts_a_new_file_whose_first_setup_was_interrupted(tmp_path):
+    path = tmp_path / "new.db"
+    sqlite3.connect(path).close()  # what a kill during the first (single-transaction) migration leaves
+    report = check_file(path)
+    assert report.ok and "升级" in report.notes[-1]

@@ -303,3 +303,30 @@ def test_enrol_transfer_in_starts_history_or_writes_nothing(db, tree):
     assert [(e.kind, e.event_date) for e in member_events.events(db, member_id)] == [
         ("join", "2005-07-01"), ("full", "2006-07-01"), ("transfer_in", "2024-03-15")]
     assert members.get(db, member_id).status == "正常"
+
+
+@pytest.mark.parametrize("common", [10**6, 3], ids=["persons-first", "walk-members"])
+def test_first_page_is_the_head_of_the_full_list_either_way(demo_db, monkeypatch, common):
+    """A first page finds rare searches through persons and walks members for common ones: same rows."""
+    monkeypatch.setattr(members, "common_matches", lambda db, page: common)
+    some = members.get(demo_db, members.member_ids(demo_db)[7])
+    texts = ["王", "1", "19", some.id_number[-4:], "z", "zs", some.name, f"{some.name} {some.id_number[6:10]}"]
+    for text in texts:
+        for sort, descending in (("id", False), ("branch", False), ("name", True), ("age", False)):
+            query = MemberQuery(text=text)
+            every = members.member_ids(demo_db, query, sort, descending)
+            assert members.member_ids(demo_db, query, sort, descending, limit=20) == every[:20], (text, sort)
+            page = members.query_members(demo_db, query, sort, descending, limit=20)
+            assert [m.id for m in page] == every[:20], (text, sort)
+    assert members.count_members(demo_db, MemberQuery(text="1")) == len(members.member_ids(demo_db, MemberQuery(text="1")))
+
+
+def test_first_member_ids_says_whether_it_is_the_whole_view(demo_db, monkeypatch):
+    every = members.member_ids(demo_db, MemberQuery(), "branch")
+    assert members.first_member_ids(demo_db, MemberQuery(), "branch", False, 50) == (every[:50], False)
+    assert members.first_member_ids(demo_db, MemberQuery(), "branch", False, len(every)) == (every, True)
+    for common in (10**6, 3):  # found through persons: whole at once; walking members: one page
+        monkeypatch.setattr(members, "common_matches", lambda db, page: common)
+        ids, whole = members.first_member_ids(demo_db, MemberQuery(text="1"), "name", False, 10)
+        all_ids = members.member_ids(demo_db, MemberQuery(text="1"), "name")
+        assert (ids, whole) == ((all_ids, True) if common == 10**6 else (all_ids[:10], False))

@@ -54,3 +54,10 @@ def m001_lookups_events(db: Database) -> None:
             "INSERT INTO roster_lookup (kind, value, sort_order, in_roster) VALUES (?, ?, ?, ?)",
             [kind, value, order, in_roster],
         )
+
+
+@migrations()
+def m002_person_digits_index(db: Database) -> None:
+    # A search for an ID-number or phone fragment reads every person's two numbers: from this narrow
+    # covering index that pass is about half the cost of reading the whole person rows.
+    db.execute("CREATE INDEX idx_person_digits ON person(id_number, phone)")
