@@ -254,7 +254,7 @@ def run_gui(db_path: str | None) -> int:
     from gui.app import ensure_app
     from gui.main_window import MainWindow
 
-    from core import access, backups
+    from core import access
     from gui.login import LoginDialog
 
     app = ensure_app(sys.argv[:1])
@@ -278,12 +278,10 @@ def run_gui(db_path: str | None) -> int:
     if access.has_operators(db) and LoginDialog(db).exec() != LoginDialog.DialogCode.Accepted:
         db.close()
         return 0
-    try:
-        backups.daily_backup_if_due(db)
-    except (OSError, UserError) as exc:
-        print(f"今日自动备份失败：{exc}", file=sys.stderr)
     window = MainWindow(db)
     window.show()
+    window.start_daily_backup()
+    app.aboutToQuit.connect(window.wait_for_background_work)
     if os.environ.get("DANGJIAN_QUIT_AFTER_SHOW"):  # benchmarks: time process start to first paint
         from PySide6.QtCore import QTimer
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget,
@@ -54,6 +54,8 @@ def screen_specs() -> list[ScreenSpec]:
 
 
 class MainWindow(QMainWindow):
+    daily_backup_done = Signal(object)  # the backup file, or None when none was due or it failed
+
     def __init__(self, db: Db):
         super().__init__()
         self.db = db
@@ -223,7 +225,43 @@ class MainWindow(QMainWindow):
         self.idle_watcher.paused = False
         self.idle_watcher.poke()
 
+    def start_daily_backup(self) -> None:
+        """The first start of a day copies the database, in the background so the window opens at once."""
+        from core import backups
+        from gui.task import BackgroundTask
+
+        if self.db.path is None:
+            return
+        path, operator, role = self.db.path, self.db.operator, self.db.role
+
+        def work(progress, cancelled):
+            db = open_db(path, operator=operator, role=role)
+            try:
+                return backups.daily_backup_if_due(db)
+            finally:
+                db.close()
+
+        self.backup_task = BackgroundTask(work, self)
+        self.backup_task.succeeded.connect(self._on_backup_task_succeeded)
+        self.backup_task.failed.connect(self._on_backup_task_failed)
+        self.backup_task.start()
+
+    def _on_backup_task_succeeded(self, path) -> None:
+        if path is not None:
+            self.statusBar().showMessage(f"今日自动备份已完成：{Path(path).name}", 15000)
+        self.daily_backup_done.emit(path)
+
+    def _on_backup_task_failed(self, message: str) -> None:
+        self.statusBar().showMessage(f"今日自动备份失败：{message}")
+        self.daily_backup_done.emit(None)
+
+    def wait_for_background_work(self) -> None:
+        task = getattr(self, "backup_task", None)
+        if task is not None and task.is_running():
+            task.wait()
+
     def closeEvent(self, event) -> None:
+        self.wait_for_background_work()
         QApplication.instance().removeEventFilter(self.idle_watcher)
         self.idle_watcher.stop()
         super().closeEvent(event)

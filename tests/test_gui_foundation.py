@@ -138,3 +138,14 @@ def test_file_menu_backs_up_creates_and_opens_databases(window, demo_db, tmp_pat
     assert errors and "已存在" in errors[-1]
     window.db.close()
     window.db = demo_db  # the fixture closes its own database
+
+
+def test_daily_backup_runs_in_the_background_once_a_day(window, demo_db, qtbot):
+    backups_dir = demo_db.path.parent / "backups"
+    with qtbot.waitSignal(window.daily_backup_done, timeout=60000) as first:
+        window.start_daily_backup()
+    assert first.args[0] is not None and first.args[0].exists()
+    assert first.args[0].parent == backups_dir
+    with qtbot.waitSignal(window.daily_backup_done, timeout=60000) as second:
+        window.start_daily_backup()
+    assert second.args[0] is None  # today's copy is already there
