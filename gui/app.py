@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
@@ -24,10 +25,37 @@ def pick_cjk_family() -> str | None:
     return next((f for f in CJK_FAMILIES if f in available), None)
 
 
+class MainThreadGarbageCollector(QObject):
+    """Python's cyclic GC runs in whichever thread allocates when a threshold is passed. If that is a
+    worker thread (PDF, Excel, backup), it may destroy Qt objects that live in the GUI thread, and Qt
+    crashes. So automatic collection is switched off and this timer collects in the GUI thread."""
+
+    def __init__(self, app: QApplication, interval_ms: int = 500):
+        super().__init__(app)
+        self.threshold = gc.get_threshold()
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.check)
+        self.timer.start(interval_ms)
+
+    def check(self) -> None:
+        counts = gc.get_count()
+        if counts[0] > self.threshold[0]:
+            generation = 2 if counts[2] > self.threshold[2] else 1 if counts[1] > self.threshold[1] else 0
+            gc.collect(generation)
+
+
+def install_gc_guard(app: QApplication) -> None:
+    """Once per application: collect garbage only in the GUI thread (see MainThreadGarbageCollector)."""
+    if app.findChild(MainThreadGarbageCollector) is None:
+        MainThreadGarbageCollector(app)
+
+
 def ensure_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
+        install_gc_guard(app)
         app.setApplicationName(APP_NAME)
         app.setOrganizationName("DangjianDesk")
         family = pick_cjk_family()

@@ -17,6 +17,19 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture(autouse=True)
+def collect_garbage_in_main_thread(request: pytest.FixtureRequest):
+    """Widgets of earlier tests must die in the GUI thread, never in a worker's random GC pass."""
+    if "qtbot" in request.fixturenames or "qapp" in request.fixturenames:
+        from gui.app import install_gc_guard
+
+        install_gc_guard(request.getfixturevalue("qapp"))
+    yield
+    import gc
+
+    gc.collect()
+
+
+@pytest.fixture(autouse=True)
 def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
     """A message box nobody answers would hang the suite: make it fail the test with its text instead."""
     try:
