@@ -238,6 +238,28 @@ def references_to(db: Db, table: str, row_id: int) -> dict[str, int]:
     return counts
 
 
+# Adding at least this many rows, and at least as many as the table holds, builds its secondary indexes
+# afresh afterwards: sorting once is cheaper than updating a dozen B-trees row by row (a first import).
+REINDEX_MIN_ROWS = 20_000
+
+
+@contextmanager
+def _indexes_rebuilt(db: Db, table: str, adding: int) -> Iterator[None]:
+    """Inside the caller's transaction: drop table's own indexes for a large load, recreate them after.
+    UNIQUE constraints stay in force (their automatic indexes are kept); a rollback restores all."""
+    if adding < REINDEX_MIN_ROWS or db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0] > adding:
+        yield
+        return
+    indexes = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", [table]
+    ).fetchall()
+    for name, _sql in indexes:
+        db.execute(f"DROP INDEX [{name}]")
+    yield
+    for _name, sql in indexes:
+        db.execute(sql)
+
+
 def bulk_insert(db: Db, table: str, rows: list[dict[str, Any]]) -> None:
     """Insert many rows that carry their own ids, with one executemany each for rows and log.
 
@@ -248,7 +270,7 @@ def bulk_insert(db: Db, table: str, rows: list[dict[str, Any]]) -> None:
     _guard(db, table)
     columns = list(rows[0])
     stamp, who = now_text(), db.operator or "unknown"
-    with _writing(db):
+    with _writing(db), _indexes_rebuilt(db, table, len(rows)), _indexes_rebuilt(db, "audit_log", len(rows)):
         db.conn.executemany(
             f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) VALUES ({', '.join('?' for _ in columns)})",
             [[row[c] for c in columns] for row in rows],
