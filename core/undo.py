@@ -6,14 +6,12 @@ import json
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator, TypeVar
+from typing import Callable, Iterator
 
 from core import access, audit, audit_view
 from core.clock import now_text
 from core.db import Db
 from core.errors import UserError
-
-T = TypeVar("T")
 
 NOTHING_MESSAGE = "没有可以撤销的删除。"
 
@@ -86,18 +84,25 @@ def _immediate(db: Db) -> Iterator[None]:
         raise
 
 
+class DeletionGroup:
+    """What a deletion block made: `deletion` is set when the block deleted something."""
+
+    deletion: Deletion | None = None
+
+
 @contextmanager
-def deletion(db: Db, label: str, areas: tuple[str, ...] | list[str] = ()) -> Iterator[None]:
+def deletion(db: Db, label: str, areas: tuple[str, ...] | list[str] = ()) -> Iterator[DeletionGroup]:
     """Make the deletes done inside this block one undoable deletion named `label`.
 
     Everything inside runs in one transaction; an error undoes it all and records nothing. A block
     inside another deletion block joins the outer one. `areas` are the data_changed areas a screen
     refreshes after the deletion is undone.
     """
+    group = DeletionGroup()
     if getattr(db, "_deletion_depth", 0):
         db._deletion_depth += 1
         try:
-            yield
+            yield group
         finally:
             db._deletion_depth -= 1
         return
@@ -105,24 +110,26 @@ def deletion(db: Db, label: str, areas: tuple[str, ...] | list[str] = ()) -> Ite
     try:
         with _immediate(db):
             audit_from = _max_audit_id(db)
-            yield
+            yield group
             audit_until = _max_audit_id(db)
             count = db.execute(
                 "SELECT count(*) FROM audit_log WHERE id > ? AND id <= ? AND action = 'delete'", [audit_from, audit_until]
             ).fetchone()[0]
             if count:
-                audit.insert(db, "deletion_group", {
+                group_id = audit.insert(db, "deletion_group", {
                     "label": label, "areas": ",".join(areas), "operator": db.operator or "unknown",
                     "deleted_at": now_text(), "audit_from": audit_from, "audit_until": audit_until, "row_count": count,
                 })
+                group.deletion = get(db, group_id)
     finally:
         db._deletion_depth = 0
 
 
-def deleting(db: Db, label: str, areas: tuple[str, ...] | list[str], action: Callable[[], T]) -> T:
-    """Run `action` (a core delete) as one undoable deletion; returns what it returns."""
-    with deletion(db, label, areas):
-        return action()
+def deleting(db: Db, label: str, areas: tuple[str, ...] | list[str], action: Callable[[], object]) -> Deletion | None:
+    """Run `action` (a core delete) as one undoable deletion; returns it (None when nothing was deleted)."""
+    with deletion(db, label, areas) as group:
+        action()
+    return group.deletion
 
 
 def last(db: Db) -> Deletion | None:
