@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.undo_bar)
         self.undo_bar.hide()
         self._deleted_here: set[int] = set()  # deletions made in this window: undone without asking
+        self._undo_db = self.db  # _deleted_here belongs to this file; another file starts afresh
         self.undo_delete_action.triggered.connect(self._on_undo_delete_action_triggered)
         self.undo_button.clicked.connect(self._on_undo_delete_action_triggered)
         menu.aboutToShow.connect(self._refresh_undo)
@@ -227,6 +228,9 @@ class MainWindow(QMainWindow):
         self.signals.data_changed.connect(self._refresh_undo)
 
     def _refresh_undo(self, *_args) -> None:
+        if self._undo_db is not self.db:
+            self._undo_db = self.db
+            self._deleted_here.clear()
         item = undo.last(self.db)
         self.undo_delete_action.setEnabled(item is not None)
         self.undo_delete_action.setStatusTip(f"恢复最近删除的{item.describe()}" if item else undo.NOTHING_MESSAGE)

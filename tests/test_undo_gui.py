@@ -140,3 +140,25 @@ def _grid(db, office):
     from core import orgs
 
     return orgs.create_grid(db, office["community"], "第一网格")
+
+
+def test_ctrl_z_in_a_text_field_undoes_typing_not_the_deletion(window, db, office, qtbot, tmp_path):
+    screen = meetings_screen(window, office)
+    screen.open_meeting(hold_meeting(db, office, dt.date.today()))
+    screen.delete_selected()
+    editor = screen.new_meeting("general")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    editor.topic_edit.setFocus()
+    qtbot.waitUntil(editor.topic_edit.hasFocus, timeout=5000)
+    topic = editor.topic_edit.text()
+    editor.topic_edit.end(False)
+    qtbot.keyClicks(editor.topic_edit, "abc")
+    assert editor.topic_edit.text() == topic + "abc"
+    qtbot.keyClick(editor.topic_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert editor.topic_edit.text() == topic
+    assert db.execute("SELECT count(*) FROM meeting").fetchone()[0] == 0
+    assert not window.undo_bar.isHidden()
+    # Another database file: nothing to undo there, and the bar goes.
+    window.switch_database(tmp_path / "other.db")
+    assert window.undo_bar.isHidden() and not window.undo_delete_action.isEnabled()
