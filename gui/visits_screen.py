@@ -1008,7 +1008,10 @@ class VisitsScreen(Screen):
         tag_id = self._selected_tag_id()
         if tag_id is None or not self.may("settings"):
             return
-        name = next(t.name for t in households.list_tags(self.db) if t.id == tag_id)
+        name = next((t.name for t in households.list_tags(self.db) if t.id == tag_id), None)
+        if name is None:  # deleted meanwhile (another window)
+            self.changed("visits")
+            return
         self.delete_records(f"确定删除特殊群体类别“{name}”吗？", f"特殊群体类别“{name}”", ("visits",),
                             lambda: households.delete_tag(self.db, tag_id))
 

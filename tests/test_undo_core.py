@@ -193,3 +193,20 @@ def test_org_unit_grid_and_committee_seat_come_back(db, office):
         undo.restore_last(db)
     assert {t: _rows(db, t) for t in before} == before
     assert persons.get(db, office["people"][1]).name == "李秀英"
+
+
+def test_template_item_star_rating_and_export_layout_come_back(db, office):
+    from core import excel_export, letters, star_rating
+
+    letters.load_default_template(db)
+    item = letters.template_items(db)[2]
+    star_rating.set_manual_rating(db, office["community"], 2025, 4, "考核组意见")
+    layout_id = excel_export.save_layout(db, excel_export.ExportLayout("上报用", excel_export.default_layout().columns))
+    before = {t: _rows(db, t) for t in ("letter_template_item", "star_rating", "export_layout")}
+    undo.deleting(db, "模板条目", ("letters",), lambda: letters.delete_template_item(db, item.id))
+    undo.deleting(db, "星级", ("letters",), lambda: star_rating.clear_rating(db, office["community"], 2025))
+    undo.deleting(db, "导出格式", ("export_layouts",), lambda: excel_export.delete_layout(db, layout_id))
+    assert undo.deleting(db, "没有星级可清除", ("letters",), lambda: star_rating.clear_rating(db, office["community"], 2025)) is None
+    assert [undo.restore_last(db).label for _ in range(3)] == ["导出格式", "星级", "模板条目"]
+    assert {t: _rows(db, t) for t in before} == before
+    assert star_rating.ratings(db, 2025)[0].reason == "考核组意见"

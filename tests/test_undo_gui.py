@@ -162,3 +162,41 @@ def test_ctrl_z_in_a_text_field_undoes_typing_not_the_deletion(window, db, offic
     # Another database file: nothing to undo there, and the bar goes.
     window.switch_database(tmp_path / "other.db")
     assert window.undo_bar.isHidden() and not window.undo_delete_action.isEnabled()
+
+
+def test_volunteer_activity_and_team_deletions_are_announced_and_undone(qtbot, db):
+    from core import volunteers as vol
+    from gui.app import AppSignals
+    from gui.volunteers_screen import VolunteersScreen
+    from volunteer_office import Office
+
+    office = Office(db)
+    today = dt.date.today()
+    team = office.team("西湖学雷锋志愿服务队")
+    person = office.resident("吴居民")
+    vol.add_team_member(db, team, person, "2020-01-01")
+    activity_id = office.activity(today.isoformat(), "09:00", "11:00", [person], teams=(team,))
+    spare = office.team("鼓楼环保队")
+    signals = AppSignals()
+    screen = VolunteersScreen(db, signals)
+    qtbot.addWidget(screen)
+    screen.show_error = lambda message: pytest.fail(message)
+    screen.asked = []
+    screen.confirm = lambda message: screen.asked.append(message) or True
+    announced = []
+    signals.deleted.connect(announced.append)
+
+    screen._on_delete_activity_button_clicked()
+    assert "120" not in screen.asked[0] and "2 小时" in screen.asked[0] and "撤销删除" in screen.asked[0]
+    assert screen.activities_table.rows() == [] and screen.person_total_minutes(person) == 0
+    assert announced[-1].label == f"{today.isoformat()} 志愿活动“清扫楼道”" and announced[-1].row_count == 3
+    assert screen.select_team(spare)
+    screen._on_delete_team_button_clicked()
+    assert announced[-1].label == "志愿服务队“鼓楼环保队”"
+
+    for item in (undo.restore_last(db), undo.restore_last(db)):
+        for area in item.areas:
+            signals.data_changed.emit(area)
+    assert [a.id for a in screen.activities_table.rows()] == [activity_id]
+    assert screen.person_total_minutes(person) == 120
+    assert screen.select_team(spare)
