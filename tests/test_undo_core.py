@@ -210,3 +210,10 @@ def test_template_item_star_rating_and_export_layout_come_back(db, office):
     assert [undo.restore_last(db).label for _ in range(3)] == ["导出格式", "星级", "模板条目"]
     assert {t: _rows(db, t) for t in before} == before
     assert star_rating.ratings(db, 2025)[0].reason == "考核组意见"
+
+
+def test_no_foreign_key_deletes_rows_behind_the_audit_log(db):
+    """Undo puts back what audit_log saw; ON DELETE CASCADE / SET NULL would change rows it never saw."""
+    silent = [(table, fk[3], fk[6]) for table in db.table_names()
+              for fk in db.execute(f"PRAGMA foreign_key_list([{table}])").fetchall() if fk[6] != "NO ACTION"]
+    assert silent == [], "delete children through core.audit instead of ON DELETE actions"
