@@ -8,11 +8,11 @@ from pathlib import Path
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget,
-    QWidget,
+    QApplication, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMenu, QMessageBox, QPushButton,
+    QStackedWidget, QWidget,
 )
 
-from core import access, settings
+from core import access, settings, undo
 from core.db import Db, backup_to, open_db
 from core.errors import UserError
 from gui.app import APP_NAME, AppSignals
@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         self.screens: dict[str, Screen] = {}
         self._build_ui()
         self._build_menus()
+        self._build_undo()
         self._load_screens()
         self.resize(1280, 800)
         self.locked = False
@@ -140,6 +141,7 @@ class MainWindow(QMainWindow):
         keys = [spec.key for spec in self.specs]
         self.show_screen(current if current in keys else keys[0])
         self._update_title()
+        self._refresh_undo()
 
     def screen(self, key: str) -> Screen:
         """The screen for key, built now if it has not been shown yet."""
@@ -188,6 +190,77 @@ class MainWindow(QMainWindow):
         self.db = new_db
         self._load_screens()
         old.close()
+
+    # Undo of the last deletion -------------------------------------------------------------------
+    def _build_undo(self) -> None:
+        """编辑 → 撤销删除 (Ctrl+Z) and, after a deletion, "已删除：… [撤销]" in the status bar."""
+        menu = getattr(self, "edit_menu", None)
+        if menu is None:
+            help_action = next((a for a in self.menuBar().actions() if a.text().startswith("帮助")), None)
+            menu = QMenu("编辑(&E)", self)
+            self.menuBar().insertMenu(help_action, menu)  # appended when there is no 帮助 menu
+            self.edit_menu = menu
+        self.undo_delete_action = QAction("撤销删除", self)
+        self.undo_delete_action.setShortcut(QKeySequence.StandardKey.Undo)
+        menu.addAction(self.undo_delete_action)
+        self.undo_bar = QWidget()
+        bar = QHBoxLayout(self.undo_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        self.undo_label = QLabel()
+        self.undo_button = QPushButton("撤销")
+        self.undo_button.setToolTip("把刚才删除的记录恢复回来（Ctrl+Z）")
+        bar.addWidget(self.undo_label)
+        bar.addWidget(self.undo_button)
+        self.statusBar().addWidget(self.undo_bar)
+        self.undo_bar.hide()
+        self._deleted_here: set[int] = set()  # deletions made in this window: undone without asking
+        self._undo_db = self.db  # _deleted_here belongs to this file; another file starts afresh
+        self.undo_delete_action.triggered.connect(self._on_undo_delete_action_triggered)
+        self.undo_button.clicked.connect(self._on_undo_delete_action_triggered)
+        menu.aboutToShow.connect(self._refresh_undo)
+        self.signals.deleted.connect(self._on_signals_deleted)
+        self.signals.data_changed.connect(self._refresh_undo)
+
+    def _refresh_undo(self, *_args) -> None:
+        if self._undo_db is not self.db:
+            self._undo_db = self.db
+            self._deleted_here.clear()
+        item = undo.last(self.db)
+        self.undo_delete_action.setEnabled(item is not None)
+        self.undo_delete_action.setStatusTip(f"恢复最近删除的{item.describe()}" if item else undo.NOTHING_MESSAGE)
+        if item is None or item.id not in self._deleted_here:
+            self.undo_bar.hide()
+
+    def _on_signals_deleted(self, item: undo.Deletion) -> None:
+        self._deleted_here.add(item.id)
+        self.undo_label.setText(f"已删除：{item.label}")
+        self.undo_bar.show()
+        self._refresh_undo()
+
+    def undo_last_deletion(self) -> bool:
+        """Put back the newest deletion and refresh the screens that show it; True when restored."""
+        item = undo.last(self.db)
+        if item is None:
+            self.show_info(undo.NOTHING_MESSAGE)
+            return False
+        if item.id not in self._deleted_here and not self.confirm_undo(f"恢复最近删除的{item.describe()}？"):
+            return False
+        try:
+            restored = undo.restore_last(self.db)
+        except UserError as exc:
+            self.show_error(str(exc))
+            self._refresh_undo()
+            return False
+        self._deleted_here.discard(restored.id)
+        self.undo_bar.hide()
+        for area in restored.areas:
+            self.signals.data_changed.emit(area)
+        self._refresh_undo()
+        self.statusBar().showMessage(f"已恢复：{restored.label}", 15000)
+        return True
+
+    def _on_undo_delete_action_triggered(self, *_args) -> None:
+        self.undo_last_deletion()
 
     # Locking -------------------------------------------------------------------------------------
     def _lock_minutes(self) -> int:
@@ -300,6 +373,9 @@ class MainWindow(QMainWindow):
 
     def show_error(self, message: str) -> None:
         QMessageBox.warning(self, "提示", message)
+
+    def confirm_undo(self, message: str) -> bool:
+        return QMessageBox.question(self, "撤销删除", message) == QMessageBox.StandardButton.Yes
 
     def show_info(self, message: str) -> None:
         QMessageBox.information(self, "提示", message)
