@@ -118,3 +118,15 @@ def test_a_missing_guide_says_so(qtbot, tmp_path):
     dialog = HelpDialog(tmp_path / "none.md")
     qtbot.addWidget(dialog)
     assert "没有找到用户手册" in dialog.browser.toPlainText()
+
+
+def test_the_guides_step_pictures_are_rendered_by_the_program(qtbot, demo_db, tmp_path):
+    """`python main.py screenshots` also draws the dialogs the guide shows, and the help window itself."""
+    from gui.dialog_screenshots import render_dialogs
+
+    written = {p.name for p in render_dialogs(demo_db, tmp_path)}
+    assert written == {"member-form.png", "member-event.png", "export-dialog.png", "import-wizard.png",
+                       "activity-dialog.png", "help.png"}
+    assert all((tmp_path / name).stat().st_size > 10_000 for name in written)
+    used = set(re.findall(r"\(screenshots/([^)]+)\)", _guide_text()))
+    assert written - {"help.png"} <= used
