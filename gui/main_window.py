@@ -110,6 +110,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.lock_action)
         file_menu.addAction(self.quit_action)
         help_menu = self.menuBar().addMenu("帮助(&H)")
+        self.guide_action = QAction("用户手册", self)
+        self.guide_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        help_menu.addAction(self.guide_action)
         self.about_action = QAction("关于", self)
         help_menu.addAction(self.about_action)
         self.new_db_action.triggered.connect(self._on_new_db_action_triggered)
@@ -119,6 +122,7 @@ class MainWindow(QMainWindow):
         self.password_action.triggered.connect(self._on_password_action_triggered)
         self.quit_action.triggered.connect(self.close)
         self.about_action.triggered.connect(self._on_about_action_triggered)
+        self.guide_action.triggered.connect(self._on_guide_action_triggered)
 
     def _load_screens(self) -> None:
         """(Re)build the navigation; each screen is built the first time it is shown."""
@@ -441,6 +445,11 @@ class MainWindow(QMainWindow):
 
     def _on_lock_action_triggered(self) -> None:
         self.lock()
+
+    def _on_guide_action_triggered(self) -> None:
+        from gui.help_dialog import show_help
+
+        show_help(self)
 
     def _on_about_action_triggered(self) -> None:
         from main import __version__

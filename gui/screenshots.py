@@ -44,6 +44,9 @@ def render_all(db: Db, out: Path) -> list[Path]:
         window.deleteLater()
         _settle()
     written += _render_first_run(out)
+    from gui.dialog_screenshots import render_dialogs
+
+    written += render_dialogs(db, out)
     return written
 
 
