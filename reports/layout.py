@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from reportlab.lib import colors
@@ -44,25 +45,45 @@ def _char_widths(font: str, size: float) -> dict[str, float]:
     return {}
 
 
-def wrap(text: str, width: float, size: float, font: str | None = None) -> str:
-    """Break text into lines no wider than width (points) at any character; returns them joined by newlines.
+# Numbers, dates and latin words stay whole on a line ("85.2%" is never split into "8" and "5.2%").
+_TOKEN = re.compile(r"[0-9A-Za-z.,%/:+\-]+|.", re.S)
 
-    Chinese has no spaces to break at, and table cells with pre-broken plain strings are several
-    times faster to lay out than Paragraphs: a batch of letters runs to a thousand pages.
+
+def wrap(text: str, width: float, size: float, font: str | None = None) -> str:
+    """Break text into lines no wider than width (points); returns them joined by newlines.
+
+    Chinese has no spaces to break at, so a line may break between any two Chinese characters, but
+    not inside a number or latin word unless it is wider than the whole line. Table cells with
+    pre-broken plain strings are several times faster to lay out than Paragraphs: a batch of
+    letters runs to a thousand pages.
     """
     font = font or font_name()
     widths = _char_widths(font, size)
+
+    def char_width(ch: str) -> float:
+        w = widths.get(ch)
+        if w is None:
+            w = widths[ch] = pdfmetrics.stringWidth(ch, font, size)
+        return w
+
     lines: list[str] = []
     for raw in (text or "").split("\n"):
         line, used = [], 0.0
-        for ch in raw:
-            w = widths.get(ch)
-            if w is None:
-                w = widths[ch] = pdfmetrics.stringWidth(ch, font, size)
+        for token in _TOKEN.findall(raw):
+            w = char_width(token) if len(token) == 1 else sum(map(char_width, token))
             if used + w > width and line:
                 lines.append("".join(line))
                 line, used = [], 0.0
-            line.append(ch)
+            if w > width and len(token) > 1:  # longer than a line: break it where it must
+                for ch in token:
+                    cw = char_width(ch)
+                    if used + cw > width and line:
+                        lines.append("".join(line))
+                        line, used = [], 0.0
+                    line.append(ch)
+                    used += cw
+                continue
+            line.append(token)
             used += w
         lines.append("".join(line))
     return "\n".join(lines)
