@@ -57,7 +57,11 @@ def wrap(text: str, width: float, size: float, font: str | None = None) -> str:
     pre-broken plain strings are several times faster to lay out than Paragraphs: a batch of
     letters runs to a thousand pages.
     """
-    font = font or font_name()
+    return _wrapped(text or "", width, size, font or font_name())
+
+
+@lru_cache(maxsize=8192)  # a batch of letters wraps the same template texts for every community
+def _wrapped(text: str, width: float, size: float, font: str) -> str:
     widths = _char_widths(font, size)
 
     def char_width(ch: str) -> float:
@@ -67,7 +71,7 @@ def wrap(text: str, width: float, size: float, font: str | None = None) -> str:
         return w
 
     lines: list[str] = []
-    for raw in (text or "").split("\n"):
+    for raw in text.split("\n"):
         line, used = [], 0.0
         for token in _TOKEN.findall(raw):
             w = char_width(token) if len(token) == 1 else sum(map(char_width, token))
@@ -200,7 +204,7 @@ class GridTable(Flowable):
                     if align == "C":
                         x = edges[i] + (width - text_width(line, self.size, font)) / 2
                     text.setTextOrigin(x, y)
-                    text.textOut(line)
+                    _text_out(canv, text, line)
                     y -= self.leading
             top = bottom
         segments += [(edges[i], run[0], edges[i], run[1]) for i, run in runs.items()]
@@ -210,6 +214,28 @@ class GridTable(Flowable):
         canv.setLineWidth(0.6)
         canv.lines(segments)
         canv.restoreState()
+
+
+def _text_out(canv, text, line: str) -> None:
+    """text.textOut(line), remembering the PDF operators made for each line within one document.
+
+    A batch of letters prints the same template lines for every community; encoding a line into the
+    font's subsets is most of reportlab's cost per line. The operators depend only on the line, the
+    font state and the subset in use before it (subset codes are fixed once a character is first
+    used in a document), so they are cached per canvas. Falls back to textOut if reportlab changes.
+    """
+    try:
+        cache = canv.__dict__.setdefault("_line_codes", {})
+        key = (line, text._fontname, text._fontsize, text._leading, text._rise, text._curSubset)
+        hit = cache.get(key)
+        if hit is None:
+            code = text._formatText(line)
+            cache[key] = (code, text._curSubset)
+        else:
+            code, text._curSubset = hit
+        text._code.append(code)
+    except AttributeError:
+        text.textOut(line)
 
 
 class TextBlock(Flowable):
