@@ -405,6 +405,18 @@ class LettersScreen(Screen):
         layout.addLayout(buttons)
         return page
 
+    def command_slots(self):
+        tab = self.tabs.currentIndex()
+        if tab == 0:
+            return {"save": ("保存签订信息", self._on_save_parties_button_clicked),
+                    "print": ("预览打印本社区责任书", self._on_preview_letter_button_clicked)}
+        if tab == 1:
+            return {"new": ("新增责任书条目…", self._on_add_template_button_clicked),
+                    "save": ("保存责任书文字", self._on_save_texts_button_clicked)}
+        if tab == 2:
+            return {"save": ("保存分数线", self._on_save_bands_button_clicked)}
+        return {"print": ("预览所选责任书（合订）", self._on_preview_selected_button_clicked)}
+
     def _connect_signals(self) -> None:
         self.year_spin.valueChanged.connect(self._on_year_spin_value_changed)
         self.as_of_edit.dateChanged.connect(self._on_as_of_edit_date_changed)

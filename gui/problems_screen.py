@@ -280,6 +280,14 @@ class ProblemsScreen(Screen):
         self.ledger_button.clicked.connect(self._on_ledger_button_clicked)
         self.export_button.clicked.connect(self._on_export_button_clicked)
 
+    def command_slots(self):
+        slots = {"new": ("登记问题…", self._on_new_button_clicked),
+                 "find": ("查找问题", lambda: self.focus_line_edit(self.search)),
+                 "print": ("打印问题台账", self._on_ledger_button_clicked)}
+        if getattr(self, "current", None) is not None and self.step_box.isEnabled():
+            slots["save"] = ("提交办理环节", self._on_step_submit_clicked)
+        return slots
+
     # Loading -------------------------------------------------------------------------------------
     def refresh(self) -> None:
         fill_community_combo(self.community, self.db)
@@ -389,6 +397,7 @@ class ProblemsScreen(Screen):
     def _on_board_current_changed(self, *_args) -> None:
         problem_id = self.selected_problem_id()
         self._show_problem(problems.get(self.db, problem_id) if problem_id is not None else None)
+        self.commands_changed.emit()  # 保存 submits this problem's next step
 
     _form_key: tuple | None = None
 
