@@ -134,6 +134,7 @@ class ManualRatingDialog(QDialog):
         for n in range(5, 0, -1):
             self.stars.addItem(f"{'★' * n}（{n} 星）", n)
         self.reason = QPlainTextEdit()
+        self.reason.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.reason.setPlaceholderText("必填：评定理由，如考核组意见、获评市级五星级党组织、一票否决事项")
         self.reason.setFixedHeight(90)
         form.addRow("星级：", self.stars)
@@ -314,8 +315,10 @@ class LettersScreen(Screen):
         texts_form = QFormLayout(texts)
         self.street_secretary_edit = QLineEdit()
         self.preamble_edit = QPlainTextEdit()
+        self.preamble_edit.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.preamble_edit.setFixedHeight(70)
         self.closing_edit = QPlainTextEdit()
+        self.closing_edit.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.closing_edit.setFixedHeight(90)
         self.save_texts_button = QPushButton("保存文字")
         texts_form.addRow("甲方签字人（党工委书记）：", self.street_secretary_edit)

@@ -370,8 +370,10 @@ class MeetingEditor(QWidget):
         self.topic_edit = QLineEdit()
         self.topic_edit.setPlaceholderText("如：学习传达上级会议精神")
         self.minutes_edit = QPlainTextEdit()
+        self.minutes_edit.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.minutes_edit.setPlaceholderText("会议内容（发言摘要、讨论情况）")
         self.resolutions_edit = QPlainTextEdit()
+        self.resolutions_edit.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.resolutions_edit.setPlaceholderText("会议决议、议定事项")
         for w in (self.minutes_edit, self.resolutions_edit):
             w.setFixedHeight(60)

@@ -47,6 +47,7 @@ class NewProblemDialog(QDialog):
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("一句话写明问题，如：3号楼2单元楼道灯不亮")
         self.description = QPlainTextEdit()
+        self.description.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.description.setFixedHeight(70)
         self.severity = QComboBox()
         self.severity.addItems(list(problems.SEVERITIES))
@@ -224,6 +225,7 @@ class ProblemsScreen(Screen):
         self.step_at.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.step_at.setCalendarPopup(True)
         self.step_text = QPlainTextEdit()
+        self.step_text.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.step_text.setFixedHeight(60)
         self.step_severity = QComboBox()
         self.step_severity.addItems(list(problems.SEVERITIES))
