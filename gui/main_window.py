@@ -207,7 +207,8 @@ class MainWindow(QMainWindow):
         for number, path in enumerate(paths, start=1):
             exists = path.is_file()
             missing += not exists
-            label = f"&{number} {path.name}　（{path.parent}）" + ("" if exists else "　— 找不到该文件")
+            note = "　— 找不到该文件" if not exists else "　— 正在使用" if path == current else ""
+            label = f"&{number} {path.name}　（{path.parent}）{note}"
             action = self.recent_menu.addAction(label)
             action.setData(str(path))
             action.setToolTip(str(path))
