@@ -253,10 +253,22 @@ def bulk_insert(db: Db, table: str, rows: list[dict[str, Any]]) -> None:
             f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) VALUES ({', '.join('?' for _ in columns)})",
             [[row[c] for c in columns] for row in rows],
         )
-        db.conn.executemany(
-            "INSERT INTO audit_log (at, operator, table_name, row_id, action, old, new) VALUES (?,?,?,?,?,?,?)",
-            [(stamp, who, table, row.get("id"), "insert", None, _json(row)) for row in rows],
-        )
+        ids = [row.get("id") for row in rows]
+        if "id" in columns and None not in ids and not SECRET_COLUMNS.intersection(columns):
+            # The log rows are built by SQLite from the rows just written: no Python JSON per row.
+            values = ", ".join(f"'{c}', [{c}]" for c in columns)
+            low, high = min(ids), max(ids)
+            where = "id BETWEEN ? AND ?" if high - low + 1 == len(ids) else "id IN (SELECT value FROM json_each(?))"
+            db.conn.execute(
+                "INSERT INTO audit_log (at, operator, table_name, row_id, action, old, new) "
+                f"SELECT ?, ?, ?, id, 'insert', NULL, json_object({values}) FROM [{table}] WHERE {where} ORDER BY id",
+                [stamp, who, table, low, high] if high - low + 1 == len(ids) else [stamp, who, table, _ENCODE(ids)],
+            )
+        else:
+            db.conn.executemany(
+                "INSERT INTO audit_log (at, operator, table_name, row_id, action, old, new) VALUES (?,?,?,?,?,?,?)",
+                [(stamp, who, table, row.get("id"), "insert", None, _json(row)) for row in rows],
+            )
 
 
 def next_id(db: Db, table: str) -> int:

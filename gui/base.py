@@ -31,6 +31,12 @@ class Screen(QWidget):
     def refresh(self) -> None:
         """Reload what the screen shows from core."""
 
+    def shutdown(self) -> None:
+        """Stop background work at once: the window is closing or another database is opening."""
+
+    def wait_loaded(self) -> None:
+        """Block until what the screen shows is current (screens that load in a worker override this)."""
+
     def _on_signals_data_changed(self, area: str) -> None:
         if area in self.areas:
             self.refresh()

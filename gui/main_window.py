@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
-
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
@@ -26,31 +25,25 @@ from gui.login import IdleWatcher, LoginDialog
 class ScreenSpec:
     key: str
     title: str
-    factory: Callable[[Db, AppSignals], Screen]
+    module: str  # imported on first show: the window opens without loading every screen's code
+    class_name: str
+
+    def factory(self, db: Db, signals: AppSignals) -> Screen:
+        return getattr(importlib.import_module(self.module), self.class_name)(db, signals)
 
 
 def screen_specs() -> list[ScreenSpec]:
     """Every working screen, in the order of design.md's navigation list."""
-    from gui.dashboard_screen import DashboardScreen
-    from gui.letters_screen import LettersScreen
-    from gui.meetings_screen import MeetingsScreen
-    from gui.problems_screen import ProblemsScreen
-    from gui.reports_screen import ReportsScreen
-    from gui.roster_screen import RosterScreen
-    from gui.settings_screen import SettingsScreen
-    from gui.visits_screen import VisitsScreen
-    from gui.volunteers_screen import VolunteersScreen
-
     return [
-        ScreenSpec("dashboard", "工作台", DashboardScreen),
-        ScreenSpec("roster", "党员名册", RosterScreen),
-        ScreenSpec("meetings", "三会一课", MeetingsScreen),
-        ScreenSpec("visits", "五必问走访", VisitsScreen),
-        ScreenSpec("problems", "问题台账", ProblemsScreen),
-        ScreenSpec("volunteers", "志愿服务", VolunteersScreen),
-        ScreenSpec("letters", "责任书", LettersScreen),
-        ScreenSpec("reports", "报表", ReportsScreen),
-        ScreenSpec("settings", "设置", SettingsScreen),
+        ScreenSpec("dashboard", "工作台", "gui.dashboard_screen", "DashboardScreen"),
+        ScreenSpec("roster", "党员名册", "gui.roster_screen", "RosterScreen"),
+        ScreenSpec("meetings", "三会一课", "gui.meetings_screen", "MeetingsScreen"),
+        ScreenSpec("visits", "五必问走访", "gui.visits_screen", "VisitsScreen"),
+        ScreenSpec("problems", "问题台账", "gui.problems_screen", "ProblemsScreen"),
+        ScreenSpec("volunteers", "志愿服务", "gui.volunteers_screen", "VolunteersScreen"),
+        ScreenSpec("letters", "责任书", "gui.letters_screen", "LettersScreen"),
+        ScreenSpec("reports", "报表", "gui.reports_screen", "ReportsScreen"),
+        ScreenSpec("settings", "设置", "gui.settings_screen", "SettingsScreen"),
     ]
 
 
@@ -304,6 +297,7 @@ class MainWindow(QMainWindow):
         self.save_screen_layouts()  # the screens of the file being closed: their splitters outlive them
         self.nav.blockSignals(True)
         self.nav.clear()
+        self.shutdown_screens()
         while self.stack.count():
             widget = self.stack.widget(0)
             self.stack.removeWidget(widget)
@@ -443,7 +437,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"今日自动备份失败：{message}")
         self.daily_backup_done.emit(None)
 
+    def shutdown_screens(self) -> None:
+        for screen in self.screens.values():
+            screen.shutdown()
+
     def wait_for_background_work(self) -> None:
+        self.shutdown_screens()
         task = getattr(self, "backup_task", None)
         if task is not None and task.is_running():
             task.wait()

@@ -24,6 +24,7 @@ def render_all(db: Db, out: Path) -> list[Path]:
     try:
         for key in [spec.key for spec in window.specs]:
             screen = window.show_screen(key)
+            screen.wait_loaded()
             _settle()
             tabs = screen.findChild(QTabWidget)
             if tabs is not None and tabs.parent() is screen:

@@ -118,3 +118,17 @@ def test_failed_multi_row_change_leaves_nothing(db):
         ])
     assert db.execute("SELECT count(*) FROM org_unit").fetchone()[0] == count
     assert len(audit.entries(db, table="org_unit")) == 1
+
+
+@pytest.mark.parametrize("ids", [[7, 8, 9], [3, 11, 5]], ids=["contiguous", "scattered"])
+def test_bulk_insert_logs_every_row_with_its_values(db, ids):
+    rows = [{"id": i, "name": f"张{i}号", "gender": "女" if i % 2 else "男", "birth_date": None,
+             "phone": f"1380000{i:04d}", "created_at": "2026-01-02T03:04:05",
+             "updated_at": "2026-01-02T03:04:05"} for i in ids]
+    audit.bulk_insert(db, "person", rows)
+    logged = {e.row_id: e for e in audit.entries(db, table="person") if e.action == "insert"}
+    assert sorted(logged) == sorted(ids)
+    for row in rows:
+        entry = logged[row["id"]]
+        assert entry.old is None and entry.operator == db.operator
+        assert {k: entry.new[k] for k in row} == row
