@@ -12,6 +12,7 @@ from core import idcard, member_events, members, orgs, persons
 from core.clock import today
 from core.db import Db
 from core.errors import UserError, ValidationError
+from gui.window_state import remember_dialog
 
 ETHNICITIES = ["汉族", "回族", "满族", "蒙古族", "壮族", "藏族", "维吾尔族", "土家族", "苗族", "彝族", "朝鲜族"]
 EDUCATIONS = ["研究生", "大学本科", "大专", "中专", "高中", "初中", "小学"]
@@ -420,6 +421,7 @@ class MemberDialog(QDialog):
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
         self.resize(1180, 420)
+        remember_dialog(self, "member")
 
     def save(self) -> int | None:
         member_id = self.form.save()

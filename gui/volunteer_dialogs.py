@@ -18,6 +18,7 @@ from core.clock import today
 from core.db import Db
 from core.errors import UserError
 from gui.volunteer_tables import Column, RowsTable
+from gui.window_state import remember_dialog
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -354,6 +355,7 @@ class ActivityDialog(FormDialog):
         body.addWidget(splitter, 1)
         self.finish_layout(body)
         self.resize(820, 760)
+        remember_dialog(self, "activity")
 
     def _connect_signals(self) -> None:
         self.community.currentIndexChanged.connect(self._on_community_current_index_changed)

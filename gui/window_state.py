@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QSplitter, QWidget
+from PySide6.QtWidgets import QDialog, QSplitter, QWidget
 
 from gui.app import APP_NAME
 
@@ -92,3 +92,25 @@ def save_screen_layout(key: str, state: dict) -> None:
 def screen_layout(key: str) -> dict:
     state = _read_json(store(), f"screens/{key}", {})
     return state if isinstance(state, dict) else {}
+
+
+def remember_dialog(dialog: QDialog, key: str) -> None:
+    """Give a dialog back the size and splitter positions it had when it was last closed (older eyes often
+    enlarge the preview or the activity form; they should not have to do it every time)."""
+    state = _read_json(store(), f"dialogs/{key}", {})
+    state = state if isinstance(state, dict) else {}
+    size = state.get("size")
+    if isinstance(size, list) and len(size) == 2 and all(isinstance(n, int) and n > 0 for n in size):
+        width, height = size
+        screen = dialog.screen().availableGeometry() if dialog.screen() else None
+        if screen is not None:  # a file from a bigger monitor: keep the dialog on this one
+            width, height = min(width, screen.width()), min(height, screen.height())
+        dialog.resize(width, height)
+    restore_splitter_sizes(dialog, state.get("splitters") or [])
+
+    def save(_result: int) -> None:
+        settings = store()
+        settings.setValue(f"dialogs/{key}", json.dumps(
+            {"size": [dialog.width(), dialog.height()], "splitters": splitter_sizes(dialog)}))
+
+    dialog.finished.connect(save)

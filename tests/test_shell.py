@@ -349,6 +349,25 @@ def test_screenshots_leave_the_settings_alone(qtbot, demo_db):
     assert window_state.store().value("main_window/geometry") is None
 
 
+def test_activity_form_comes_back_at_its_last_size(qtbot, demo_db):
+    from gui.volunteer_dialogs import ActivityDialog
+
+    dialog = ActivityDialog(demo_db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.resize(700, 640)
+    splitter = dialog.findChild(QSplitter)
+    splitter.setSizes([200, sum(splitter.sizes()) - 200])
+    wanted = splitter.sizes()
+    dialog.reject()
+
+    again = ActivityDialog(demo_db)
+    qtbot.addWidget(again)
+    again.show()
+    assert (again.width(), again.height()) == (700, 640)
+    assert again.findChild(QSplitter).sizes() == wanted
+
+
 # Dialogs -----------------------------------------------------------------------------------------------
 
 def _member_dialog(db):
