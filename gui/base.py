@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QAbstractButton, QInputDialog, QMessageBox, QWidget
 
 from core.db import Db
 from gui.app import AppSignals
 from gui.window_state import restore_splitter_sizes, splitter_sizes
+
+
+def bind_save_key(dialog: QWidget, button: QAbstractButton) -> QShortcut:
+    """Ctrl+S in a form dialog presses its save button, as Enter does (many users have it from Word)."""
+    return QShortcut(QKeySequence.StandardKey.Save, dialog, activated=button.click)
 
 
 class Screen(QWidget):

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from core import households, persons, problems
 from core.errors import UserError
 from core.problems import Problem
-from gui.base import Screen
+from gui.base import Screen, bind_save_key
 from gui.visits_widgets import (
     AMBER, RED, RED_TEXT, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
     ask_xlsx_path, export_excel, may, qdate, start_job,
@@ -86,6 +86,7 @@ class NewProblemDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
+        bind_save_key(self, buttons.button(QDialogButtonBox.StandardButton.Save))
         self.household_search.textChanged.connect(self._on_household_search_text_changed)
         layout = QVBoxLayout(self)
         layout.addLayout(form)

@@ -381,9 +381,13 @@ def test_esc_closes_a_dialog_and_enter_saves_the_form(qtbot, demo_db):
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=3000)
     dialog.form.name.setFocus()
     qtbot.keyClick(dialog.form.name, Qt.Key.Key_Return)
     assert dialog.isVisible() and "姓名不能为空" in dialog.form.error_text("name")  # Enter = 保存
+    dialog.form.errors["name"].setText("")
+    qtbot.keyClick(dialog.form.phone, Qt.Key.Key_S, CTRL)
+    assert dialog.isVisible() and "姓名不能为空" in dialog.form.error_text("name")  # so is Ctrl+S
     dialog.form.name.setText("钱多多")
     dialog.form.set_values(branch_id=orgs.branches(demo_db)[0].id, join_date="2010-07-01", full_date="2011-07-01")
     count = members.count_members(demo_db)
