@@ -485,7 +485,8 @@ class MainWindow(QMainWindow):
         return QFileDialog.getSaveFileName(self, title, suggested, filters)[0]
 
     def ask_open_path(self, title: str, filters: str) -> str:
-        return QFileDialog.getOpenFileName(self, title, "", filters)[0]
+        folder = str(self.db.path.parent) if self.db.path else ""  # other offices' files usually sit beside it
+        return QFileDialog.getOpenFileName(self, title, folder, filters)[0]
 
     def show_error(self, message: str) -> None:
         QMessageBox.warning(self, "提示", message)

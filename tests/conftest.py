@@ -47,7 +47,7 @@ def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
-def private_qsettings(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+def private_qsettings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path | None:
     """The window remembers its size, splitters and recent files in QSettings: in a test that is a fresh
     folder of its own, never the real user's settings and never another test's."""
     try:
@@ -55,6 +55,7 @@ def private_qsettings(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
     except ImportError:
         return None
     folder = tmp_path_factory.mktemp("qsettings")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))  # programs a test starts (main.py screenshots) too
     for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
         for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
             QSettings.setPath(fmt, scope, str(folder))
