@@ -304,10 +304,12 @@ class MainWindow(QMainWindow):
             widget.deleteLater()
         self.screens.clear()
         self.specs = screen_specs()
-        for spec in self.specs:
+        for number, spec in enumerate(self.specs, start=1):
             self.stack.addWidget(QWidget())  # replaced by the screen on first show
             item = QListWidgetItem(spec.title)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            if number <= 9:
+                item.setToolTip(f"{spec.title}（Ctrl+{number}）")
             self.nav.addItem(item)
         self.nav.blockSignals(False)
         self._fill_view_menu()

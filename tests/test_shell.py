@@ -68,6 +68,7 @@ def test_menu_actions_carry_the_usual_keys(window):
     views = window.screen_actions.actions()
     assert [a.text() for a in views] == [spec.title for spec in window.specs]
     assert [keys(a) for a in views] == [[f"Ctrl+{n}"] for n in range(1, len(views) + 1)]
+    assert window.nav.item(1).toolTip() == "党员名册（Ctrl+2）"
     titles = [m.title() for m in (window.file_menu, window.edit_menu, window.view_menu, window.help_menu)]
     assert titles == ["文件(&F)", "编辑(&E)", "视图(&V)", "帮助(&H)"]
     assert window.recent_menu.menuAction() in window.file_menu.actions()
