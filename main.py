@@ -262,7 +262,12 @@ def run_gui(db_path: str | None) -> int:
 
     app = ensure_app(sys.argv[:1])
 
-    path = Path(db_path) if db_path else default_db_path()
+    if db_path:
+        path = Path(db_path)
+    else:  # the file used last time (文件 → 最近打开), else the one in the user's data folder
+        from gui.window_state import last_existing_database
+
+        path = last_existing_database() or default_db_path()
     if not path.exists() or path.stat().st_size == 0:
         from gui.first_run import FirstRunWizard
 

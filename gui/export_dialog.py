@@ -20,7 +20,7 @@ from core.db import Db, open_db
 from core.errors import UserError
 from core.excel_export import DEFAULT_LAYOUT, ROSTER_FIELDS, ExportLayout, ExportResult, LayoutColumn
 from gui.app import AppSignals
-from gui.base import delete_records
+from gui.base import bind_save_key, delete_records
 from gui.task import BackgroundTask
 
 FIELD_ROLE = Qt.ItemDataRole.UserRole
@@ -103,6 +103,7 @@ class LayoutEditor(QDialog):
         self.status.setStyleSheet("color: #b71c1c;")
         self.save_button = QPushButton("保存")
         self.save_button.setDefault(True)
+        bind_save_key(self, self.save_button)
         self.cancel_button = QPushButton("取消")
         buttons = QHBoxLayout()
         buttons.addStretch(1)

@@ -84,10 +84,12 @@ class TreePage(QWizardPage):
         self.setSubTitle("每行填写一个名称。也可以以后从党员名册 Excel 导入时自动建立。")
         self.communities_label = QLabel("下辖社区：")
         self.communities = QPlainTextEdit()
+        self.communities.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.communities.setPlaceholderText("西湖社区\n鼓楼社区\n人民街社区")
         self.branch_per_community = QCheckBox("为每个社区建立一个党支部")
         self.branch_per_community.setChecked(True)
         self.direct_branches = QPlainTextEdit()
+        self.direct_branches.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.direct_branches.setPlaceholderText("街道机关党支部\n非公企业联合党支部")
         self.direct_branches.setMaximumHeight(90)
         self.grids = QSpinBox()

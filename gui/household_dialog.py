@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 from core import households
 from core.db import Db
 from core.households import Household
+from gui.base import bind_save_key
 from gui.visits_widgets import fill_grid_combo, name_completer
 
 
@@ -79,6 +80,7 @@ class HouseholdDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
+        bind_save_key(self, buttons.button(QDialogButtonBox.StandardButton.Save))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(tag_box)

@@ -19,6 +19,7 @@ from core.errors import UserError
 from core.excel_import import ACTION_LABELS, MODE_LABELS, ImportResult, Preview, Source
 from gui.app import AppSignals
 from gui.task import BackgroundTask
+from gui.window_state import remember_dialog
 
 PAGE_FILE, PAGE_MAPPING, PAGE_PREVIEW, PAGE_RUNNING, PAGE_RESULT = range(5)
 NOT_IMPORTED = "（不导入）"
@@ -124,6 +125,7 @@ class ImportWizard(QDialog):
         self._connect_signals()
         self._refresh_batches()
         self._go(PAGE_FILE)
+        remember_dialog(self, f"import_{kind}")
 
     # UI ----------------------------------------------------------------------------------------
     def _build_ui(self) -> None:

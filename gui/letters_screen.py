@@ -134,6 +134,7 @@ class ManualRatingDialog(QDialog):
         for n in range(5, 0, -1):
             self.stars.addItem(f"{'★' * n}（{n} 星）", n)
         self.reason = QPlainTextEdit()
+        self.reason.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.reason.setPlaceholderText("必填：评定理由，如考核组意见、获评市级五星级党组织、一票否决事项")
         self.reason.setFixedHeight(90)
         form.addRow("星级：", self.stars)
@@ -314,8 +315,10 @@ class LettersScreen(Screen):
         texts_form = QFormLayout(texts)
         self.street_secretary_edit = QLineEdit()
         self.preamble_edit = QPlainTextEdit()
+        self.preamble_edit.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.preamble_edit.setFixedHeight(70)
         self.closing_edit = QPlainTextEdit()
+        self.closing_edit.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.closing_edit.setFixedHeight(90)
         self.save_texts_button = QPushButton("保存文字")
         texts_form.addRow("甲方签字人（党工委书记）：", self.street_secretary_edit)
@@ -404,6 +407,18 @@ class LettersScreen(Screen):
         layout.addWidget(self.print_list, 1)
         layout.addLayout(buttons)
         return page
+
+    def command_slots(self):
+        tab = self.tabs.currentIndex()
+        if tab == 0:
+            return {"save": ("保存签订信息", self._on_save_parties_button_clicked),
+                    "print": ("预览打印本社区责任书", self._on_preview_letter_button_clicked)}
+        if tab == 1:
+            return {"new": ("新增责任书条目…", self._on_add_template_button_clicked),
+                    "save": ("保存责任书文字", self._on_save_texts_button_clicked)}
+        if tab == 2:
+            return {"save": ("保存分数线", self._on_save_bands_button_clicked)}
+        return {"print": ("预览所选责任书（合订）", self._on_preview_selected_button_clicked)}
 
     def _connect_signals(self) -> None:
         self.year_spin.valueChanged.connect(self._on_year_spin_value_changed)

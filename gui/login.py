@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget,
 )
@@ -59,6 +59,13 @@ class LoginDialog(QDialog):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self.password_edit.setFocus()
+
+    def keyPressEvent(self, event) -> None:
+        # On the lock screen Esc would mean 退出程序 and lose what was left open: there it does nothing.
+        if self.locked_as and event.key() == Qt.Key.Key_Escape:
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def try_login(self, name: str | None = None, password: str | None = None) -> bool:
         name = self.name_combo.currentText() if name is None else name

@@ -8,8 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QSortFilterProxyModel, Qt, QThread, QTime, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtCore import QAbstractTableModel, QDate, QEvent, QModelIndex, QSortFilterProxyModel, Qt, QThread, QTime, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
     QLineEdit, QPlainTextEdit, QProgressDialog, QPushButton, QSpinBox, QSplitter, QStyledItemDelegate, QTableView,
@@ -370,8 +370,10 @@ class MeetingEditor(QWidget):
         self.topic_edit = QLineEdit()
         self.topic_edit.setPlaceholderText("如：学习传达上级会议精神")
         self.minutes_edit = QPlainTextEdit()
+        self.minutes_edit.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.minutes_edit.setPlaceholderText("会议内容（发言摘要、讨论情况）")
         self.resolutions_edit = QPlainTextEdit()
+        self.resolutions_edit.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.resolutions_edit.setPlaceholderText("会议决议、议定事项")
         for w in (self.minutes_edit, self.resolutions_edit):
             w.setFixedHeight(60)
@@ -485,8 +487,24 @@ class MeetingEditor(QWidget):
         self.attach_button.clicked.connect(self._on_attach_button_clicked)
         self.save_button.clicked.connect(self.screen.save_meeting)
         self.signin_button.clicked.connect(self.screen.print_signin_sheet)
-        for key, status in (("F5", "出席"), ("F6", "请假"), ("F7", "缺席")):
-            QShortcut(QKeySequence(key), self, activated=lambda s=status: self.mark_selected(s))
+
+    # F5/F6/F7 mark the selected people while the cursor is in this editor. They are taken before the
+    # menu bar's shortcuts (F5 is 刷新 elsewhere), so they must be claimed in ShortcutOverride.
+    MARK_KEYS = {Qt.Key.Key_F5: "出席", Qt.Key.Key_F6: "请假", Qt.Key.Key_F7: "缺席"}
+
+    def event(self, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.ShortcutOverride and event.key() in self.MARK_KEYS
+                and event.modifiers() == Qt.KeyboardModifier.NoModifier):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:
+        status = self.MARK_KEYS.get(event.key())
+        if status is not None and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.mark_selected(status)
+            return
+        super().keyPressEvent(event)
 
     # Loading -----------------------------------------------------------------------------------
     def _fill_units(self, branch_id: int, unit_id: int | None = None) -> None:
@@ -909,8 +927,6 @@ class MeetingsScreen(Screen):
         self.add_kind_button.clicked.connect(self._on_add_kind_button_clicked)
         self.add_seat_button.clicked.connect(self._on_add_seat_button_clicked)
         self.remove_seat_button.clicked.connect(self._on_remove_seat_button_clicked)
-        QShortcut(QKeySequence("Ctrl+N"), self, activated=self._on_new_button_clicked)
-        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save_meeting)
 
     # Loading -----------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -1076,6 +1092,19 @@ class MeetingsScreen(Screen):
         self.editor.signin_button.setEnabled(self.editor.meeting_id is not None)
 
     # Public API tests drive ----------------------------------------------------------------------
+    def command_slots(self):
+        tab = self.tabs.currentIndex()
+        if tab == 0:
+            slots = {"find": ("在出勤名单中查找", lambda: self.focus_line_edit(self.editor.find_edit))}
+            if self.selected_branch_id() is not None:
+                slots.update({"new": ("新建会议", self._on_new_button_clicked),
+                              "save": ("保存会议", self.save_meeting),
+                              "print": ("打印三会一课台账…", self.print_ledger)})
+            return slots
+        if tab == 2:
+            return {"save": ("保存频次要求", self._on_save_kinds_button_clicked)}
+        return {}
+
     def selected_branch_id(self) -> int | None:
         return self.branch_combo.currentData()
 

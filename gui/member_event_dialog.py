@@ -11,6 +11,7 @@ from core import member_events, members
 from core.clock import today
 from core.db import Db
 from core.errors import UserError, ValidationError
+from gui.base import bind_save_key
 from gui.member_form import ERROR_STYLE, HINT_STYLE
 
 KIND_HINTS = {
@@ -96,6 +97,7 @@ class MemberEventDialog(QDialog):
         self.kind.currentIndexChanged.connect(self._on_kind_current_index_changed)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
+        bind_save_key(self, self.buttons.button(QDialogButtonBox.StandardButton.Save))
 
     def _show_row(self, key: str, visible: bool, caption: str | None = None) -> None:
         label, widget, error = self.rows[key]

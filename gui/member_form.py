@@ -12,6 +12,8 @@ from core import idcard, member_events, members, orgs, persons
 from core.clock import today
 from core.db import Db
 from core.errors import UserError, ValidationError
+from gui.base import bind_save_key
+from gui.window_state import remember_dialog
 
 ETHNICITIES = ["汉族", "回族", "满族", "蒙古族", "壮族", "藏族", "维吾尔族", "土家族", "苗族", "彝族", "朝鲜族"]
 EDUCATIONS = ["研究生", "大学本科", "大专", "中专", "高中", "初中", "小学"]
@@ -419,7 +421,9 @@ class MemberDialog(QDialog):
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
+        bind_save_key(self, self.buttons.button(QDialogButtonBox.StandardButton.Save))
         self.resize(1180, 420)
+        remember_dialog(self, "member")
 
     def save(self) -> int | None:
         member_id = self.form.save()

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
+from gui.window_state import remember_dialog
+
 
 class PdfPreviewDialog(QDialog):
     def __init__(self, path: str | Path, title: str = "打印预览", parent: QWidget | None = None):
@@ -24,6 +26,7 @@ class PdfPreviewDialog(QDialog):
         self.document.load(str(self.path))
         self._build_ui()
         self.resize(900, 1000)
+        remember_dialog(self, "pdf_preview")
 
     def _build_ui(self) -> None:
         self.view = QPdfView()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from core import households, persons, problems
 from core.errors import UserError
 from core.problems import Problem
-from gui.base import Screen
+from gui.base import Screen, bind_save_key
 from gui.visits_widgets import (
     AMBER, RED, RED_TEXT, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
     ask_xlsx_path, export_excel, may, qdate, start_job,
@@ -47,6 +47,7 @@ class NewProblemDialog(QDialog):
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("一句话写明问题，如：3号楼2单元楼道灯不亮")
         self.description = QPlainTextEdit()
+        self.description.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.description.setFixedHeight(70)
         self.severity = QComboBox()
         self.severity.addItems(list(problems.SEVERITIES))
@@ -85,6 +86,7 @@ class NewProblemDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
+        bind_save_key(self, buttons.button(QDialogButtonBox.StandardButton.Save))
         self.household_search.textChanged.connect(self._on_household_search_text_changed)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -224,6 +226,7 @@ class ProblemsScreen(Screen):
         self.step_at.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.step_at.setCalendarPopup(True)
         self.step_text = QPlainTextEdit()
+        self.step_text.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.step_text.setFixedHeight(60)
         self.step_severity = QComboBox()
         self.step_severity.addItems(list(problems.SEVERITIES))
@@ -279,6 +282,14 @@ class ProblemsScreen(Screen):
         self.new_button.clicked.connect(self._on_new_button_clicked)
         self.ledger_button.clicked.connect(self._on_ledger_button_clicked)
         self.export_button.clicked.connect(self._on_export_button_clicked)
+
+    def command_slots(self):
+        slots = {"new": ("登记问题…", self._on_new_button_clicked),
+                 "find": ("查找问题", lambda: self.focus_line_edit(self.search)),
+                 "print": ("打印问题台账", self._on_ledger_button_clicked)}
+        if getattr(self, "current", None) is not None and self.step_box.isEnabled():
+            slots["save"] = ("提交办理环节", self._on_step_submit_clicked)
+        return slots
 
     # Loading -------------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -389,6 +400,7 @@ class ProblemsScreen(Screen):
     def _on_board_current_changed(self, *_args) -> None:
         problem_id = self.selected_problem_id()
         self._show_problem(problems.get(self.db, problem_id) if problem_id is not None else None)
+        self.commands_changed.emit()  # 保存 submits this problem's next step
 
     _form_key: tuple | None = None
 

@@ -96,6 +96,10 @@ class ReportsScreen(Screen):
         self.save_button.clicked.connect(self._on_save_button_clicked)
 
     # Public API ------------------------------------------------------------------------------------
+    def command_slots(self):
+        return {"print": ("生成月报并预览打印", self._on_preview_button_clicked),
+                "save": ("保存月报 PDF…", self._on_save_button_clicked)}
+
     def month_code(self) -> str:
         date = self.month_edit.date()
         return f"{date.year()}-{date.month():02d}"

@@ -509,15 +509,14 @@ class RosterScreen(Screen):
         layout.addLayout(actions)
         layout.addWidget(splitter, 1)
 
-        # Keyboard: Ctrl+F to search, Ctrl+N for a new member, Enter on a row to edit it.
-        for keys, slot in (("Ctrl+F", self.search_box.setFocus), ("Ctrl+N", self._on_add_button_clicked),
-                           ("Return", self._on_edit_button_clicked)):
-            action = QAction(self)
-            action.setShortcut(QKeySequence(keys))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(slot)
-            (self.table if keys == "Return" else self).addAction(action)
+        # Keyboard: Enter on a row edits it; Ctrl+F, Ctrl+N and Ctrl+P come from the menu bar (command_slots).
+        edit_row = QAction(self)
+        edit_row.setShortcut(QKeySequence("Return"))
+        edit_row.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        edit_row.triggered.connect(self._on_edit_button_clicked)
+        self.table.addAction(edit_row)
         self.add_button.setToolTip("Ctrl+N")
+        self.print_button.setToolTip("Ctrl+P")
         self.search_box.setToolTip("Ctrl+F；输入后稍停即开始查找，回车立即查找")
 
         self.search_timer = QTimer(self)
@@ -638,6 +637,27 @@ class RosterScreen(Screen):
         self._on_model_reset()
 
     # Public API (tests, other screens) ---------------------------------------------------------
+    def command_slots(self):
+        return {"new": ("新增党员…", self._on_add_button_clicked),
+                "find": ("查找党员", lambda: self.focus_line_edit(self.search_box)),
+                "print": ("打印花名册…", self._on_print_button_clicked)}
+
+    def layout_state(self) -> dict:
+        state = super().layout_state()
+        # Hidden columns (a per-database setting) say 0: they keep the width they had before.
+        state["columns"] = {key: self.table.columnWidth(i) for i, key in enumerate(COLUMN_KEYS)
+                            if not self.table.isColumnHidden(i)}
+        return state
+
+    def restore_layout_state(self, state: dict) -> None:
+        super().restore_layout_state(state)
+        widths = state.get("columns")
+        if isinstance(widths, dict):
+            for i, key in enumerate(COLUMN_KEYS):
+                width = widths.get(key)
+                if isinstance(width, int) and 20 <= width <= 1000:
+                    self.table.setColumnWidth(i, width)
+
     def search(self, text: str) -> None:
         """Type into the search box and apply at once (no typing pause)."""
         self.search_box.setText(text)

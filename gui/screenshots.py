@@ -17,7 +17,7 @@ def _settle() -> None:
 
 def render_all(db: Db, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    window = MainWindow(db)
+    window = MainWindow(db, remember_layout=False)  # the same pictures on every PC
     window.resize(1280, 800)
     window.show()
     written: list[Path] = []

@@ -211,5 +211,13 @@ class SettingsScreen(Screen):
         if self.users_screen is not None:
             self.tabs.addTab(self.users_screen, "操作员")
 
+    def command_slots(self):
+        page = self.tabs.currentWidget()
+        if page is self.org_screen:
+            return {"new": ("新增下级组织…", self.org_screen._on_add_child_button_clicked)}
+        if page is self.office_form:
+            return {"save": ("保存设置", self.office_form._on_save_button_clicked)}
+        return {}
+
     def refresh(self) -> None:
         self.office_form.load()

@@ -8,7 +8,6 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup, QComboBox, QDateEdit, QDoubleSpinBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
     QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget,
@@ -404,8 +403,6 @@ class VisitsScreen(Screen):
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
         self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
-        self.save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
-        self.save_shortcut.activated.connect(self._on_save_button_clicked)
         self.search_results.itemActivated.connect(self._on_search_results_item_activated)
         self.search_results.itemClicked.connect(self._on_search_results_item_activated)
         for row in self.item_rows:
@@ -485,6 +482,29 @@ class VisitsScreen(Screen):
     def may(self, action: str) -> bool:
         return may(self, action)
 
+    def command_slots(self):
+        tab = self.tabs.currentIndex()
+        if tab == 0:
+            return {"new": ("新的走访", self._on_new_button_clicked),
+                    "save": ("保存走访", self._on_save_button_clicked),
+                    "find": ("查找要走访的住户", lambda: self.focus_line_edit(self.search_edit)),
+                    "print": ("打印本户走访表" if self.household_id else "打印空白走访表", self.print_current_sheet)}
+        slots = {"find": ("查找住户", self.focus_household_search)}
+        if tab == 1:
+            slots.update({"new": ("新增住户…", self._on_h_add_clicked),
+                          "print": ("打印走访表（本页住户）", self._on_h_print_clicked)})
+        elif tab == 3:
+            slots["save"] = ("保存规则", self._on_rules_save_clicked)
+        return slots
+
+    def focus_household_search(self) -> None:
+        self.tabs.setCurrentIndex(1)
+        self.focus_line_edit(self.h_search)
+
+    def print_current_sheet(self) -> None:
+        """The visit form's 打印: the chosen household's record sheet, or a blank one."""
+        self.print_visit_sheets([self.household_id] if self.household_id else None)
+
     # Visit form ----------------------------------------------------------------------------------
     def search_households(self, text: str) -> list[Household]:
         """Fill the picker with households matching the text (address, name, pinyin, initials)."""
@@ -520,6 +540,7 @@ class VisitsScreen(Screen):
         self._show_household_label(household)
         if household.cadre_name:
             self.visitors_edit.setText(household.cadre_name)
+        self.commands_changed.emit()  # 打印 now prints this household's sheet
 
     def _show_household_label(self, h: Household) -> None:
         tags = f"　特殊群体：<b style='color:#b71c1c'>{h.tags_text}</b>" if h.tags else ""
@@ -650,6 +671,7 @@ class VisitsScreen(Screen):
         self.visitors_edit.clear()
         self.search_edit.clear()
         self.search_edit.setFocus()
+        self.commands_changed.emit()
 
     def ask_severity(self) -> str | None:
         hours = problems.deadline_hours(self.db)

@@ -17,7 +17,9 @@ from core import volunteers as vol
 from core.clock import today
 from core.db import Db
 from core.errors import UserError
+from gui.base import bind_save_key
 from gui.volunteer_tables import Column, RowsTable
+from gui.window_state import remember_dialog
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -61,6 +63,7 @@ class FormDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
+        bind_save_key(self, self.buttons.button(QDialogButtonBox.StandardButton.Save))
 
     def finish_layout(self, body: QVBoxLayout) -> None:
         body.addWidget(self.error_label)
@@ -354,6 +357,7 @@ class ActivityDialog(FormDialog):
         body.addWidget(splitter, 1)
         self.finish_layout(body)
         self.resize(820, 760)
+        remember_dialog(self, "activity")
 
     def _connect_signals(self) -> None:
         self.community.currentIndexChanged.connect(self._on_community_current_index_changed)

@@ -341,6 +341,20 @@ class VolunteersScreen(Screen):
         self.edit_unit_button.clicked.connect(self._on_edit_unit_button_clicked)
         self.dual_units_table.doubleClicked.connect(self._on_edit_unit_button_clicked)
 
+    def command_slots(self):
+        page = self.tabs.currentWidget()
+        new = {self.teams_page: ("新建队伍…", self._on_new_team_button_clicked),
+               self.volunteers_page: ("登记新志愿者…", self._on_new_volunteer_button_clicked),
+               self.dual_page: ("党员报到登记…", self._on_register_button_clicked)}.get(
+            page, ("记录活动…", self._on_record_button_clicked))
+        return {"new": new,
+                "find": ("查找志愿者", self.focus_volunteer_search),
+                "print": ("开具志愿服务证明…", self._on_certificate_button_clicked)}
+
+    def focus_volunteer_search(self) -> None:
+        self.tabs.setCurrentWidget(self.volunteers_page)
+        self.focus_line_edit(self.volunteer_search)
+
     # Loading -------------------------------------------------------------------------------------
     def year(self) -> int:
         return self.year_combo.currentData() or vol.activity_years(self.db)[0]
