@@ -14,6 +14,7 @@ from core import audit, audit_view
 from core.errors import UserError
 from gui.base import Screen
 from gui.rows_model import RowsTableModel
+from gui.style import px
 
 PAGE = 1000
 
@@ -89,7 +90,7 @@ class AuditScreen(Screen):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         for column, width in enumerate((140, 80, 60, 60, 80, 80)):
-            self.table.setColumnWidth(column, width)
+            self.table.setColumnWidth(column, px(width))
         header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
 

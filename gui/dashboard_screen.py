@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from core import monthly, settings
 from core.letters import format_number
 from gui.base import Screen
+from gui.style import px
 
 WEEKDAYS = "一二三四五六日"
 
@@ -39,7 +40,7 @@ class NumberTile(QPushButton):
         super().__init__(parent)
         self.tile = tile
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setMinimumSize(150, 104)
+        self.setMinimumSize(px(150), px(104))
         color = {"alert": "#b71c1c", "good": "#2e7d32"}.get(tile.tone, "#1f3b63")
         border = "#e57373" if tile.tone == "alert" else "#d6d0c4"
         background = "#fff5f5" if tile.tone == "alert" else "#ffffff"
@@ -115,8 +116,8 @@ class DashboardScreen(Screen):
     def _chart_view() -> QChartView:
         view = QChartView()
         view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        view.setMinimumHeight(250)
-        view.setMaximumHeight(280)
+        view.setMinimumHeight(px(250))
+        view.setMaximumHeight(px(280))
         return view
 
     # Loading ---------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from core.errors import UserError
 from core.excel_export import DEFAULT_LAYOUT, ROSTER_FIELDS, ExportLayout, ExportResult, LayoutColumn
 from gui.app import AppSignals
 from gui.task import BackgroundTask
+from gui.style import px
 
 FIELD_ROLE = Qt.ItemDataRole.UserRole
 
@@ -55,7 +56,7 @@ class LayoutEditor(QDialog):
         self.db = db
         self.original = layout
         self.setWindowTitle("编辑导出格式")
-        self.resize(900, 580)
+        self.resize(px(900), px(580))
         self._build_ui()
         self._connect_signals()
         self.load(layout)
@@ -74,7 +75,7 @@ class LayoutEditor(QDialog):
         self.columns.horizontalHeader().setSectionResizeMode(self.COL_FIELD, QHeaderView.ResizeMode.ResizeToContents)
         self.columns.horizontalHeader().setSectionResizeMode(self.COL_HEADER, QHeaderView.ResizeMode.Interactive)
         self.columns.horizontalHeader().setSectionResizeMode(self.COL_CODES, QHeaderView.ResizeMode.Stretch)
-        self.columns.setColumnWidth(self.COL_HEADER, 160)
+        self.columns.setColumnWidth(self.COL_HEADER, px(160))
         self.columns.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.columns.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.columns.verticalHeader().setVisible(False)
@@ -228,7 +229,7 @@ class ExportDialog(QDialog):
         self.task: BackgroundTask | None = None
         self.result: ExportResult | None = None
         self.setWindowTitle("导出党员花名册")
-        self.resize(640, 380)
+        self.resize(px(640), px(380))
         self._build_ui()
         self._connect_signals()
         self.refresh_layouts()

@@ -13,6 +13,7 @@ from core.db import Db, default_db_path, open_db
 from core.demo import build_demo
 from core.errors import UserError
 from core.office_setup import OfficeSetup, clean_lines, create_office
+from gui.style import px
 
 
 class StartPage(QWizardPage):
@@ -89,7 +90,7 @@ class TreePage(QWizardPage):
         self.branch_per_community.setChecked(True)
         self.direct_branches = QPlainTextEdit()
         self.direct_branches.setPlaceholderText("街道机关党支部\n非公企业联合党支部")
-        self.direct_branches.setMaximumHeight(90)
+        self.direct_branches.setMaximumHeight(px(90))
         self.grids = QSpinBox()
         self.grids.setRange(0, 50)
         self.grids.setSuffix(" 个")
@@ -131,7 +132,7 @@ class FirstRunWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.FinishButton, "完成")
         self.setButtonText(QWizard.WizardButton.CancelButton, "取消")
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
-        self.resize(640, 520)
+        self.resize(px(640), px(520))
 
     def ask_save_path(self, current: str) -> str:
         return QFileDialog.getSaveFileName(self, "数据库文件保存位置", current, "数据库文件 (*.db)")[0]

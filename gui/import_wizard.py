@@ -19,6 +19,7 @@ from core.errors import UserError
 from core.excel_import import ACTION_LABELS, MODE_LABELS, ImportResult, Preview, Source
 from gui.app import AppSignals
 from gui.task import BackgroundTask
+from gui.style import px
 
 PAGE_FILE, PAGE_MAPPING, PAGE_PREVIEW, PAGE_RUNNING, PAGE_RESULT = range(5)
 NOT_IMPORTED = "（不导入）"
@@ -119,7 +120,7 @@ class ImportWizard(QDialog):
         self.result: ImportResult | None = None
         self.task: BackgroundTask | None = None
         self.setWindowTitle(f"导入{self.kind.label}")
-        self.resize(980, 660)
+        self.resize(px(980), px(660))
         self._build_ui()
         self._connect_signals()
         self._refresh_batches()
@@ -187,7 +188,7 @@ class ImportWizard(QDialog):
         self.mapping_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.mapping_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.mapping_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
-        self.mapping_table.setColumnWidth(2, 180)
+        self.mapping_table.setColumnWidth(2, px(180))
         self.mapping_table.verticalHeader().setVisible(False)
         self.mapping_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.mapping_status = QLabel()
@@ -205,7 +206,7 @@ class ImportWizard(QDialog):
         self.summary_label.setStyleSheet("font-weight: bold;")
         self.units_box = QGroupBox("将先新建的组织和网格")
         self.units_list = QListWidget()
-        self.units_list.setMaximumHeight(90)
+        self.units_list.setMaximumHeight(px(90))
         QVBoxLayout(self.units_box).addWidget(self.units_list)
         self.mode_group = QButtonGroup(self)
         mode_box = QGroupBox(f"库中已有同一{self.kind.field_label(self.kind.key_field) or '记录'}时")
@@ -236,9 +237,9 @@ class ImportWizard(QDialog):
         self.preview_view.setWordWrap(False)
         header = self.preview_view.horizontalHeader()
         header.setSectionResizeMode(PreviewModel.COL_PROBLEMS, QHeaderView.ResizeMode.Stretch)
-        self.preview_view.setColumnWidth(0, 60)
-        self.preview_view.setColumnWidth(1, 70)
-        self.preview_view.setColumnWidth(2, 160)
+        self.preview_view.setColumnWidth(0, px(60))
+        self.preview_view.setColumnWidth(1, px(70))
+        self.preview_view.setColumnWidth(2, px(160))
         filter_row = QHBoxLayout()
         filter_row.addWidget(QLabel("显示："))
         filter_row.addWidget(self.filter_combo)

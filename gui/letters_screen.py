@@ -19,6 +19,7 @@ from core.db import Db, open_db
 from core.errors import UserError
 from gui.base import Screen
 from gui.row_model import Column, make_table, select_where, selected_row
+from gui.style import px
 
 num = letters.format_number
 
@@ -39,7 +40,7 @@ def _add_ok_cancel(dialog: QDialog, form: QFormLayout) -> None:
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
     buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
     buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-    dialog.setMinimumWidth(380)
+    dialog.setMinimumWidth(px(380))
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     form.addRow(buttons)
@@ -87,7 +88,7 @@ class ItemDialog(QDialog):
         form.addRow("", self.capped)
         _add_ok_cancel(self, form)
         self.measure.currentIndexChanged.connect(self._on_measure_current_index_changed)
-        self.resize(520, 0)
+        self.resize(px(520), px(0))
 
     def _on_measure_current_index_changed(self, _index: int) -> None:
         found = measures.get(self.measure.currentData())
@@ -135,7 +136,7 @@ class ManualRatingDialog(QDialog):
             self.stars.addItem(f"{'★' * n}（{n} 星）", n)
         self.reason = QPlainTextEdit()
         self.reason.setPlaceholderText("必填：评定理由，如考核组意见、获评市级五星级党组织、一票否决事项")
-        self.reason.setFixedHeight(90)
+        self.reason.setFixedHeight(px(90))
         form.addRow("星级：", self.stars)
         form.addRow("理由：", self.reason)
         _add_ok_cancel(self, form)
@@ -227,7 +228,7 @@ class LettersScreen(Screen):
             Column("签订", lambda p: p.letter.signed_date or "未签订", color=lambda p: None if p.letter.signed else "#b71c1c"),
             Column("得分", lambda p: num(p.score), sort=lambda p: p.score, progress=lambda p: p.score / 100),
         ])
-        self.letters_view.setMinimumWidth(220)
+        self.letters_view.setMinimumWidth(px(220))
         parties = QGroupBox("签订双方")
         form = QGridLayout(parties)
         self.street_party_edit = QLineEdit()
@@ -314,9 +315,9 @@ class LettersScreen(Screen):
         texts_form = QFormLayout(texts)
         self.street_secretary_edit = QLineEdit()
         self.preamble_edit = QPlainTextEdit()
-        self.preamble_edit.setFixedHeight(70)
+        self.preamble_edit.setFixedHeight(px(70))
         self.closing_edit = QPlainTextEdit()
-        self.closing_edit.setFixedHeight(90)
+        self.closing_edit.setFixedHeight(px(90))
         self.save_texts_button = QPushButton("保存文字")
         texts_form.addRow("甲方签字人（党工委书记）：", self.street_secretary_edit)
         texts_form.addRow("前言：", self.preamble_edit)

@@ -14,6 +14,7 @@ from core import access
 from core.db import Db
 from core.errors import UserError
 from gui.app import APP_NAME
+from gui.style import px
 
 
 class LoginDialog(QDialog):
@@ -54,7 +55,7 @@ class LoginDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
-        self.resize(360, 180)
+        self.resize(px(360), px(180))
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -23,6 +23,7 @@ from core.errors import UserError
 from core.meetings import Attendance, MeetingSummary
 from core.pinyin import name_keys
 from gui.base import Screen
+from gui.style import px
 
 SortRole = Qt.ItemDataRole.UserRole
 STATE_COLORS = {"held": "#c8e6c9", "overdue": "#ffcdd2", "due": "#ffe0b2", "not_due": "#eeeeee", "none": "#ffffff"}
@@ -374,7 +375,7 @@ class MeetingEditor(QWidget):
         self.resolutions_edit = QPlainTextEdit()
         self.resolutions_edit.setPlaceholderText("会议决议、议定事项")
         for w in (self.minutes_edit, self.resolutions_edit):
-            w.setFixedHeight(60)
+            w.setFixedHeight(px(60))
         self.guests_edit = QLineEdit()
         self.guests_edit.setPlaceholderText("列席人员姓名，用顿号隔开")
         self.attachments_edit = QLineEdit()
@@ -434,7 +435,7 @@ class MeetingEditor(QWidget):
         self.find_edit = QLineEdit()
         self.find_edit.setPlaceholderText("查找姓名/拼音首字母")
         self.find_edit.setToolTip("输入姓名或拼音首字母（如 zs），回车跳到下一个")
-        self.find_edit.setMinimumWidth(150)
+        self.find_edit.setMinimumWidth(px(150))
         self.find_edit.setClearButtonEnabled(True)
         marks = QHBoxLayout()
         marks.addWidget(QLabel("所选人员标为："))
@@ -757,7 +758,7 @@ class MeetingsScreen(Screen):
 
     def _build_records_tab(self) -> QWidget:
         self.branch_combo = QComboBox()
-        self.branch_combo.setMinimumWidth(180)
+        self.branch_combo.setMinimumWidth(px(180))
         self.year_spin = QSpinBox()
         self.year_spin.setRange(2000, 2100)
         self.year_spin.setSuffix(" 年")
@@ -788,7 +789,7 @@ class MeetingsScreen(Screen):
         self.month_summary = QLabel()
         self.month_summary.setWordWrap(True)
         left = QWidget()
-        left.setMinimumWidth(520)
+        left.setMinimumWidth(px(520))
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.meeting_view, 1)
@@ -840,7 +841,7 @@ class MeetingsScreen(Screen):
         detail_box = QGroupBox("所选支部：出勤与连续缺席")
         QVBoxLayout(detail_box).addWidget(self.branch_detail)
         lower_widget = QWidget()
-        lower_widget.setMaximumHeight(240)
+        lower_widget.setMaximumHeight(px(240))
         lower = QHBoxLayout(lower_widget)
         lower.setContentsMargins(0, 0, 0, 0)
         lower.addWidget(due_box, 1)

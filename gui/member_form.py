@@ -12,6 +12,7 @@ from core import idcard, member_events, members, orgs, persons
 from core.clock import today
 from core.db import Db
 from core.errors import UserError, ValidationError
+from gui.style import px
 
 ETHNICITIES = ["汉族", "回族", "满族", "蒙古族", "壮族", "藏族", "维吾尔族", "土家族", "苗族", "彝族", "朝鲜族"]
 EDUCATIONS = ["研究生", "大学本科", "大专", "中专", "高中", "初中", "小学"]
@@ -58,9 +59,9 @@ class MemberForm(QWidget):
         error = QLabel()
         error.setWordWrap(True)
         error.setStyleSheet(ERROR_STYLE)
-        error.setMinimumWidth(220)
+        error.setMinimumWidth(px(220))
         error.setObjectName(f"error_{key}")
-        widget.setMinimumWidth(230)
+        widget.setMinimumWidth(px(230))
         grid.addWidget(caption, row, 0)
         grid.addWidget(widget, row, 1)
         grid.addWidget(error, row, 2)
@@ -419,7 +420,7 @@ class MemberDialog(QDialog):
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
-        self.resize(1180, 420)
+        self.resize(px(1180), px(420))
 
     def save(self) -> int | None:
         member_id = self.form.save()

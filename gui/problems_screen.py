@@ -21,6 +21,7 @@ from gui.visits_widgets import (
     AMBER, RED, RED_TEXT, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
     ask_xlsx_path, export_excel, may, qdate, start_job,
 )
+from gui.style import px
 
 PROBLEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_LABEL = {"overdue": "已超时", "due_soon": "即将超时", "open": "", "on_time": "按时处置", "late": "超时处置"}
@@ -47,7 +48,7 @@ class NewProblemDialog(QDialog):
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("一句话写明问题，如：3号楼2单元楼道灯不亮")
         self.description = QPlainTextEdit()
-        self.description.setFixedHeight(70)
+        self.description.setFixedHeight(px(70))
         self.severity = QComboBox()
         self.severity.addItems(list(problems.SEVERITIES))
         self.grid = QComboBox()
@@ -72,7 +73,7 @@ class NewProblemDialog(QDialog):
         form.addRow("等级：", self.severity)
         form.addRow("所在网格：", self.grid)
         household_row = QHBoxLayout()
-        self.household_search.setMinimumWidth(170)
+        self.household_search.setMinimumWidth(px(170))
         household_row.addWidget(self.household_search)
         household_row.addWidget(self.household, 1)
         form.addRow("涉及住户：", household_row)
@@ -91,7 +92,7 @@ class NewProblemDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self._on_household_search_text_changed("")
-        self.resize(560, 480)
+        self.resize(px(560), px(480))
 
     def _on_household_search_text_changed(self, text: str) -> None:
         self.household.clear()
@@ -210,9 +211,9 @@ class ProblemsScreen(Screen):
             Column("办理情况", lambda s: s.text),
         ])
         self.steps_table = make_table(self.steps_model, stretch_column=3)
-        self.steps_table.setColumnWidth(0, 48)
-        self.steps_table.setColumnWidth(1, 126)
-        self.steps_table.setColumnWidth(2, 64)
+        self.steps_table.setColumnWidth(0, px(48))
+        self.steps_table.setColumnWidth(1, px(126))
+        self.steps_table.setColumnWidth(2, px(64))
 
         self.step_box = QGroupBox("办理下一环节")
         self.next_stage = QComboBox()
@@ -224,7 +225,7 @@ class ProblemsScreen(Screen):
         self.step_at.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.step_at.setCalendarPopup(True)
         self.step_text = QPlainTextEdit()
-        self.step_text.setFixedHeight(60)
+        self.step_text.setFixedHeight(px(60))
         self.step_severity = QComboBox()
         self.step_severity.addItems(list(problems.SEVERITIES))
         self.step_category = QComboBox()
@@ -344,7 +345,7 @@ class ProblemsScreen(Screen):
                 head.appendRow(cells)
         self.board.expandAll()
         for column, width in ((0, 128), (2, 122), (3, 40), (4, 126), (5, 62)):
-            self.board.setColumnWidth(column, width)
+            self.board.setColumnWidth(column, px(width))
         start, end = pydate(self.ledger_start.date()), pydate(self.ledger_end.date())
         counts = problems.counts(self.db, start, end, community_id=community, at=at)
         self.summary.setText(

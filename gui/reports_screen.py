@@ -19,6 +19,7 @@ from core.letters import format_number
 from gui.base import Screen
 from gui.letters_screen import PdfWorker
 from gui.row_model import Column, make_table
+from gui.style import px
 
 
 def _pct(value: float | None) -> str:
@@ -51,7 +52,7 @@ class ReportsScreen(Screen):
         self.save_button = QPushButton("保存月报 PDF…")
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
-        self.progress.setMaximumWidth(160)
+        self.progress.setMaximumWidth(px(160))
         self.progress.hide()
         self.status = QLabel()
         bar = QHBoxLayout()

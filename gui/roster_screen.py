@@ -28,6 +28,7 @@ from gui.export_dialog import ExportDialog, open_export_dialog
 from gui.import_wizard import ImportWizard, open_import_wizard
 from gui.member_event_dialog import MemberEventDialog
 from gui.member_form import MemberDialog
+from gui.style import px
 
 
 @dataclass(frozen=True)
@@ -400,7 +401,7 @@ class RosterScreen(Screen):
         search_row.addWidget(self.search_box, 1)
         search_row.addWidget(self.reset_button)
         self.count_label = QLabel()
-        self.count_label.setMinimumWidth(120)
+        self.count_label.setMinimumWidth(px(120))
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         search_row.addWidget(self.count_label)
         filters = QHBoxLayout()
@@ -469,13 +470,12 @@ class RosterScreen(Screen):
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setHighlightSections(False)
-        self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         for i, column in enumerate(COLUMNS):
-            self.table.setColumnWidth(i, column.width)
+            self.table.setColumnWidth(i, px(column.width))
 
         self.detail_box = QGroupBox("党员详情")
         self.detail_label = QLabel()

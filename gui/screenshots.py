@@ -1,4 +1,4 @@
-"""`screenshots`: render every working screen (and its tabs) offscreen to DIR/NAME.png."""
+"""`screenshots`: render every working screen (and its tabs) offscreen to DIR/NAME.png, at any font size."""
 
 from __future__ import annotations
 
@@ -7,12 +7,31 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QTabWidget
 
 from core.db import Db
+from gui import style
 from gui.main_window import MainWindow
 
 
 def _settle() -> None:
     for _ in range(3):
         QApplication.processEvents()
+
+
+def folder_for(out: Path, size: str) -> Path:
+    """Standard size in OUT itself, the others in OUT/large, OUT/xlarge."""
+    return out if size == "normal" else out / size
+
+
+def render_sizes(db: Db, out: Path, sizes: list[str]) -> list[Path]:
+    """Every screen once per font size; the machine's own font setting is restored afterwards."""
+    app = QApplication.instance()
+    written: list[Path] = []
+    try:
+        for size in sizes:
+            style.apply_look(app, size)
+            written += render_all(db, folder_for(out, size))
+    finally:
+        style.apply_look(app)
+    return written
 
 
 def render_all(db: Db, out: Path) -> list[Path]:

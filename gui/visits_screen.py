@@ -24,6 +24,7 @@ from gui.visits_widgets import (
     AMBER, GREEN, RED, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
     ask_xlsx_path, export_excel, may, qdate, select_id, selected_row, start_job,
 )
+from gui.style import px
 
 FINDING_STYLE = {
     "无异常": "QPushButton:checked { background: #2e7d32; color: white; }",
@@ -52,7 +53,7 @@ class ItemRow:
             button = QPushButton(finding)
             button.setCheckable(True)
             button.setStyleSheet(FINDING_STYLE[finding])
-            button.setMinimumWidth(72)
+            button.setMinimumWidth(px(72))
             self.group.addButton(button)
             self.buttons[finding] = button
         self.text_edit = QLineEdit()
@@ -120,7 +121,7 @@ class VisitsScreen(Screen):
         self.search_edit.setPlaceholderText("输入住址、户主姓名、拼音或首字母查找住户，如 3号楼2单元、王建国、wjg")
         self.search_edit.setClearButtonEnabled(True)
         self.search_results = QListWidget()
-        self.search_results.setMaximumHeight(130)
+        self.search_results.setMaximumHeight(px(130))
         self.household_label = QLabel("请先查找并选中要走访的住户。")
         self.household_label.setWordWrap(True)
         self.household_label.setStyleSheet("QLabel { background: #f4f1ec; padding: 6px; }")
@@ -224,7 +225,7 @@ class VisitsScreen(Screen):
         ], background=self._household_colour)
         self.household_table = make_table(self.household_model)
         for column, width in enumerate((200, 64, 98, 40, 120, 140, 64, 86)):
-            self.household_table.setColumnWidth(column, width)
+            self.household_table.setColumnWidth(column, px(width))
 
         self.detail_label = QLabel("选中一户查看走访记录和问题。")
         self.detail_label.setWordWrap(True)
@@ -322,11 +323,11 @@ class VisitsScreen(Screen):
         self.due_table = make_table(self.due_model)
         self.special_table = make_table(self.special_model)
         for table in (self.due_table, self.special_table):
-            table.setColumnWidth(0, 190)
-            table.setColumnWidth(1, 70)
-            table.setColumnWidth(2, 150)
-            table.setColumnWidth(3, 110)
-            table.setColumnWidth(4, 90)
+            table.setColumnWidth(0, px(190))
+            table.setColumnWidth(1, px(70))
+            table.setColumnWidth(2, px(150))
+            table.setColumnWidth(3, px(110))
+            table.setColumnWidth(4, px(90))
         self.due_label = QLabel()
         self.special_label = QLabel()
         lists = QHBoxLayout()
@@ -376,7 +377,7 @@ class VisitsScreen(Screen):
         self.soon_spin.setRange(1, 99)
         self.soon_spin.setSuffix(" %")
         for spin in (self.due_days_spin, self.special_days_spin, self.soon_spin, *self.hour_spins.values()):
-            spin.setMaximumWidth(160)
+            spin.setMaximumWidth(px(160))
         rules_box = QGroupBox("走访与问题处置规则")
         form = QFormLayout(rules_box)
         form.addRow("住户超过多少天未走访列为待走访：", self.due_days_spin)

@@ -18,6 +18,7 @@ from core.clock import today
 from core.db import Db
 from core.errors import UserError
 from gui.volunteer_tables import Column, RowsTable
+from gui.style import px
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -176,7 +177,7 @@ class PersonPickerDialog(QDialog):
         layout.addWidget(self.search_edit)
         layout.addWidget(self.table, 1)
         layout.addLayout(bar)
-        self.resize(640, 420)
+        self.resize(px(640), px(420))
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
         self.table.doubleClicked.connect(self._on_choose_button_clicked)
         self.choose_button.clicked.connect(self._on_choose_button_clicked)
@@ -310,7 +311,7 @@ class ActivityDialog(FormDialog):
         self.team_list = QListWidget()
         self.unit_list = QListWidget()
         for widget in (self.team_list, self.unit_list):
-            widget.setMaximumHeight(110)
+            widget.setMaximumHeight(px(110))
         teams_box = QGroupBox("参加的志愿服务队（勾选后自动列出在队队员）")
         QVBoxLayout(teams_box).addWidget(self.team_list)
         units_box = QGroupBox("参加的共建单位（双报到）")
@@ -323,7 +324,7 @@ class ActivityDialog(FormDialog):
         self.table.setHorizontalHeaderLabels(["参加人员（勾选）", "所属队伍 / 说明", "服务时长（小时）"])
         self.table.horizontalHeader().setSectionResizeMode(self.COL_NAME, QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(self.COL_INFO, QHeaderView.ResizeMode.Stretch)
-        self.table.setColumnWidth(self.COL_HOURS, 130)
+        self.table.setColumnWidth(self.COL_HOURS, px(130))
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.add_button = QPushButton("添加其他人员…")
@@ -353,7 +354,7 @@ class ActivityDialog(FormDialog):
         body = QVBoxLayout(self)
         body.addWidget(splitter, 1)
         self.finish_layout(body)
-        self.resize(820, 760)
+        self.resize(px(820), px(760))
 
     def _connect_signals(self) -> None:
         self.community.currentIndexChanged.connect(self._on_community_current_index_changed)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionProgressBar,
     QStyleOptionViewItem, QTableView, QWidget,
 )
+from gui.style import px
 
 T = TypeVar("T")
 SortRole = Qt.ItemDataRole.UserRole
@@ -139,7 +140,6 @@ class RowsTable(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
         self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(26)
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         stretch = None
@@ -147,7 +147,7 @@ class RowsTable(QTableView):
             if column.progress:
                 self.setItemDelegateForColumn(i, ProgressDelegate(self))
             if column.width:
-                self.setColumnWidth(i, column.width)
+                self.setColumnWidth(i, px(column.width))
             elif stretch is None:
                 stretch = i
         if stretch is not None:
