@@ -330,6 +330,8 @@ class MainWindow(QMainWindow):
 
     def rebuild_screens(self) -> None:
         """Build every screen again at the current font size, keeping the screen and tab the user is on."""
+        if not self.isVisible():  # a closed window (its database may be closed too) has nothing to show
+            return
         key = self.current_key()
         tabs = self.screens[key].findChild(QTabWidget) if key in self.screens else None
         tab = tabs.currentIndex() if tabs is not None else 0
