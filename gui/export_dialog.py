@@ -21,7 +21,7 @@ from core.errors import UserError
 from core.excel_export import DEFAULT_LAYOUT, ROSTER_FIELDS, ExportLayout, ExportResult, LayoutColumn
 from gui.app import AppSignals
 from gui.task import BackgroundTask
-from gui.style import px
+from gui.style import px, set_role
 
 FIELD_ROLE = Qt.ItemDataRole.UserRole
 
@@ -100,7 +100,7 @@ class LayoutEditor(QDialog):
         lists.addLayout(right, 5)
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.status.setStyleSheet("color: #b71c1c;")
+        set_role(self.status, "error")
         self.save_button = QPushButton("保存")
         self.save_button.setDefault(True)
         self.cancel_button = QPushButton("取消")
@@ -248,7 +248,7 @@ class ExportDialog(QDialog):
         self.load_layout_file_button = QPushButton("导入格式文件…")
         self.layout_columns_label = QLabel()
         self.layout_columns_label.setWordWrap(True)
-        self.layout_columns_label.setStyleSheet("color: #555;")
+        set_role(self.layout_columns_label, "hint")
         layout_row = QHBoxLayout()
         layout_row.addWidget(self.layout_combo, 1)
         for b in (self.edit_layout_button, self.new_layout_button, self.delete_layout_button):

@@ -13,7 +13,7 @@ from core import households
 from core.db import Db
 from core.households import Household
 from gui.visits_widgets import fill_grid_combo, name_completer
-from gui.style import px
+from gui.style import px, set_role
 
 
 class HouseholdDialog(QDialog):
@@ -73,7 +73,7 @@ class HouseholdDialog(QDialog):
             self.tag_checks[tag.id] = check
             tag_grid.addWidget(check, i // 4, i % 4)
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #b71c1c;")
+        set_role(self.error_label, "error")
         self.error_label.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")

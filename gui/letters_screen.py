@@ -19,7 +19,7 @@ from core.db import Db, open_db
 from core.errors import UserError
 from gui.base import Screen
 from gui.row_model import Column, make_table, select_where, selected_row
-from gui.style import px
+from gui.style import ACCENT, STATUS, px, set_role
 
 num = letters.format_number
 
@@ -225,10 +225,9 @@ class LettersScreen(Screen):
     def _build_letters_tab(self) -> QWidget:
         self.letters_view, self.letters_model, _ = make_table([
             Column("社区", lambda p: p.letter.community_name),
-            Column("签订", lambda p: p.letter.signed_date or "未签订", color=lambda p: None if p.letter.signed else "#b71c1c"),
+            Column("签订", lambda p: p.letter.signed_date or "未签订", color=lambda p: None if p.letter.signed else STATUS["overdue"].text),
             Column("得分", lambda p: num(p.score), sort=lambda p: p.score, progress=lambda p: p.score / 100),
         ])
-        self.letters_view.setMinimumWidth(px(220))
         parties = QGroupBox("签订双方")
         form = QGridLayout(parties)
         self.street_party_edit = QLineEdit()
@@ -265,12 +264,12 @@ class LettersScreen(Screen):
             Column("数据来源", lambda p: p.source),
         ])
         self.score_label = QLabel()
-        self.score_label.setStyleSheet("font-size: 14pt; color: #b71c1c;")
+        set_role(self.score_label, "score")
         self.manual_button = QPushButton("录入完成值…")
         self.edit_item_button = QPushButton("修改条目…")
         self.preview_letter_button = QPushButton("预览打印本社区责任书")
+        self.score_label.setWordWrap(True)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.score_label)
         buttons.addStretch(1)
         for b in (self.manual_button, self.edit_item_button, self.preview_letter_button):
             buttons.addWidget(b)
@@ -279,12 +278,15 @@ class LettersScreen(Screen):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(parties)
         right_layout.addWidget(self.items_view, 1)
+        right_layout.addWidget(self.score_label)  # own line: a long community name must not widen the window
         right_layout.addLayout(buttons)
+        self.letters_view.setMinimumWidth(px(335))  # 社区, 签订 and 得分 all visible
         splitter = QSplitter()
         splitter.addWidget(self.letters_view)
         splitter.addWidget(right)
+        splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([345, 900])
+        splitter.setSizes([px(345), px(900)])
         return splitter
 
     def _build_template_tab(self) -> QWidget:
@@ -335,14 +337,14 @@ class LettersScreen(Screen):
             Column("社区", lambda r: r[0].community_name),
             Column("责任书得分", lambda r: num(r[1]), sort=lambda r: r[1], align="right"),
             Column("星级", lambda r: "★" * r[0].stars if r[0].stars else "未评定", sort=lambda r: r[0].stars or 0,
-                   color=lambda r: "#c62828" if r[0].stars else "#888888"),
+                   color=lambda r: ACCENT if r[0].stars else STATUS["neutral"].text),
             Column("评定方式", lambda r: star_rating.SOURCE_LABELS.get(r[0].source, "") if r[0].source else ""),
             Column("报酬倍数", lambda r: num(r[0].pay_multiple), sort=lambda r: r[0].pay_multiple, align="right"),
             Column("月基本报酬（元）", lambda r: _money(r[0].monthly_base_pay), sort=lambda r: r[0].monthly_base_pay, align="right"),
             Column("服务专项经费（元）", lambda r: _money(r[0].service_fund), sort=lambda r: r[0].service_fund, align="right"),
             Column("常住户数", lambda r: _money(r[0].households), sort=lambda r: r[0].households, align="right"),
             Column("户数来源", lambda r: r[0].households_source,
-                   color=lambda r: "#b71c1c" if r[0].households is None else None),
+                   color=lambda r: STATUS["overdue"].text if r[0].households is None else None),
             Column("办公经费（元）", lambda r: _money(r[0].office_funding), sort=lambda r: r[0].office_funding, align="right"),
             Column("经费合计（元）", lambda r: _money(r[0].total_funding), sort=lambda r: r[0].total_funding, align="right"),
             Column("理由", lambda r: r[2]),

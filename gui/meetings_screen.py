@@ -23,11 +23,12 @@ from core.errors import UserError
 from core.meetings import Attendance, MeetingSummary
 from core.pinyin import name_keys
 from gui.base import Screen
-from gui.style import px
+from gui.style import STATUS, px, set_role
 
 SortRole = Qt.ItemDataRole.UserRole
-STATE_COLORS = {"held": "#c8e6c9", "overdue": "#ffcdd2", "due": "#ffe0b2", "not_due": "#eeeeee", "none": "#ffffff"}
-STATUS_COLORS = {"出席": None, "请假": "#fff3cd", "缺席": "#ffcdd2"}
+STATE_COLORS = {"held": STATUS["done"].fill, "overdue": STATUS["overdue"].fill, "due": STATUS["due"].fill,
+                "not_due": STATUS["neutral"].fill, "none": "#ffffff"}
+STATUS_COLORS = {"出席": None, "请假": STATUS["due"].fill, "缺席": STATUS["overdue"].fill}
 NAME_SPLIT = re.compile(r"[、,，;；\n]+")
 
 
@@ -89,9 +90,9 @@ class MeetingTableModel(ListModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col >= 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and m.status == "计划":
-            return QBrush(QColor("#e3f2fd"))
+            return STATUS["info"].fill_brush()
         if role == Qt.ItemDataRole.ForegroundRole and col == 5 and m.absent:
-            return QBrush(QColor("#b71c1c"))
+            return STATUS["overdue"].text_brush()
         return None
 
 
@@ -162,7 +163,7 @@ class AttendanceModel(ListModel):
         if role == Qt.ItemDataRole.BackgroundRole and STATUS_COLORS.get(r[2]):
             return QBrush(QColor(STATUS_COLORS[r[2]]))
         if role == Qt.ItemDataRole.ForegroundRole and col == self.COL_REASON and r[2] == "请假" and not r[3]:
-            return QBrush(QColor("#b71c1c"))
+            return STATUS["overdue"].text_brush()
         return None
 
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole):  # noqa: N802
@@ -353,7 +354,7 @@ class MeetingEditor(QWidget):
 
     def _build_ui(self) -> None:
         self.heading = QLabel()
-        self.heading.setStyleSheet("font-size: 12pt; font-weight: bold;")
+        set_role(self.heading, "subheading")
         self.unit_combo = QComboBox()
         self.kind_combo = QComboBox()
         self.status_combo = QComboBox()
@@ -451,7 +452,7 @@ class MeetingEditor(QWidget):
         roster.addStretch(1)
 
         self.save_button = QPushButton("保存(Ctrl+S)")
-        self.save_button.setStyleSheet("font-weight: bold;")
+        set_role(self.save_button, "primary")
         self.signin_button = QPushButton("打印签到表…")
         bottom = QHBoxLayout()
         bottom.addWidget(self.counts_label, 1)
@@ -789,7 +790,7 @@ class MeetingsScreen(Screen):
         self.month_summary = QLabel()
         self.month_summary.setWordWrap(True)
         left = QWidget()
-        left.setMinimumWidth(px(520))
+        left.setMinimumWidth(320)  # not scaled: at a large font the editor needs the room; columns scroll
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.meeting_view, 1)
@@ -1013,9 +1014,9 @@ class MeetingsScreen(Screen):
         c = meetings.compliance(self.db, row.branch_id, row.period)
         parts = [f"<b>{c.branch_name}</b> {c.period.label}：出席率 {_rate_text(c.attendance_rate)}，会议 {len(c.meetings)} 次。"]
         if c.overdue:
-            parts.append("<span style='color:#b71c1c'>逾期未开：" + "、".join(k.kind_name for k in c.overdue) + "</span>")
+            parts.append(f"<span style='color:{STATUS['overdue'].text}'>逾期未开：" + "、".join(k.kind_name for k in c.overdue) + "</span>")
         if c.absences:
-            parts.append("<span style='color:#b71c1c'>连续两次以上无故缺席（须谈话提醒）：</span>" + "、".join(
+            parts.append(f"<span style='color:{STATUS['overdue'].text}'>连续两次以上无故缺席（须谈话提醒）：</span>" + "、".join(
                 f"{a.name}（连续 {a.count} 次{'，仍在继续' if a.ongoing else ''}）" for a in c.absences))
         else:
             parts.append("没有连续无故缺席的党员。")

@@ -21,7 +21,7 @@ from gui.visits_widgets import (
     AMBER, RED, RED_TEXT, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
     ask_xlsx_path, export_excel, may, qdate, start_job,
 )
-from gui.style import px
+from gui.style import GROUP_ROW, px, set_role
 
 PROBLEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_LABEL = {"overdue": "已超时", "due_soon": "即将超时", "open": "", "on_time": "按时处置", "late": "超时处置"}
@@ -64,7 +64,7 @@ class NewProblemDialog(QDialog):
         self.found_at.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.found_at.setCalendarPopup(True)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #b71c1c;")
+        set_role(self.error, "error")
         self.error.setWordWrap(True)
         form = QFormLayout()
         form.addRow("来源：", self.source)
@@ -177,7 +177,7 @@ class ProblemsScreen(Screen):
         bar.addWidget(self.show_closed)
         bar.addWidget(self.new_button)
         self.summary = QLabel()
-        self.summary.setStyleSheet("QLabel { padding: 3px; font-size: 10.5pt; }")
+        set_role(self.summary, "summary")
         self.summary.setWordWrap(True)
         ledger = QHBoxLayout()
         ledger.addWidget(self.summary, 1)
@@ -203,7 +203,7 @@ class ProblemsScreen(Screen):
         self.detail = QLabel("在左侧选中一个问题。")
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.TextFormat.RichText)
-        self.detail.setStyleSheet("QLabel { background: #f4f1ec; padding: 6px; }")
+        set_role(self.detail, "panel")
         self.steps_model = RowsModel([
             Column("环节", lambda s: s.stage),
             Column("时间", lambda s: s.at),
@@ -218,7 +218,7 @@ class ProblemsScreen(Screen):
         self.step_box = QGroupBox("办理下一环节")
         self.next_stage = QComboBox()
         self.stage_hint = QLabel()
-        self.stage_hint.setStyleSheet("color: #555;")
+        set_role(self.stage_hint, "hint")
         self.step_person = QLineEdit()
         self.step_person.setPlaceholderText("经办人姓名")
         self.step_at = QDateTimeEdit()
@@ -234,7 +234,7 @@ class ProblemsScreen(Screen):
         self.step_satisfaction = QComboBox()
         self.step_satisfaction.addItems(list(problems.SATISFACTION))
         self.step_submit = QPushButton("提交")
-        self.step_submit.setStyleSheet("QPushButton { font-weight: bold; padding: 4px 18px; }")
+        set_role(self.step_submit, "primary")
         self.step_form = QFormLayout(self.step_box)
         stage_row = QHBoxLayout()
         stage_row.addWidget(self.next_stage)
@@ -325,7 +325,7 @@ class ProblemsScreen(Screen):
                 head.setForeground(QBrush(RED_TEXT))
             row_head = [head] + [QStandardItem("") for _ in range(5)]
             for item in row_head:
-                item.setBackground(QBrush(QColor("#ece7df")))
+                item.setBackground(QBrush(QColor(GROUP_ROW)))
             self.board_model.appendRow(row_head)
             self.board.setFirstColumnSpanned(self.board_model.rowCount() - 1, self.board.rootIndex(), True)
             for p, state in zip(items, states):

@@ -28,7 +28,8 @@ from gui.export_dialog import ExportDialog, open_export_dialog
 from gui.import_wizard import ImportWizard, open_import_wizard
 from gui.member_event_dialog import MemberEventDialog
 from gui.member_form import MemberDialog
-from gui.style import px
+from gui.flow_layout import flow_row
+from gui.style import STATUS, px, set_role
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,8 @@ def join_bands(year: int) -> list[tuple[str, int | None, int | None]]:
             ("1978–1999 年", 1978, 1999), ("2000–2011 年", 2000, 2011), ("2012 年以来", 2012, None)]
 
 
-NOT_NORMAL = QColor("#8a4b00")
-LEFT = QColor("#888888")
+NOT_NORMAL = QColor(STATUS["due"].text)
+LEFT = QColor(STATUS["neutral"].text)
 
 
 # The only roles the table answers; Qt asks each cell for a dozen more on every paint.
@@ -415,7 +416,7 @@ class RosterScreen(Screen):
 
         self.reminder = QFrame()
         self.reminder.setObjectName("reminder")
-        self.reminder.setStyleSheet("QFrame#reminder { background: #fff4d6; border: 1px solid #e0b84c; border-radius: 3px; }")
+        set_role(self.reminder, "reminder")
         self.reminder_label = QLabel()
         self.reminder_button = QPushButton("只看这些人")
         strip = QHBoxLayout(self.reminder)
@@ -452,13 +453,12 @@ class RosterScreen(Screen):
         self.undo_import_button.setToolTip("撤销最近的某次导入（导入的记录没有被修改过时可以撤销）")
         self.export_button = QPushButton("导出 Excel…")
         self.export_button.setToolTip("把当前筛选出的党员导出为 Excel 花名册")
+        # Rows that wrap: at a large font all buttons stay visible instead of widening the window.
         actions = QHBoxLayout()
-        for w in (self.add_button, self.edit_button, self.event_button, self.reveal_button, self.columns_button,
-                  self.lookups_button):
-            actions.addWidget(w)
-        actions.addStretch(1)
-        for w in (self.import_button, self.undo_import_button, self.export_button, self.print_button):
-            actions.addWidget(w)
+        actions.addWidget(flow_row([self.add_button, self.edit_button, self.event_button, self.reveal_button,
+                                    self.columns_button, self.lookups_button]), 1)
+        actions.addWidget(flow_row([self.import_button, self.undo_import_button, self.export_button,
+                                    self.print_button]))
 
         self.model = MemberTableModel(self.db, self)
         self.table = QTableView()

@@ -19,6 +19,7 @@ BORDER = "#d6d0c4"
 INPUT_BORDER = "#bfb8ab"
 SELECTION = "#cfe0f3"
 SELECTION_TEXT = "#111111"
+GROUP_ROW = "#ece7df"  # a group's heading row inside a tree table
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,7 @@ QFrame[role="reminder"] {{ background: {due.fill}; border: 1px solid {due.border
 QFrame[role="reminder"] QLabel {{ background: transparent; }}
 
 QPushButton[role="tile"] {{ border: 1px solid {BORDER}; border-radius: 6px; background: white; text-align: left;
-    padding: 8px 10px; }}
+    padding: 8px 10px; min-height: 7em; }}
 QPushButton[role="tile"]:hover {{ background: {PAPER}; }}
 QPushButton[role="tile"][tone="alert"] {{ border-color: {overdue.border}; background: #fff5f5; }}
 QPushButton[role="tile"][tone="alert"]:hover {{ background: {overdue.fill}; }}
@@ -185,6 +186,12 @@ QLabel[role="tile-value"][tone="alert"] {{ color: {overdue.text}; }}
 QLabel[role="tile-value"][tone="good"] {{ color: {done.text}; }}
 QLabel[role="tile-name"] {{ font-size: {pt(10.5)}; color: #333333; background: transparent; }}
 QLabel[role="tile-hint"] {{ font-size: {pt(9)}; color: #777777; background: transparent; }}
+
+QLabel[role="summary-panel"] {{ font-size: {pt(11)}; padding: 6px; background: {PANEL}; border: 1px solid {BORDER}; }}
+QPushButton[role="finding"]:checked {{ color: white; font-weight: bold; }}
+QPushButton[role="finding"][tone="done"]:checked {{ background: {done.text}; border-color: {done.text}; }}
+QPushButton[role="finding"][tone="due"]:checked {{ background: #ef8f00; border-color: #ef8f00; }}
+QPushButton[role="finding"][tone="overdue"]:checked {{ background: {overdue.text}; border-color: {overdue.text}; }}
 
 QLabel[role="legend"] {{ padding: 2px 6px; border-radius: 3px; }}
 QLabel[role="legend"][tone="done"] {{ background: {done.fill}; }}

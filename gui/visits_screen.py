@@ -24,13 +24,9 @@ from gui.visits_widgets import (
     AMBER, GREEN, RED, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
     ask_xlsx_path, export_excel, may, qdate, select_id, selected_row, start_job,
 )
-from gui.style import px
+from gui.style import px, set_role
 
-FINDING_STYLE = {
-    "无异常": "QPushButton:checked { background: #2e7d32; color: white; }",
-    "有情况": "QPushButton:checked { background: #ef8f00; color: white; }",
-    "发现问题": "QPushButton:checked { background: #c62828; color: white; }",
-}
+FINDING_TONE = {"无异常": "done", "有情况": "due", "发现问题": "overdue"}
 SEVERITY_CHOICES = ["一般", "重大", "复杂"]
 
 
@@ -52,7 +48,7 @@ class ItemRow:
         for finding in visits.FINDINGS:
             button = QPushButton(finding)
             button.setCheckable(True)
-            button.setStyleSheet(FINDING_STYLE[finding])
+            set_role(button, "finding", FINDING_TONE[finding])
             button.setMinimumWidth(px(72))
             self.group.addButton(button)
             self.buttons[finding] = button
@@ -79,10 +75,6 @@ class ItemRow:
         needs_text = self.finding() in ("有情况", "发现问题")
         self.text_edit.setEnabled(needs_text)
         self.problem_button.setEnabled(needs_text or self.problem_button.text() != "生成问题")
-        if needs_text:
-            self.text_edit.setStyleSheet("")
-        else:
-            self.text_edit.setStyleSheet("QLineEdit { background: #f3f3f3; }")
 
 
 class VisitsScreen(Screen):
@@ -124,7 +116,7 @@ class VisitsScreen(Screen):
         self.search_results.setMaximumHeight(px(130))
         self.household_label = QLabel("请先查找并选中要走访的住户。")
         self.household_label.setWordWrap(True)
-        self.household_label.setStyleSheet("QLabel { background: #f4f1ec; padding: 6px; }")
+        set_role(self.household_label, "panel")
         pick_box = QGroupBox("一、选择住户")
         pick = QVBoxLayout(pick_box)
         pick.addWidget(self.search_edit)
@@ -165,7 +157,7 @@ class VisitsScreen(Screen):
         self.save_button = QPushButton("保存走访")
         self.save_button.setDefault(True)
         self.save_button.setToolTip("保存（Ctrl+S）")
-        self.save_button.setStyleSheet("QPushButton { font-weight: bold; padding: 4px 18px; }")
+        set_role(self.save_button, "primary")
         self.new_button = QPushButton("新的走访")
         self.form_status = QLabel()
         self.form_status.setWordWrap(True)
@@ -229,7 +221,7 @@ class VisitsScreen(Screen):
 
         self.detail_label = QLabel("选中一户查看走访记录和问题。")
         self.detail_label.setWordWrap(True)
-        self.detail_label.setStyleSheet("QLabel { background: #f4f1ec; padding: 6px; }")
+        set_role(self.detail_label, "panel")
         self.history_model = RowsModel([
             Column("走访日期", lambda v: v.visit_date),
             Column("走访人", lambda v: v.visitors_text),
@@ -289,7 +281,7 @@ class VisitsScreen(Screen):
         bar.addStretch(1)
         bar.addWidget(self.c_export)
         self.c_summary = QLabel()
-        self.c_summary.setStyleSheet("QLabel { font-size: 11pt; padding: 4px; }")
+        set_role(self.c_summary, "summary")
         coverage_columns = [
             Column("住户", lambda r: r.coverage.households, align_right=True),
             Column("已走访", lambda r: r.coverage.visited, align_right=True),
@@ -634,11 +626,11 @@ class VisitsScreen(Screen):
 
     def _show_saved_status(self, visit: Visit) -> None:
         if visit.complete:
-            self.form_status.setStyleSheet("color: #2e7d32;")
+            set_role(self.form_status, "ok")
             self.form_status.setText(f"已保存（{visit.visit_date}，五项均已问完）。")
         else:
             missing = "、".join(str(n) for n in visit.missing_items)
-            self.form_status.setStyleSheet("color: #b35c00; font-weight: bold;")
+            set_role(self.form_status, "warning")
             self.form_status.setText(f"已保存，但未问完：第 {missing} 项没有结果，不计入走访覆盖率。补问后再保存即可。")
 
     def _on_save_button_clicked(self) -> None:

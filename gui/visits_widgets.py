@@ -14,13 +14,14 @@ from core import orgs
 from core.db import Db
 from core.errors import UserError
 from gui.task import BackgroundTask
+from gui.style import STATUS
 
 SortRole = Qt.ItemDataRole.UserRole
 IdRole = Qt.ItemDataRole.UserRole + 1
-RED = QColor("#fde2e1")
-AMBER = QColor("#fff1cc")
-GREEN = QColor("#e3f4e1")
-RED_TEXT = QColor("#b71c1c")
+RED = QColor(STATUS["overdue"].fill)
+AMBER = QColor(STATUS["due"].fill)
+GREEN = QColor(STATUS["done"].fill)
+RED_TEXT = QColor(STATUS["overdue"].text)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from core.clock import today
 from core.db import Db
 from core.errors import UserError
 from gui.volunteer_tables import Column, RowsTable
-from gui.style import px
+from gui.style import px, set_role
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -55,7 +55,7 @@ class FormDialog(QDialog):
         self.db = db
         self.setWindowTitle(title)
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #c62828;")
+        set_role(self.error_label, "error")
         self.error_label.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
@@ -547,10 +547,10 @@ class ActivityDialog(FormDialog):
         length = self.length_minutes()
         if length <= 0:
             self.length_label.setText("结束时间应晚于开始时间")
-            self.length_label.setStyleSheet("color: #c62828;")
+            set_role(self.length_label, "error")
         else:
             self.length_label.setText(f"活动时长 {vol.hours_text(length)} 小时")
-            self.length_label.setStyleSheet("")
+            set_role(self.length_label, "")
 
     def _update_summary(self) -> None:
         ticked = [p for p in self.participants() if p[2]]

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionProgressBar,
     QStyleOptionViewItem, QTableView, QWidget,
 )
-from gui.style import px
+from gui.style import STATUS, px
 
 T = TypeVar("T")
 SortRole = Qt.ItemDataRole.UserRole
@@ -118,7 +118,7 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.textAlignment = Qt.AlignmentFlag.AlignCenter
         bar.state = option.state | QStyle.StateFlag.State_Horizontal
         bar.palette = QPalette(option.palette)
-        bar.palette.setColor(QPalette.ColorRole.Highlight, QColor("#2e7d32" if done >= target else "#c62828"))
+        bar.palette.setColor(QPalette.ColorRole.Highlight, QColor(STATUS["done" if done >= target else "overdue"].text))
         style = option.widget.style() if option.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, option.widget)
 
