@@ -40,7 +40,7 @@ class NumberTile(QPushButton):
         super().__init__(parent)
         self.tile = tile
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setMinimumSize(px(150), px(104))
+        self.setMinimumSize(140, px(104))  # six in a row must fit a 1280 px screen at any font size
         set_role(self, "tile", tile.tone)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
@@ -49,6 +49,7 @@ class NumberTile(QPushButton):
         set_role(self.value_label, "tile-value", tile.tone)
         self.name_label = QLabel(tile.label)
         set_role(self.name_label, "tile-name")
+        self.name_label.setWordWrap(True)
         self.hint_label = QLabel(tile.hint)
         set_role(self.hint_label, "tile-hint")
         self.hint_label.setWordWrap(True)

@@ -23,7 +23,7 @@ from core.errors import UserError
 from core.meetings import Attendance, MeetingSummary
 from core.pinyin import name_keys
 from gui.base import Screen
-from gui.style import STATUS, px, set_role
+from gui.style import STATUS, current_font_size, px, set_role
 
 SortRole = Qt.ItemDataRole.UserRole
 STATE_COLORS = {"held": STATUS["done"].fill, "overdue": STATUS["overdue"].fill, "due": STATUS["due"].fill,
@@ -790,7 +790,8 @@ class MeetingsScreen(Screen):
         self.month_summary = QLabel()
         self.month_summary.setWordWrap(True)
         left = QWidget()
-        left.setMinimumWidth(320)  # not scaled: at a large font the editor needs the room; columns scroll
+        # At a larger font the editor needs the room (the list's columns then scroll sideways).
+        left.setMinimumWidth(440 if current_font_size() == "normal" else 320)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.meeting_view, 1)

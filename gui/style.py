@@ -120,7 +120,7 @@ QListWidget#navigation::item {{ padding: 0.45em 0.5em; margin: 1px 6px; border-r
 QListWidget#navigation::item:hover {{ background: #ebe5da; }}
 QListWidget#navigation::item:selected {{ background: {ACCENT}; color: white; }}
 
-QPushButton {{ padding: 0.3em 0.9em; border: 1px solid {INPUT_BORDER}; border-radius: 4px; background: #fdfcfa;
+QPushButton {{ padding: 0.3em 0.65em; border: 1px solid {INPUT_BORDER}; border-radius: 4px; background: #fdfcfa;
     color: {TEXT}; min-height: 1.3em; }}
 QPushButton:hover {{ background: #ffffff; border-color: #8d8676; }}
 QPushButton:pressed, QPushButton:checked {{ background: #e8e3da; }}
@@ -142,6 +142,7 @@ QLineEdit:disabled, QPlainTextEdit:disabled {{ background: #f3f2ef; color: #8888
 
 QTableView, QTreeView, QListView {{ background: white; alternate-background-color: {PANEL}; gridline-color: #e4dfd6;
     border: 1px solid {BORDER}; selection-background-color: {SELECTION}; selection-color: {SELECTION_TEXT}; }}
+QTreeView::item {{ padding: 0.2em 0; }}
 QHeaderView::section {{ background: #efebe4; color: #333333; border: none; border-right: 1px solid #ddd6ca;
     border-bottom: 1px solid #d0c8ba; padding: 0.25em 0.45em; }}
 QHeaderView::section:vertical {{ padding: 0 0.35em; }}
