@@ -27,7 +27,7 @@ from gui.style import STATUS, current_font_size, px, set_role
 
 SortRole = Qt.ItemDataRole.UserRole
 STATE_COLORS = {"held": STATUS["done"].fill, "overdue": STATUS["overdue"].fill, "due": STATUS["due"].fill,
-                "not_due": STATUS["neutral"].fill, "none": "#ffffff"}
+                "not_due": STATUS["neutral"].fill, "none": "white"}
 STATUS_COLORS = {"出席": None, "请假": STATUS["due"].fill, "缺席": STATUS["overdue"].fill}
 NAME_SPLIT = re.compile(r"[、,，;；\n]+")
 

@@ -12,13 +12,13 @@ from core import idcard, member_events, members, orgs, persons
 from core.clock import today
 from core.db import Db
 from core.errors import UserError, ValidationError
-from gui.style import MUTED, STATUS, px
+from gui.style import MUTED, STATUS, TEXT, px
 
 ETHNICITIES = ["汉族", "回族", "满族", "蒙古族", "壮族", "藏族", "维吾尔族", "土家族", "苗族", "彝族", "朝鲜族"]
 EDUCATIONS = ["研究生", "大学本科", "大专", "中专", "高中", "初中", "小学"]
 ERROR_STYLE = f"color: {STATUS['overdue'].text};"
 HINT_STYLE = f"color: {MUTED};"
-DERIVED_STYLE = "QComboBox:disabled { color: #333333; }"  # read-only lines: the program style sheet
+DERIVED_STYLE = f"QComboBox:disabled {{ color: {TEXT}; }}"  # read-only lines: the program style sheet
 PERSON_KEYS = ("name", "id_number", "gender", "birth_date", "ethnicity", "education", "native_place", "phone",
                "address")
 DATE_LABELS = {"birth_date": "出生日期", "join_date": "入党时间", "full_date": "转正时间", "transfer_date": "转入日期"}

@@ -21,7 +21,7 @@ from gui.visits_widgets import (
     AMBER, RED, RED_TEXT, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
     ask_xlsx_path, export_excel, may, qdate, start_job,
 )
-from gui.style import GROUP_ROW, px, set_role
+from gui.style import GROUP_ROW, STATUS, px, set_role
 
 PROBLEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_LABEL = {"overdue": "已超时", "due_soon": "即将超时", "open": "", "on_time": "按时处置", "late": "超时处置"}
@@ -349,8 +349,8 @@ class ProblemsScreen(Screen):
         start, end = pydate(self.ledger_start.date()), pydate(self.ledger_end.date())
         counts = problems.counts(self.db, start, end, community_id=community, at=at)
         self.summary.setText(
-            f"当前<b style='color:#b71c1c'>超时未处置 {overdue_total} 件</b>，"
-            f"<b style='color:#b35c00'>即将超时 {soon_total} 件</b>。　本期新发现 {counts.opened} 件，"
+            f"当前<b style='color:{STATUS['overdue'].text}'>超时未处置 {overdue_total} 件</b>，"
+            f"<b style='color:{STATUS['due'].text}'>即将超时 {soon_total} 件</b>。　本期新发现 {counts.opened} 件，"
             f"办结 {counts.closed} 件，按时处置率 {counts.on_time_percent:g}%。")
         if selected is not None and self.select_problem(selected):
             return
@@ -404,7 +404,8 @@ class ProblemsScreen(Screen):
             return
         self.step_box.setVisible(True)
         state = p.deadline_state(problems.now(), problems.due_soon_fraction(self.db))
-        state_text = {"overdue": "<b style='color:#b71c1c'>已超时</b>", "due_soon": "<b style='color:#b35c00'>即将超时</b>",
+        state_text = {"overdue": f"<b style='color:{STATUS['overdue'].text}'>已超时</b>",
+                      "due_soon": f"<b style='color:{STATUS['due'].text}'>即将超时</b>",
                       "late": "超时处置", "on_time": "按时处置", "open": ""}[state]
         where = f"{p.community_name} {p.grid_name}" + (f"　{p.address}" if p.address else "")
         reporter = f"　反映人：{p.reporter}" if p.reporter else ""

@@ -828,7 +828,7 @@ class RosterScreen(Screen):
             lines.append(f"党龄：{party_age} 年")
         if m.probation_due():
             extended = f"（已延长 {m.probation_extension_months} 个月）" if m.probation_extension_months else ""
-            lines.append(f"<span style='color:#8a4b00'>预备期满：{m.probation_due()}{extended}</span>")
+            lines.append(f"<span style='color:{STATUS['due'].text}'>预备期满：{m.probation_due()}{extended}</span>")
         if m.work_unit:
             lines.append(f"工作单位：{e(m.work_unit)}")
         if revealed and m.address:

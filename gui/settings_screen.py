@@ -13,7 +13,6 @@ from core.errors import UserError
 from gui import style
 from gui.base import Screen
 from gui.org_screen import OrgScreen
-from gui.style import px
 
 LEVELS = [("street", "街道党工委"), ("community", "社区党委")]
 
@@ -46,7 +45,7 @@ class OfficeSettingsForm(QWidget):
         for key, label in style.FONT_LABELS.items():
             self.font_size.addItem(label, key)
         self.font_size.setCurrentIndex(max(0, self.font_size.findData(style.current_font_size())))
-        self.font_size.setMaximumWidth(px(360))
+        self.font_size.setMaximumWidth(style.px(360))
         display_form.addRow("字体大小：", self.font_size)
 
         basic = QGroupBox("基本信息")
@@ -84,7 +83,7 @@ class OfficeSettingsForm(QWidget):
         self.star_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.star_table.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)
         self.star_table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.star_table.setMaximumWidth(px(560))
+        self.star_table.setMaximumWidth(style.px(560))
         stars_layout.addWidget(self.star_table)
 
         funding = QGroupBox("办公经费（保底 + 按住户数）")
@@ -119,7 +118,7 @@ class OfficeSettingsForm(QWidget):
 
         for field in (self.office_name, self.office_level, self.min_wage, self.funding_base, self.funding_small,
                       self.funding_medium, self.funding_large, self.member_hours, self.unit_hours):
-            field.setMaximumWidth(px(360))
+            field.setMaximumWidth(style.px(360))
         inner = QWidget()
         layout = QVBoxLayout(inner)
         for box in (display, basic, stars, funding, dual):

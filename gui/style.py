@@ -99,11 +99,14 @@ def row_height(font: QFont | None = None) -> int:
 
 
 class AppStyle(QProxyStyle):
-    """The platform style, with table rows as tall as the font needs (the stock height is fixed pixels)."""
+    """The platform style, with table rows as tall as the font needs and default column widths that grow
+    with it (the stock sizes are fixed pixels)."""
 
     def pixelMetric(self, metric, option=None, widget=None):
         if metric == QStyle.PixelMetric.PM_HeaderDefaultSectionSizeVertical:
             return row_height(widget.font() if widget is not None else None)
+        if metric == QStyle.PixelMetric.PM_HeaderDefaultSectionSizeHorizontal:
+            return px(super().pixelMetric(metric, option, widget))  # columns left at their default width
         return super().pixelMetric(metric, option, widget)
 
 

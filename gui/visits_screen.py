@@ -24,7 +24,7 @@ from gui.visits_widgets import (
     AMBER, GREEN, RED, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
     ask_xlsx_path, export_excel, may, qdate, select_id, selected_row, start_job,
 )
-from gui.style import px, set_role
+from gui.style import STATUS, px, set_role
 
 FINDING_TONE = {"无异常": "done", "有情况": "due", "发现问题": "overdue"}
 SEVERITY_CHOICES = ["一般", "重大", "复杂"]
@@ -515,7 +515,7 @@ class VisitsScreen(Screen):
             self.visitors_edit.setText(household.cadre_name)
 
     def _show_household_label(self, h: Household) -> None:
-        tags = f"　特殊群体：<b style='color:#b71c1c'>{h.tags_text}</b>" if h.tags else ""
+        tags = f"　特殊群体：<b style='color:{STATUS['overdue'].text}'>{h.tags_text}</b>" if h.tags else ""
         self.household_label.setText(
             f"<b>{h.address}</b>　户主：{h.head_name or '未登记'}　电话：{idcard.mask_phone(h.phone) or '无'}　"
             f"{h.people_count} 人　{h.community_name} {h.grid_name}　包片：{h.cadre_name or '未指定'}{tags}　"
@@ -737,7 +737,7 @@ class VisitsScreen(Screen):
         self.detail_label.setText(
             f"<b>{h.address}</b><br>户主：{h.head_name or '未登记'}　电话：{idcard.mask_phone(h.phone) or '无'}　"
             f"家庭人数：{h.people_count}<br>{h.community_name} {h.grid_name}　包片干部：{h.cadre_name or '未指定'}"
-            + (f"<br>特殊群体：<b style='color:#b71c1c'>{h.tags_text}</b>" if h.tags else "")
+            + (f"<br>特殊群体：<b style='color:{STATUS['overdue'].text}'>{h.tags_text}</b>" if h.tags else "")
             + (f"<br>备注：{h.note}" if h.note else ""))
         self.history_model.set_rows(visits.list_visits(self.db, household_id=h.id))
         self.h_problem_model.set_rows(problems.list_problems(self.db, household_id=h.id))

@@ -124,3 +124,19 @@ def qtbot_app(qtbot):
     from PySide6.QtWidgets import QApplication
 
     return QApplication.instance()
+
+
+def test_colours_are_chosen_in_one_place():
+    """Screens name a status (STATUS["overdue"]…) or a role; the colour values live only in gui/style.py."""
+    import re
+
+    gui = Path(__file__).resolve().parent.parent / "gui"
+    literal = re.compile(r"""["'][^"'\n]*#[0-9a-fA-F]{3,8}\b""")
+    offenders = [f"{p.name}:{n}" for p in sorted(gui.glob("*.py")) if p.name != "style.py"
+                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if literal.search(line)]
+    assert offenders == []
+    from gui.meetings_screen import STATE_COLORS
+    from gui.visits_widgets import AMBER, RED
+
+    assert STATE_COLORS["overdue"] == style.STATUS["overdue"].fill and RED.name() == style.STATUS["overdue"].fill
+    assert STATE_COLORS["due"] == style.STATUS["due"].fill and AMBER.name() == style.STATUS["due"].fill
