@@ -9,8 +9,8 @@ from typing import Callable
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QFileDialog, QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox,
-    QScrollArea, QStackedWidget, QTabWidget, QWidget,
+    QApplication, QFileDialog, QFrame, QHBoxLayout, QLabel, QLayout, QListWidget, QListWidgetItem, QMainWindow,
+    QMessageBox, QScrollArea, QStackedWidget, QTabWidget, QWidget,
 )
 
 from core import access, settings
@@ -20,6 +20,27 @@ from gui import icons, style
 from gui.app import APP_NAME, AppSignals
 from gui.base import Screen
 from gui.login import IdleWatcher, LoginDialog
+
+
+class PageStack(QStackedWidget):
+    """A stack as large as its current page needs, not its largest page: inside the scroll area, one tall
+    or wide screen must not make every other screen scroll."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.currentChanged.connect(self._on_current_changed)
+
+    def minimumSizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.minimumSizeHint().expandedTo(page.minimumSize()) if page is not None else QSize(0, 0)
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else QSize(0, 0)
+
+    def _on_current_changed(self, index: int) -> None:
+        self.updateGeometry()
 
 
 @dataclass(frozen=True)
@@ -80,7 +101,7 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setObjectName("navigation")  # its look is in gui/style.py
         self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.stack = QStackedWidget()
+        self.stack = PageStack()
         # At a large font a screen may need more width than a small monitor has: scroll, never clip.
         self.stack_scroll = QScrollArea()
         self.stack_scroll.setWidgetResizable(True)
