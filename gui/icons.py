@@ -18,7 +18,7 @@ ACTION_ICONS = ("add", "save", "delete", "print", "import", "export", "find", "e
 # the same on every screen without each screen choosing (and drifting).
 ACTION_WORDS = (
     ("新增", "add"), ("新建", "add"), ("添加", "add"), ("登记离队", None), ("登记", "add"),
-    ("保存", "save"),
+    ("保存", "save"), ("另存为", "save"),
     ("删除", "delete"),
     ("打印", "print"), ("预览", "print"),
     ("导入", "import"),

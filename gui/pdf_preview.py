@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
+from gui import icons
+
 
 class PdfPreviewDialog(QDialog):
     def __init__(self, path: str | Path, title: str = "打印预览", parent: QWidget | None = None):
@@ -51,6 +53,7 @@ class PdfPreviewDialog(QDialog):
         self.print_button.clicked.connect(self._on_print_button_clicked)
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.close_button.clicked.connect(self.reject)
+        icons.decorate(self)
 
     def page_count(self) -> int:
         return self.document.pageCount()

@@ -140,3 +140,10 @@ def test_colours_are_chosen_in_one_place():
 
     assert STATE_COLORS["overdue"] == style.STATUS["overdue"].fill and RED.name() == style.STATUS["overdue"].fill
     assert STATE_COLORS["due"] == style.STATUS["due"].fill and AMBER.name() == style.STATUS["due"].fill
+
+
+def test_screenshots_include_the_print_preview(qtbot, demo_db, tmp_path, machine_settings):
+    from gui.screenshots import _render_print_preview
+
+    written = _render_print_preview(demo_db, tmp_path)
+    assert [p.name for p in written] == ["print-preview.png"] and written[0].stat().st_size > 10_000
