@@ -21,7 +21,7 @@ from core.errors import UserError
 from core.excel_export import DEFAULT_LAYOUT, ROSTER_FIELDS, ExportLayout, ExportResult, LayoutColumn
 from gui.app import AppSignals
 from gui.task import BackgroundTask
-from gui.style import px, set_role
+from gui.style import fitted, px, set_role
 
 FIELD_ROLE = Qt.ItemDataRole.UserRole
 
@@ -56,7 +56,7 @@ class LayoutEditor(QDialog):
         self.db = db
         self.original = layout
         self.setWindowTitle("编辑导出格式")
-        self.resize(px(900), px(580))
+        self.resize(fitted(900, 580))
         self._build_ui()
         self._connect_signals()
         self.load(layout)
@@ -229,7 +229,7 @@ class ExportDialog(QDialog):
         self.task: BackgroundTask | None = None
         self.result: ExportResult | None = None
         self.setWindowTitle("导出党员花名册")
-        self.resize(px(640), px(380))
+        self.resize(fitted(640, 380))
         self._build_ui()
         self._connect_signals()
         self.refresh_layouts()

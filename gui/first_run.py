@@ -13,7 +13,7 @@ from core.db import Db, default_db_path, open_db
 from core.demo import build_demo
 from core.errors import UserError
 from core.office_setup import OfficeSetup, clean_lines, create_office
-from gui.style import px
+from gui.style import fitted, px
 
 
 class StartPage(QWizardPage):
@@ -132,7 +132,7 @@ class FirstRunWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.FinishButton, "完成")
         self.setButtonText(QWizard.WizardButton.CancelButton, "取消")
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
-        self.resize(px(640), px(520))
+        self.resize(fitted(640, 520))
 
     def ask_save_path(self, current: str) -> str:
         return QFileDialog.getSaveFileName(self, "数据库文件保存位置", current, "数据库文件 (*.db)")[0]

@@ -80,3 +80,15 @@ def flow_row(widgets: list[QWidget], parent: QWidget | None = None) -> QWidget:
     policy.setHeightForWidth(True)
     holder.setSizePolicy(policy)
     return holder
+
+
+def group(*parts: QWidget | str) -> QWidget:
+    """Widgets (and label texts) that stay together on one line inside a flow row, e.g. "从" date "至" date."""
+    from PySide6.QtWidgets import QHBoxLayout, QLabel
+
+    holder = QWidget()
+    layout = QHBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for part in parts:
+        layout.addWidget(QLabel(part) if isinstance(part, str) else part)
+    return holder

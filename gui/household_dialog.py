@@ -13,7 +13,7 @@ from core import households
 from core.db import Db
 from core.households import Household
 from gui.visits_widgets import fill_grid_combo, name_completer
-from gui.style import px, set_role
+from gui.style import fitted, set_role
 
 
 class HouseholdDialog(QDialog):
@@ -28,7 +28,7 @@ class HouseholdDialog(QDialog):
         self.setWindowTitle("编辑住户" if household else "新增住户")
         self._build_ui()
         self._load(household, default_grid_id)
-        self.resize(px(560), px(520))
+        self.resize(fitted(560, 520))
 
     def _build_ui(self) -> None:
         self.grid_combo = QComboBox()

@@ -19,7 +19,7 @@ from core.errors import UserError
 from core.excel_import import ACTION_LABELS, MODE_LABELS, ImportResult, Preview, Source
 from gui.app import AppSignals
 from gui.task import BackgroundTask
-from gui.style import STATUS, px, set_role
+from gui.style import STATUS, fitted, px, set_role
 
 PAGE_FILE, PAGE_MAPPING, PAGE_PREVIEW, PAGE_RUNNING, PAGE_RESULT = range(5)
 NOT_IMPORTED = "（不导入）"
@@ -121,7 +121,7 @@ class ImportWizard(QDialog):
         self.result: ImportResult | None = None
         self.task: BackgroundTask | None = None
         self.setWindowTitle(f"导入{self.kind.label}")
-        self.resize(px(980), px(660))
+        self.resize(fitted(980, 660))
         self._build_ui()
         self._connect_signals()
         self._refresh_batches()

@@ -19,7 +19,7 @@ from core.db import Db, open_db
 from core.errors import UserError
 from gui.base import Screen
 from gui.row_model import Column, make_table, select_where, selected_row
-from gui.style import ACCENT, STATUS, px, set_role
+from gui.style import ACCENT, STATUS, fitted, px, set_role
 
 num = letters.format_number
 
@@ -88,7 +88,7 @@ class ItemDialog(QDialog):
         form.addRow("", self.capped)
         _add_ok_cancel(self, form)
         self.measure.currentIndexChanged.connect(self._on_measure_current_index_changed)
-        self.resize(px(520), px(0))
+        self.resize(fitted(520, 0))
 
     def _on_measure_current_index_changed(self, _index: int) -> None:
         found = measures.get(self.measure.currentData())

@@ -14,7 +14,7 @@ from core import access
 from core.db import Db
 from core.errors import UserError
 from gui.app import APP_NAME
-from gui.style import px, set_role
+from gui.style import fitted, set_role
 
 
 class LoginDialog(QDialog):
@@ -55,7 +55,7 @@ class LoginDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
-        self.resize(px(360), px(180))
+        self.resize(fitted(360, 180))
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

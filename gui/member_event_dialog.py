@@ -12,7 +12,7 @@ from core.clock import today
 from core.db import Db
 from core.errors import UserError, ValidationError
 from gui.member_form import ERROR_STYLE, HINT_STYLE
-from gui.style import px
+from gui.style import fitted, px
 
 KIND_HINTS = {
     "full": "转正后党员类别改为正式党员，转正时间为所填日期（不早于预备期满之日）。",
@@ -91,7 +91,7 @@ class MemberEventDialog(QDialog):
         if not self.kind.count():
             self.general_error.setText(f"{m.name}的状态是“{m.status}”，不能再记录变动。")
             self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
-        self.resize(px(620), px(320))
+        self.resize(fitted(620, 320))
 
     def _connect_signals(self) -> None:
         self.kind.currentIndexChanged.connect(self._on_kind_current_index_changed)

@@ -12,7 +12,7 @@ from core import idcard, member_events, members, orgs, persons
 from core.clock import today
 from core.db import Db
 from core.errors import UserError, ValidationError
-from gui.style import MUTED, STATUS, TEXT, px
+from gui.style import MUTED, STATUS, TEXT, fitted, px
 
 ETHNICITIES = ["汉族", "回族", "满族", "蒙古族", "壮族", "藏族", "维吾尔族", "土家族", "苗族", "彝族", "朝鲜族"]
 EDUCATIONS = ["研究生", "大学本科", "大专", "中专", "高中", "初中", "小学"]
@@ -420,7 +420,7 @@ class MemberDialog(QDialog):
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
-        self.resize(px(1180), px(420))
+        self.resize(fitted(1180, 420))
 
     def save(self) -> int | None:
         member_id = self.form.save()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui import icons
+from gui.style import fitted
 
 
 class PdfPreviewDialog(QDialog):
@@ -25,7 +26,7 @@ class PdfPreviewDialog(QDialog):
         self.document = QPdfDocument(self)
         self.document.load(str(self.path))
         self._build_ui()
-        self.resize(900, 1000)
+        self.resize(fitted(900, 1000))
 
     def _build_ui(self) -> None:
         self.view = QPdfView()

@@ -21,7 +21,7 @@ from gui.visits_widgets import (
     AMBER, RED, RED_TEXT, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
     ask_xlsx_path, export_excel, may, qdate, start_job,
 )
-from gui.style import GROUP_ROW, STATUS, px, set_role
+from gui.style import GROUP_ROW, STATUS, fitted, px, set_role
 
 PROBLEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_LABEL = {"overdue": "已超时", "due_soon": "即将超时", "open": "", "on_time": "按时处置", "late": "超时处置"}
@@ -92,7 +92,7 @@ class NewProblemDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self._on_household_search_text_changed("")
-        self.resize(px(560), px(480))
+        self.resize(fitted(560, 480))
 
     def _on_household_search_text_changed(self, text: str) -> None:
         self.household.clear()

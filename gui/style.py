@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
+from PySide6.QtCore import QObject, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QGuiApplication
 from PySide6.QtWidgets import QApplication, QHeaderView, QProxyStyle, QStyle, QWidget
 
 # Calm colours: warm paper, navy ink, one party red used sparingly (navigation, alerts).
@@ -271,3 +271,14 @@ def px(pixels: int) -> int:
     if current_font_size() == "normal":
         return pixels
     return round(pixels * max(_width_ratio(), base_point_size() / FONT_SIZES["normal"]))
+
+
+def fitted(width: int, height: int) -> QSize:
+    """A window size designed for the standard font: scaled to the chosen size, but never larger than the
+    screen (an office PC may have 1366 × 768 and the 特大 font)."""
+    size = QSize(px(width), px(height))
+    screen = QGuiApplication.primaryScreen()
+    if screen is not None:
+        room = screen.availableGeometry().size() * 0.95
+        size = size.boundedTo(room)
+    return size

@@ -18,7 +18,7 @@ from core.clock import today
 from core.db import Db
 from core.errors import UserError
 from gui.volunteer_tables import Column, RowsTable
-from gui.style import px, set_role
+from gui.style import fitted, px, set_role
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -177,7 +177,7 @@ class PersonPickerDialog(QDialog):
         layout.addWidget(self.search_edit)
         layout.addWidget(self.table, 1)
         layout.addLayout(bar)
-        self.resize(px(640), px(420))
+        self.resize(fitted(640, 420))
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
         self.table.doubleClicked.connect(self._on_choose_button_clicked)
         self.choose_button.clicked.connect(self._on_choose_button_clicked)
@@ -354,7 +354,7 @@ class ActivityDialog(FormDialog):
         body = QVBoxLayout(self)
         body.addWidget(splitter, 1)
         self.finish_layout(body)
-        self.resize(px(820), px(760))
+        self.resize(fitted(820, 760))
 
     def _connect_signals(self) -> None:
         self.community.currentIndexChanged.connect(self._on_community_current_index_changed)
