@@ -49,14 +49,21 @@ def action_for(text: str) -> str | None:
     return next((name for word, name in ACTION_WORDS if text.startswith(word)), None)
 
 
+def decorate_widget(widget: QWidget) -> None:
+    """An action icon on a button that has none; a magnifier in a search field. The program's style calls
+    this for every button and line edit it polishes, so dialogs get their icons too."""
+    if isinstance(widget, QPushButton):
+        name = action_for(widget.text())
+        if name and widget.icon().isNull():
+            widget.setIcon(icon(name))
+    elif isinstance(widget, QLineEdit):
+        hint = widget.placeholderText()
+        if (hint.startswith("搜索") or hint.startswith("查找")) and not widget.property("has_find_icon"):
+            widget.addAction(icon("find"), QLineEdit.ActionPosition.LeadingPosition)
+            widget.setProperty("has_find_icon", True)
+
+
 def decorate(root: QWidget) -> None:
-    """Put action icons on the buttons under root that have none, and a magnifier in search fields."""
-    for button in root.findChildren(QPushButton):
-        name = action_for(button.text())
-        if name and button.icon().isNull():
-            button.setIcon(icon(name))
-    for edit in root.findChildren(QLineEdit):
-        hint = edit.placeholderText()
-        if (hint.startswith("搜索") or hint.startswith("查找")) and not edit.property("has_find_icon"):
-            edit.addAction(icon("find"), QLineEdit.ActionPosition.LeadingPosition)
-            edit.setProperty("has_find_icon", True)
+    """Decorate every button and search field under root (for widgets built before the style was set)."""
+    for widget in root.findChildren(QPushButton) + root.findChildren(QLineEdit):
+        decorate_widget(widget)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QGuiApplication
-from PySide6.QtWidgets import QApplication, QHeaderView, QProxyStyle, QStyle, QWidget
+from PySide6.QtWidgets import QApplication, QHeaderView, QLineEdit, QProxyStyle, QPushButton, QStyle, QWidget
 
 # Calm colours: warm paper, navy ink, one party red used sparingly (navigation, alerts).
 ACCENT = "#b71c1c"
@@ -99,8 +99,8 @@ def row_height(font: QFont | None = None) -> int:
 
 
 class AppStyle(QProxyStyle):
-    """The platform style, with table rows as tall as the font needs and default column widths that grow
-    with it (the stock sizes are fixed pixels)."""
+    """The platform style, with table rows as tall as the font needs, default column widths that grow
+    with it (the stock sizes are fixed pixels), and action icons on buttons."""
 
     def pixelMetric(self, metric, option=None, widget=None):
         if metric == QStyle.PixelMetric.PM_HeaderDefaultSectionSizeVertical:
@@ -108,6 +108,14 @@ class AppStyle(QProxyStyle):
         if metric == QStyle.PixelMetric.PM_HeaderDefaultSectionSizeHorizontal:
             return px(super().pixelMetric(metric, option, widget))  # columns left at their default width
         return super().pixelMetric(metric, option, widget)
+
+    def polish(self, target):
+        """Every button and search field, on every screen and dialog, gets its action icon when first shown."""
+        if isinstance(target, (QPushButton, QLineEdit)):
+            from gui import icons
+
+            icons.decorate_widget(target)
+        return super().polish(target)
 
 
 def style_sheet(points: float) -> str:

@@ -147,3 +147,17 @@ def test_screenshots_include_the_print_preview(qtbot, demo_db, tmp_path, machine
 
     written = _render_print_preview(demo_db, tmp_path)
     assert [p.name for p in written] == ["print-preview.png"] and written[0].stat().st_size > 10_000
+
+
+def test_dialog_buttons_get_icons_from_the_program_style(qtbot, machine_settings):
+    from PySide6.QtWidgets import QDialog, QVBoxLayout
+
+    style.apply_look(qtbot_app(qtbot), "normal")
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    layout = QVBoxLayout(dialog)
+    save, cancel = QPushButton("保存"), QPushButton("取消")
+    layout.addWidget(save)
+    layout.addWidget(cancel)
+    dialog.show()
+    assert not save.icon().isNull() and cancel.icon().isNull()
