@@ -54,10 +54,6 @@ FONT_LABELS = {"normal": "标准", "large": "大", "xlarge": "特大"}
 FONT_SETTING = "appearance/font_size"
 
 
-def status(kind: str) -> StatusColour:
-    return STATUS[kind]
-
-
 # Font size: a per-machine choice --------------------------------------------------------------------
 # Stored with QSettings, not in the database: it belongs to the person at this PC and its screen, must
 # apply before any database is open (first-run wizard, login), and must not follow a database file that
@@ -94,8 +90,7 @@ def scaled(points: float) -> float:
 
 def row_height(font: QFont | None = None) -> int:
     """Table rows: one line of text with air above and below, whatever the font size."""
-    metrics = QFontMetrics(font or QApplication.font())
-    return metrics.height() + max(8, metrics.height() // 2)
+    return round(QFontMetrics(font or QApplication.font()).height() * 1.55)
 
 
 class AppStyle(QProxyStyle):
