@@ -832,7 +832,11 @@ class MeetingsScreen(Screen):
         bar.addWidget(legend)
         self.grid_model = ComplianceGridModel(self)
         self.grid_proxy, self.grid_view = _sorted_table(self.grid_model, self)
-        self.grid_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        if current_font_size() == "normal":
+            self.grid_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        else:  # a larger font: whole headers and one-line cells, scrolling sideways rather than clipping
+            self.grid_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            self.grid_view.horizontalHeader().setStretchLastSection(True)
         self.grid_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.grid_view.setToolTip("双击一行查看该支部本期的会议记录")
 
