@@ -14,6 +14,8 @@ from core import audit, audit_view
 from core.errors import UserError
 from gui.base import Screen
 from gui.rows_model import RowsTableModel
+from gui.flow_layout import flow_row, group
+from gui.style import px
 
 PAGE = 1000
 
@@ -63,18 +65,10 @@ class AuditScreen(Screen):
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setEnabled(False)
         self.export_button = QPushButton("导出 Excel…")
-        filters = QHBoxLayout()
-        filters.addWidget(QLabel("操作员："))
-        filters.addWidget(self.operator_combo)
-        filters.addWidget(QLabel("对象："))
-        filters.addWidget(self.table_combo)
-        filters.addWidget(self.action_combo)
-        filters.addWidget(self.date_check)
-        filters.addWidget(self.date_from)
-        filters.addWidget(QLabel("至"))
-        filters.addWidget(self.date_to)
-        filters.addStretch(1)
-        filters.addWidget(self.export_button)
+        filters = QHBoxLayout()  # the filters wrap onto a second line at a large font
+        filters.addWidget(flow_row([group("操作员：", self.operator_combo), group("对象：", self.table_combo),
+                                    self.action_combo, group(self.date_check, self.date_from, "至", self.date_to)]), 1)
+        filters.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.model = AuditTableModel(self)
         self.proxy = QSortFilterProxyModel(self)
@@ -89,7 +83,7 @@ class AuditScreen(Screen):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         for column, width in enumerate((140, 80, 60, 60, 80, 80)):
-            self.table.setColumnWidth(column, width)
+            self.table.setColumnWidth(column, px(width))
         header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
 

@@ -15,6 +15,7 @@ from core.db import open_db
 from core.errors import UserError
 from gui.base import Screen
 from gui.rows_model import RowsTableModel
+from gui.style import px
 
 
 def _size_text(size: int) -> str:
@@ -69,7 +70,7 @@ class BackupsScreen(Screen):
         self.table.setSortingEnabled(True)
         self.table.verticalHeader().setVisible(False)
         for column, width in enumerate((150, 80, 80, 220)):
-            self.table.setColumnWidth(column, width)
+            self.table.setColumnWidth(column, px(width))
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
 
         keep_box = QGroupBox("自动备份保留")

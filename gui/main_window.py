@@ -5,20 +5,41 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMenu, QMessageBox, QPushButton,
-    QStackedWidget, QTabWidget, QWidget,
+    QApplication, QFileDialog, QFrame, QHBoxLayout, QLabel, QLayout, QListWidget, QListWidgetItem, QMainWindow, QMenu,
+    QMessageBox, QPushButton, QScrollArea, QStackedWidget, QTabWidget, QWidget,
 )
 
 from core import access, settings, undo
 from core.db import Db, backup_to, open_db
 from core.errors import UserError
-from gui import window_state
+from gui import icons, style, window_state
 from gui.app import APP_NAME, AppSignals
 from gui.base import Screen
 from gui.login import IdleWatcher, LoginDialog
+
+
+class PageStack(QStackedWidget):
+    """A stack as large as its current page needs, not its largest page: inside the scroll area, one tall
+    or wide screen must not make every other screen scroll."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.currentChanged.connect(self._on_current_changed)
+
+    def minimumSizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.minimumSizeHint().expandedTo(page.minimumSize()) if page is not None else QSize(0, 0)
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else QSize(0, 0)
+
+    def _on_current_changed(self, index: int) -> None:
+        self.updateGeometry()
 
 
 @dataclass(frozen=True)
@@ -63,6 +84,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_undo()
         self._load_screens()
+        style.notifier().font_size_changed.connect(self._on_style_font_size_changed)
         self.resize(1280, 800)
         if remember_layout:
             self.restore_layout()
@@ -76,29 +98,38 @@ class MainWindow(QMainWindow):
 
     def _build_ui(self) -> None:
         self.nav = QListWidget()
-        self.nav.setFixedWidth(150)
+        self._fit_navigation()
         self.nav.setIconSize(QSize(20, 20))
-        self.nav.setSpacing(2)
-        self.nav.setObjectName("navigation")
+        self.nav.setObjectName("navigation")  # its look is in gui/style.py
         self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.nav.setStyleSheet(
-            "QListWidget#navigation { font-size: 11pt; background: #f4f1ec; border: none; outline: 0; }"
-            "QListWidget#navigation::item { padding: 8px 10px; }"
-            "QListWidget#navigation::item:selected { background: #b71c1c; color: white; }"
-        )
-        self.stack = QStackedWidget()
+        self.stack = PageStack()
+        # At a large font a screen may need more width than a small monitor has: scroll, never clip.
+        self.stack_scroll = QScrollArea()
+        self.stack_scroll.setWidgetResizable(True)
+        self.stack_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.stack_scroll.setWidget(self.stack)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.nav)
-        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.stack_scroll, 1)
         self.setCentralWidget(central)
         self.db_label = QLabel()
         self.operator_label = QLabel()
         self.statusBar().addWidget(self.operator_label)
         self.statusBar().addPermanentWidget(self.db_label)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
+
+    def _fit_navigation(self) -> None:
+        """As wide as the longest entry at the current font size (older eyes choose 大/特大)."""
+        self.nav.ensurePolished()
+        self.nav.setFixedWidth(max(150, self.nav.sizeHintForColumn(0) + 16))
+
+    def changeEvent(self, event) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange) and hasattr(self, "nav"):
+            self._fit_navigation()
+        super().changeEvent(event)
 
     def _build_menus(self) -> None:
         """文件, 编辑, 视图, 帮助. 新建/保存/查找/打印 act on the screen in front (see Screen.command_slots)."""
@@ -311,13 +342,14 @@ class MainWindow(QMainWindow):
         self.specs = screen_specs()
         for number, spec in enumerate(self.specs, start=1):
             self.stack.addWidget(QWidget())  # replaced by the screen on first show
-            item = QListWidgetItem(spec.title)
+            item = QListWidgetItem(icons.icon(spec.key), spec.title)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             if number <= 9:
                 item.setToolTip(f"{spec.title}（Ctrl+{number}）")
             self.nav.addItem(item)
         self.nav.blockSignals(False)
         self._fill_view_menu()
+        self._fit_navigation()
         keys = [spec.key for spec in self.specs]
         self.show_screen(current if current in keys else keys[0])
         self._update_title()
@@ -328,6 +360,7 @@ class MainWindow(QMainWindow):
         if key not in self.screens:
             row = [spec.key for spec in self.specs].index(key)
             screen = self.specs[row].factory(self.db, self.signals)
+            icons.decorate(screen)
             placeholder = self.stack.widget(row)
             self.stack.insertWidget(row, screen)
             self.stack.removeWidget(placeholder)
@@ -578,6 +611,23 @@ class MainWindow(QMainWindow):
         if row >= 0:
             self.stack.setCurrentWidget(self.screen(self.specs[row].key))
             self.update_commands()
+
+    def _on_style_font_size_changed(self, size: str) -> None:
+        # Fonts and row heights follow at once; column widths and box sizes were set when each screen was
+        # built, so rebuild the screens (after the settings slot that asked for it has returned).
+        QTimer.singleShot(0, self, self.rebuild_screens)
+
+    def rebuild_screens(self) -> None:
+        """Build every screen again at the current font size, keeping the screen and tab the user is on."""
+        if not self.isVisible():  # a closed window (its database may be closed too) has nothing to show
+            return
+        key = self.current_key()
+        tabs = self.screens[key].findChild(QTabWidget) if key in self.screens else None
+        tab = tabs.currentIndex() if tabs is not None else 0
+        self._load_screens()
+        tabs = self.screen(key).findChild(QTabWidget) if key else None
+        if tabs is not None:
+            tabs.setCurrentIndex(tab)
 
     def _on_new_db_action_triggered(self) -> None:
         path = self.ask_save_path("新建数据库", "党建台账.db", "数据库文件 (*.db)")

@@ -23,10 +23,12 @@ from core.errors import UserError
 from core.meetings import Attendance, MeetingSummary
 from core.pinyin import name_keys
 from gui.base import Screen
+from gui.style import STATUS, current_font_size, px, set_role
 
 SortRole = Qt.ItemDataRole.UserRole
-STATE_COLORS = {"held": "#c8e6c9", "overdue": "#ffcdd2", "due": "#ffe0b2", "not_due": "#eeeeee", "none": "#ffffff"}
-STATUS_COLORS = {"出席": None, "请假": "#fff3cd", "缺席": "#ffcdd2"}
+STATE_COLORS = {"held": STATUS["done"].fill, "overdue": STATUS["overdue"].fill, "due": STATUS["due"].fill,
+                "not_due": STATUS["neutral"].fill, "none": "white"}
+STATUS_COLORS = {"出席": None, "请假": STATUS["due"].fill, "缺席": STATUS["overdue"].fill}
 NAME_SPLIT = re.compile(r"[、,，;；\n]+")
 
 
@@ -88,9 +90,9 @@ class MeetingTableModel(ListModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col >= 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and m.status == "计划":
-            return QBrush(QColor("#e3f2fd"))
+            return STATUS["info"].fill_brush()
         if role == Qt.ItemDataRole.ForegroundRole and col == 5 and m.absent:
-            return QBrush(QColor("#b71c1c"))
+            return STATUS["overdue"].text_brush()
         return None
 
 
@@ -161,7 +163,7 @@ class AttendanceModel(ListModel):
         if role == Qt.ItemDataRole.BackgroundRole and STATUS_COLORS.get(r[2]):
             return QBrush(QColor(STATUS_COLORS[r[2]]))
         if role == Qt.ItemDataRole.ForegroundRole and col == self.COL_REASON and r[2] == "请假" and not r[3]:
-            return QBrush(QColor("#b71c1c"))
+            return STATUS["overdue"].text_brush()
         return None
 
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole):  # noqa: N802
@@ -352,7 +354,7 @@ class MeetingEditor(QWidget):
 
     def _build_ui(self) -> None:
         self.heading = QLabel()
-        self.heading.setStyleSheet("font-size: 12pt; font-weight: bold;")
+        set_role(self.heading, "subheading")
         self.unit_combo = QComboBox()
         self.kind_combo = QComboBox()
         self.status_combo = QComboBox()
@@ -376,7 +378,7 @@ class MeetingEditor(QWidget):
         self.resolutions_edit.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.resolutions_edit.setPlaceholderText("会议决议、议定事项")
         for w in (self.minutes_edit, self.resolutions_edit):
-            w.setFixedHeight(60)
+            w.setFixedHeight(px(60))
         self.guests_edit = QLineEdit()
         self.guests_edit.setPlaceholderText("列席人员姓名，用顿号隔开")
         self.attachments_edit = QLineEdit()
@@ -436,7 +438,7 @@ class MeetingEditor(QWidget):
         self.find_edit = QLineEdit()
         self.find_edit.setPlaceholderText("查找姓名/拼音首字母")
         self.find_edit.setToolTip("输入姓名或拼音首字母（如 zs），回车跳到下一个")
-        self.find_edit.setMinimumWidth(150)
+        self.find_edit.setMinimumWidth(px(150))
         self.find_edit.setClearButtonEnabled(True)
         marks = QHBoxLayout()
         marks.addWidget(QLabel("所选人员标为："))
@@ -452,7 +454,7 @@ class MeetingEditor(QWidget):
         roster.addStretch(1)
 
         self.save_button = QPushButton("保存(Ctrl+S)")
-        self.save_button.setStyleSheet("font-weight: bold;")
+        set_role(self.save_button, "primary")
         self.signin_button = QPushButton("打印签到表…")
         bottom = QHBoxLayout()
         bottom.addWidget(self.counts_label, 1)
@@ -775,7 +777,7 @@ class MeetingsScreen(Screen):
 
     def _build_records_tab(self) -> QWidget:
         self.branch_combo = QComboBox()
-        self.branch_combo.setMinimumWidth(180)
+        self.branch_combo.setMinimumWidth(px(180))
         self.year_spin = QSpinBox()
         self.year_spin.setRange(2000, 2100)
         self.year_spin.setSuffix(" 年")
@@ -806,7 +808,8 @@ class MeetingsScreen(Screen):
         self.month_summary = QLabel()
         self.month_summary.setWordWrap(True)
         left = QWidget()
-        left.setMinimumWidth(520)
+        # At a larger font the editor needs the room (the list's columns then scroll sideways).
+        left.setMinimumWidth(440 if current_font_size() == "normal" else 320)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.meeting_view, 1)
@@ -847,7 +850,11 @@ class MeetingsScreen(Screen):
         bar.addWidget(legend)
         self.grid_model = ComplianceGridModel(self)
         self.grid_proxy, self.grid_view = _sorted_table(self.grid_model, self)
-        self.grid_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        if current_font_size() == "normal":
+            self.grid_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        else:  # a larger font: whole headers and one-line cells, scrolling sideways rather than clipping
+            self.grid_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            self.grid_view.horizontalHeader().setStretchLastSection(True)
         self.grid_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.grid_view.setToolTip("双击一行查看该支部本期的会议记录")
 
@@ -858,7 +865,7 @@ class MeetingsScreen(Screen):
         detail_box = QGroupBox("所选支部：出勤与连续缺席")
         QVBoxLayout(detail_box).addWidget(self.branch_detail)
         lower_widget = QWidget()
-        lower_widget.setMaximumHeight(240)
+        lower_widget.setMaximumHeight(px(240))
         lower = QHBoxLayout(lower_widget)
         lower.setContentsMargins(0, 0, 0, 0)
         lower.addWidget(due_box, 1)
@@ -1028,9 +1035,9 @@ class MeetingsScreen(Screen):
         c = meetings.compliance(self.db, row.branch_id, row.period)
         parts = [f"<b>{c.branch_name}</b> {c.period.label}：出席率 {_rate_text(c.attendance_rate)}，会议 {len(c.meetings)} 次。"]
         if c.overdue:
-            parts.append("<span style='color:#b71c1c'>逾期未开：" + "、".join(k.kind_name for k in c.overdue) + "</span>")
+            parts.append(f"<span style='color:{STATUS['overdue'].text}'>逾期未开：" + "、".join(k.kind_name for k in c.overdue) + "</span>")
         if c.absences:
-            parts.append("<span style='color:#b71c1c'>连续两次以上无故缺席（须谈话提醒）：</span>" + "、".join(
+            parts.append(f"<span style='color:{STATUS['overdue'].text}'>连续两次以上无故缺席（须谈话提醒）：</span>" + "、".join(
                 f"{a.name}（连续 {a.count} 次{'，仍在继续' if a.ongoing else ''}）" for a in c.absences))
         else:
             parts.append("没有连续无故缺席的党员。")

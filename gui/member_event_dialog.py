@@ -13,6 +13,7 @@ from core.db import Db
 from core.errors import UserError, ValidationError
 from gui.base import bind_save_key
 from gui.member_form import ERROR_STYLE, HINT_STYLE
+from gui.style import fitted, px
 
 KIND_HINTS = {
     "full": "转正后党员类别改为正式党员，转正时间为所填日期（不早于预备期满之日）。",
@@ -72,7 +73,7 @@ class MemberEventDialog(QDialog):
             error = QLabel()
             error.setStyleSheet(ERROR_STYLE)
             error.setWordWrap(True)
-            error.setMinimumWidth(200)
+            error.setMinimumWidth(px(200))
             grid.addWidget(caption, row, 0)
             grid.addWidget(widget, row, 1)
             grid.addWidget(error, row, 2)
@@ -91,7 +92,7 @@ class MemberEventDialog(QDialog):
         if not self.kind.count():
             self.general_error.setText(f"{m.name}的状态是“{m.status}”，不能再记录变动。")
             self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
-        self.resize(620, 320)
+        self.resize(fitted(620, 320))
 
     def _connect_signals(self) -> None:
         self.kind.currentIndexChanged.connect(self._on_kind_current_index_changed)

@@ -28,6 +28,8 @@ from gui.export_dialog import ExportDialog, open_export_dialog
 from gui.import_wizard import ImportWizard, open_import_wizard
 from gui.member_event_dialog import MemberEventDialog
 from gui.member_form import MemberDialog
+from gui.flow_layout import flow_row
+from gui.style import STATUS, px, set_role
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,8 @@ def join_bands(year: int) -> list[tuple[str, int | None, int | None]]:
             ("1978–1999 年", 1978, 1999), ("2000–2011 年", 2000, 2011), ("2012 年以来", 2012, None)]
 
 
-NOT_NORMAL = QColor("#8a4b00")
-LEFT = QColor("#888888")
+NOT_NORMAL = QColor(STATUS["due"].text)
+LEFT = QColor(STATUS["neutral"].text)
 
 
 # The only roles the table answers; Qt asks each cell for a dozen more on every paint.
@@ -400,7 +402,7 @@ class RosterScreen(Screen):
         search_row.addWidget(self.search_box, 1)
         search_row.addWidget(self.reset_button)
         self.count_label = QLabel()
-        self.count_label.setMinimumWidth(120)
+        self.count_label.setMinimumWidth(px(120))
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         search_row.addWidget(self.count_label)
         filters = QHBoxLayout()
@@ -414,7 +416,7 @@ class RosterScreen(Screen):
 
         self.reminder = QFrame()
         self.reminder.setObjectName("reminder")
-        self.reminder.setStyleSheet("QFrame#reminder { background: #fff4d6; border: 1px solid #e0b84c; border-radius: 3px; }")
+        set_role(self.reminder, "reminder")
         self.reminder_label = QLabel()
         self.reminder_button = QPushButton("只看这些人")
         strip = QHBoxLayout(self.reminder)
@@ -451,13 +453,12 @@ class RosterScreen(Screen):
         self.undo_import_button.setToolTip("撤销最近的某次导入（导入的记录没有被修改过时可以撤销）")
         self.export_button = QPushButton("导出 Excel…")
         self.export_button.setToolTip("把当前筛选出的党员导出为 Excel 花名册")
+        # Rows that wrap: at a large font all buttons stay visible instead of widening the window.
         actions = QHBoxLayout()
-        for w in (self.add_button, self.edit_button, self.event_button, self.reveal_button, self.columns_button,
-                  self.lookups_button):
-            actions.addWidget(w)
-        actions.addStretch(1)
-        for w in (self.import_button, self.undo_import_button, self.export_button, self.print_button):
-            actions.addWidget(w)
+        actions.addWidget(flow_row([self.add_button, self.edit_button, self.event_button, self.reveal_button,
+                                    self.columns_button, self.lookups_button]), 1)
+        actions.addWidget(flow_row([self.import_button, self.undo_import_button, self.export_button,
+                                    self.print_button]))
 
         self.model = MemberTableModel(self.db, self)
         self.table = QTableView()
@@ -469,13 +470,12 @@ class RosterScreen(Screen):
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setHighlightSections(False)
-        self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         for i, column in enumerate(COLUMNS):
-            self.table.setColumnWidth(i, column.width)
+            self.table.setColumnWidth(i, px(column.width))
 
         self.detail_box = QGroupBox("党员详情")
         self.detail_label = QLabel()
@@ -848,7 +848,7 @@ class RosterScreen(Screen):
             lines.append(f"党龄：{party_age} 年")
         if m.probation_due():
             extended = f"（已延长 {m.probation_extension_months} 个月）" if m.probation_extension_months else ""
-            lines.append(f"<span style='color:#8a4b00'>预备期满：{m.probation_due()}{extended}</span>")
+            lines.append(f"<span style='color:{STATUS['due'].text}'>预备期满：{m.probation_due()}{extended}</span>")
         if m.work_unit:
             lines.append(f"工作单位：{e(m.work_unit)}")
         if revealed and m.address:

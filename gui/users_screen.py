@@ -11,6 +11,7 @@ from core import access, settings
 from core.errors import UserError
 from gui.base import Screen
 from gui.rows_model import RowsTableModel
+from gui.style import px
 
 ROLE_NOTES = {
     access.ADMIN: "全部功能，含设置、操作员管理、恢复数据库",
@@ -58,7 +59,7 @@ class UsersScreen(Screen):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         for column, width in ((0, 120), (1, 80), (3, 70), (4, 150)):
-            self.table.setColumnWidth(column, width)
+            self.table.setColumnWidth(column, px(width))
 
         lock_box = QGroupBox("自动锁定（修改自己的密码：菜单“文件 → 修改我的密码”）")
         lock_form = QFormLayout(lock_box)

@@ -23,12 +23,9 @@ from gui.visits_widgets import (
     AMBER, GREEN, RED, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
     ask_xlsx_path, export_excel, may, qdate, select_id, selected_row, start_job,
 )
+from gui.style import STATUS, px, set_role
 
-FINDING_STYLE = {
-    "无异常": "QPushButton:checked { background: #2e7d32; color: white; }",
-    "有情况": "QPushButton:checked { background: #ef8f00; color: white; }",
-    "发现问题": "QPushButton:checked { background: #c62828; color: white; }",
-}
+FINDING_TONE = {"无异常": "done", "有情况": "due", "发现问题": "overdue"}
 SEVERITY_CHOICES = ["一般", "重大", "复杂"]
 
 
@@ -50,8 +47,8 @@ class ItemRow:
         for finding in visits.FINDINGS:
             button = QPushButton(finding)
             button.setCheckable(True)
-            button.setStyleSheet(FINDING_STYLE[finding])
-            button.setMinimumWidth(72)
+            set_role(button, "finding", FINDING_TONE[finding])
+            button.setMinimumWidth(px(72))
             self.group.addButton(button)
             self.buttons[finding] = button
         self.text_edit = QLineEdit()
@@ -77,10 +74,6 @@ class ItemRow:
         needs_text = self.finding() in ("有情况", "发现问题")
         self.text_edit.setEnabled(needs_text)
         self.problem_button.setEnabled(needs_text or self.problem_button.text() != "生成问题")
-        if needs_text:
-            self.text_edit.setStyleSheet("")
-        else:
-            self.text_edit.setStyleSheet("QLineEdit { background: #f3f3f3; }")
 
 
 class VisitsScreen(Screen):
@@ -119,10 +112,10 @@ class VisitsScreen(Screen):
         self.search_edit.setPlaceholderText("输入住址、户主姓名、拼音或首字母查找住户，如 3号楼2单元、王建国、wjg")
         self.search_edit.setClearButtonEnabled(True)
         self.search_results = QListWidget()
-        self.search_results.setMaximumHeight(130)
+        self.search_results.setMaximumHeight(px(130))
         self.household_label = QLabel("请先查找并选中要走访的住户。")
         self.household_label.setWordWrap(True)
-        self.household_label.setStyleSheet("QLabel { background: #f4f1ec; padding: 6px; }")
+        set_role(self.household_label, "panel")
         pick_box = QGroupBox("一、选择住户")
         pick = QVBoxLayout(pick_box)
         pick.addWidget(self.search_edit)
@@ -163,7 +156,7 @@ class VisitsScreen(Screen):
         self.save_button = QPushButton("保存走访")
         self.save_button.setDefault(True)
         self.save_button.setToolTip("保存（Ctrl+S）")
-        self.save_button.setStyleSheet("QPushButton { font-weight: bold; padding: 4px 18px; }")
+        set_role(self.save_button, "primary")
         self.new_button = QPushButton("新的走访")
         self.form_status = QLabel()
         self.form_status.setWordWrap(True)
@@ -223,11 +216,11 @@ class VisitsScreen(Screen):
         ], background=self._household_colour)
         self.household_table = make_table(self.household_model)
         for column, width in enumerate((200, 64, 98, 40, 120, 140, 64, 86)):
-            self.household_table.setColumnWidth(column, width)
+            self.household_table.setColumnWidth(column, px(width))
 
         self.detail_label = QLabel("选中一户查看走访记录和问题。")
         self.detail_label.setWordWrap(True)
-        self.detail_label.setStyleSheet("QLabel { background: #f4f1ec; padding: 6px; }")
+        set_role(self.detail_label, "panel")
         self.history_model = RowsModel([
             Column("走访日期", lambda v: v.visit_date),
             Column("走访人", lambda v: v.visitors_text),
@@ -287,7 +280,7 @@ class VisitsScreen(Screen):
         bar.addStretch(1)
         bar.addWidget(self.c_export)
         self.c_summary = QLabel()
-        self.c_summary.setStyleSheet("QLabel { font-size: 11pt; padding: 4px; }")
+        set_role(self.c_summary, "summary")
         coverage_columns = [
             Column("住户", lambda r: r.coverage.households, align_right=True),
             Column("已走访", lambda r: r.coverage.visited, align_right=True),
@@ -321,11 +314,11 @@ class VisitsScreen(Screen):
         self.due_table = make_table(self.due_model)
         self.special_table = make_table(self.special_model)
         for table in (self.due_table, self.special_table):
-            table.setColumnWidth(0, 190)
-            table.setColumnWidth(1, 70)
-            table.setColumnWidth(2, 150)
-            table.setColumnWidth(3, 110)
-            table.setColumnWidth(4, 90)
+            table.setColumnWidth(0, px(190))
+            table.setColumnWidth(1, px(70))
+            table.setColumnWidth(2, px(150))
+            table.setColumnWidth(3, px(110))
+            table.setColumnWidth(4, px(90))
         self.due_label = QLabel()
         self.special_label = QLabel()
         lists = QHBoxLayout()
@@ -375,7 +368,7 @@ class VisitsScreen(Screen):
         self.soon_spin.setRange(1, 99)
         self.soon_spin.setSuffix(" %")
         for spin in (self.due_days_spin, self.special_days_spin, self.soon_spin, *self.hour_spins.values()):
-            spin.setMaximumWidth(160)
+            spin.setMaximumWidth(px(160))
         rules_box = QGroupBox("走访与问题处置规则")
         form = QFormLayout(rules_box)
         form.addRow("住户超过多少天未走访列为待走访：", self.due_days_spin)
@@ -543,7 +536,7 @@ class VisitsScreen(Screen):
         self.commands_changed.emit()  # 打印 now prints this household's sheet
 
     def _show_household_label(self, h: Household) -> None:
-        tags = f"　特殊群体：<b style='color:#b71c1c'>{h.tags_text}</b>" if h.tags else ""
+        tags = f"　特殊群体：<b style='color:{STATUS['overdue'].text}'>{h.tags_text}</b>" if h.tags else ""
         self.household_label.setText(
             f"<b>{h.address}</b>　户主：{h.head_name or '未登记'}　电话：{idcard.mask_phone(h.phone) or '无'}　"
             f"{h.people_count} 人　{h.community_name} {h.grid_name}　包片：{h.cadre_name or '未指定'}{tags}　"
@@ -654,11 +647,11 @@ class VisitsScreen(Screen):
 
     def _show_saved_status(self, visit: Visit) -> None:
         if visit.complete:
-            self.form_status.setStyleSheet("color: #2e7d32;")
+            set_role(self.form_status, "ok")
             self.form_status.setText(f"已保存（{visit.visit_date}，五项均已问完）。")
         else:
             missing = "、".join(str(n) for n in visit.missing_items)
-            self.form_status.setStyleSheet("color: #b35c00; font-weight: bold;")
+            set_role(self.form_status, "warning")
             self.form_status.setText(f"已保存，但未问完：第 {missing} 项没有结果，不计入走访覆盖率。补问后再保存即可。")
 
     def _on_save_button_clicked(self) -> None:
@@ -766,7 +759,7 @@ class VisitsScreen(Screen):
         self.detail_label.setText(
             f"<b>{h.address}</b><br>户主：{h.head_name or '未登记'}　电话：{idcard.mask_phone(h.phone) or '无'}　"
             f"家庭人数：{h.people_count}<br>{h.community_name} {h.grid_name}　包片干部：{h.cadre_name or '未指定'}"
-            + (f"<br>特殊群体：<b style='color:#b71c1c'>{h.tags_text}</b>" if h.tags else "")
+            + (f"<br>特殊群体：<b style='color:{STATUS['overdue'].text}'>{h.tags_text}</b>" if h.tags else "")
             + (f"<br>备注：{h.note}" if h.note else ""))
         self.history_model.set_rows(visits.list_visits(self.db, household_id=h.id))
         self.h_problem_model.set_rows(problems.list_problems(self.db, household_id=h.id))

@@ -14,13 +14,14 @@ from core import orgs
 from core.db import Db
 from core.errors import UserError
 from gui.task import BackgroundTask
+from gui.style import STATUS
 
 SortRole = Qt.ItemDataRole.UserRole
 IdRole = Qt.ItemDataRole.UserRole + 1
-RED = QColor("#fde2e1")
-AMBER = QColor("#fff1cc")
-GREEN = QColor("#e3f4e1")
-RED_TEXT = QColor("#b71c1c")
+RED = QColor(STATUS["overdue"].fill)
+AMBER = QColor(STATUS["due"].fill)
+GREEN = QColor(STATUS["done"].fill)
+RED_TEXT = QColor(STATUS["overdue"].text)
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,6 @@ def make_table(model: RowsModel, stretch_column: int | None = None) -> QTableVie
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
     view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(26)
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setHighlightSections(False)

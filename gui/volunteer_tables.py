@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionProgressBar,
     QStyleOptionViewItem, QTableView, QWidget,
 )
+from gui.style import STATUS, px
 
 T = TypeVar("T")
 SortRole = Qt.ItemDataRole.UserRole
@@ -117,7 +118,7 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.textAlignment = Qt.AlignmentFlag.AlignCenter
         bar.state = option.state | QStyle.StateFlag.State_Horizontal
         bar.palette = QPalette(option.palette)
-        bar.palette.setColor(QPalette.ColorRole.Highlight, QColor("#2e7d32" if done >= target else "#c62828"))
+        bar.palette.setColor(QPalette.ColorRole.Highlight, QColor(STATUS["done" if done >= target else "overdue"].text))
         style = option.widget.style() if option.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, option.widget)
 
@@ -139,7 +140,6 @@ class RowsTable(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
         self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(26)
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         stretch = None
@@ -147,7 +147,7 @@ class RowsTable(QTableView):
             if column.progress:
                 self.setItemDelegateForColumn(i, ProgressDelegate(self))
             if column.width:
-                self.setColumnWidth(i, column.width)
+                self.setColumnWidth(i, px(column.width))
             elif stretch is None:
                 stretch = i
         if stretch is not None:
