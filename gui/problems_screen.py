@@ -17,9 +17,10 @@ from core import households, persons, problems
 from core.errors import UserError
 from core.problems import Problem
 from gui.base import Screen
+from gui.table_model import Column, RowsTable
 from gui.visits_widgets import (
-    AMBER, RED, RED_TEXT, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
-    ask_xlsx_path, export_excel, may, qdate, start_job,
+    AMBER, RED, RED_TEXT, ask_xlsx_path, export_excel, fill_community_combo, fill_grid_combo, may, name_completer, pydate,
+    qdate, start_job,
 )
 
 PROBLEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -203,16 +204,13 @@ class ProblemsScreen(Screen):
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.TextFormat.RichText)
         self.detail.setStyleSheet("QLabel { background: #f4f1ec; padding: 6px; }")
-        self.steps_model = RowsModel([
-            Column("环节", lambda s: s.stage),
-            Column("时间", lambda s: s.at),
-            Column("经办人", lambda s: s.person_name),
+        self.steps_table = RowsTable([
+            Column("环节", lambda s: s.stage, width=48),
+            Column("时间", lambda s: s.at, width=126),
+            Column("经办人", lambda s: s.person_name, width=64),
             Column("办理情况", lambda s: s.text),
         ])
-        self.steps_table = make_table(self.steps_model, stretch_column=3)
-        self.steps_table.setColumnWidth(0, 48)
-        self.steps_table.setColumnWidth(1, 126)
-        self.steps_table.setColumnWidth(2, 64)
+        self.steps_model = self.steps_table.rows_model
 
         self.step_box = QGroupBox("办理下一环节")
         self.next_stage = QComboBox()

@@ -17,7 +17,7 @@ from core import volunteers as vol
 from core.clock import today
 from core.db import Db
 from core.errors import UserError
-from gui.volunteer_tables import Column, RowsTable
+from gui.table_model import Column, RowsTable
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
