@@ -20,6 +20,7 @@ from core.db import Db, open_db
 from core.errors import UserError
 from core.excel_export import DEFAULT_LAYOUT, ROSTER_FIELDS, ExportLayout, ExportResult, LayoutColumn
 from gui.app import AppSignals
+from gui.table_model import readable_rows
 from gui.task import BackgroundTask
 
 FIELD_ROLE = Qt.ItemDataRole.UserRole
@@ -78,6 +79,7 @@ class LayoutEditor(QDialog):
         self.columns.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.columns.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.columns.verticalHeader().setVisible(False)
+        readable_rows(self.columns)
         self.add_button = QPushButton("加入 →")
         self.remove_button = QPushButton("← 移除")
         self.up_button = QPushButton("上移")

@@ -17,7 +17,7 @@ from core.db import Db, open_db
 from core.errors import UserError
 from core.excel_import import ACTION_LABELS, MODE_LABELS, ImportResult, Preview, Source
 from gui.app import AppSignals
-from gui.table_model import Column, RowsModel, RowsTable, SortProxy
+from gui.table_model import Column, RowsModel, RowsTable, SortProxy, readable_rows
 from gui.task import BackgroundTask
 
 PAGE_FILE, PAGE_MAPPING, PAGE_PREVIEW, PAGE_RUNNING, PAGE_RESULT = range(5)
@@ -163,6 +163,7 @@ class ImportWizard(QDialog):
         self.mapping_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
         self.mapping_table.setColumnWidth(2, 180)
         self.mapping_table.verticalHeader().setVisible(False)
+        readable_rows(self.mapping_table)
         self.mapping_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.mapping_status = QLabel()
         self.mapping_status.setWordWrap(True)

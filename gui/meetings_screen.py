@@ -23,7 +23,7 @@ from core.errors import UserError
 from core.meetings import Attendance, MeetingSummary
 from core.pinyin import name_keys
 from gui.base import Screen
-from gui.table_model import Column, RowsTable, SortRole, readable_rows, sorted_view
+from gui.table_model import ALIGNMENTS, Column, RowsTable, SortRole, readable_rows, sorted_view
 
 STATE_COLORS = {"held": "#c8e6c9", "overdue": "#ffcdd2", "due": "#ffe0b2", "not_due": "#eeeeee", "none": "#ffffff"}
 STATUS_COLORS = {"出席": None, "请假": "#fff3cd", "缺席": "#ffcdd2"}
@@ -256,8 +256,8 @@ class ComplianceGridModel(QAbstractTableModel):
             if k.units_behind:
                 tip += "\n未开的党小组：" + "、".join(k.units_behind)
             return tip
-        if role == Qt.ItemDataRole.TextAlignmentRole and col > 0:
-            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col > 0:  # the rate is a number; the state cells a grid
+            return ALIGNMENTS["right" if col == len(self._kinds) + 1 else "center"]
         return None
 
 
@@ -965,7 +965,7 @@ class MeetingsScreen(Screen):
         due = meetings.due_this_month(self.db)
         if due:
             lines = [f"{d.branch_name}{'' if d.unit_name == d.branch_name else ' ' + d.unit_name}：{d.kind_name}"
-                     f"（已开 {d.held}/{d.required}，{d.deadline[5:]} 前）" for d in due]
+                     f"（已开 {d.held}/{d.required}，{d.deadline} 前）" for d in due]
             self.due_label.setText(f"本月还有 {len(due)} 项会议待召开：<br/>" + "<br/>".join(lines))
         else:
             self.due_label.setText("本月应开的会议都已召开。")

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 from core import idcard, orgs, persons
 from core.errors import UserError
 from gui.base import Screen
+from gui.table_model import readable_rows
 
 CHILD_KIND = {"street": ["community", "branch"], "community": ["branch"], "branch": ["party_group"], "party_group": []}
 UNIT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -80,6 +81,7 @@ class OrgScreen(Screen):
         self.grid_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.grid_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.grid_table.verticalHeader().setVisible(False)
+        readable_rows(self.grid_table)
         self.add_grid_button = QPushButton("新增网格")
         self.rename_grid_button = QPushButton("重命名网格")
         self.worker_button = QPushButton("设置网格员")

@@ -329,7 +329,7 @@ class ProblemsScreen(Screen):
                 cells = [QStandardItem(p.number), QStandardItem(p.title),
                          QStandardItem(f"{p.community_name.replace('社区党委', '')} {p.grid_name}"), QStandardItem(p.severity),
                          QStandardItem(p.remaining_text(at) if p.handled_at is None
-                                       else f"{STATE_LABEL[state]} {p.handled_at[5:10]}"),
+                                       else f"{STATE_LABEL[state]} {p.handled_at[:10]}"),
                          QStandardItem(p.responsible_name or "")]
                 cells[0].setData(p.id, PROBLEM_ID_ROLE)
                 cells[1].setToolTip(p.title)
@@ -341,7 +341,7 @@ class ProblemsScreen(Screen):
                     cells[4].setForeground(QBrush(RED_TEXT))
                 head.appendRow(cells)
         self.board.expandAll()
-        for column, width in ((0, 128), (2, 122), (3, 40), (4, 126), (5, 62)):
+        for column, width in ((0, 128), (2, 122), (3, 40), (4, 156), (5, 62)):
             self.board.setColumnWidth(column, width)
         start, end = pydate(self.ledger_start.date()), pydate(self.ledger_end.date())
         counts = problems.counts(self.db, start, end, community_id=community, at=at)

@@ -12,6 +12,7 @@ from core import access, settings
 from core.errors import UserError
 from gui.base import Screen
 from gui.org_screen import OrgScreen
+from gui.table_model import readable_rows
 
 LEVELS = [("street", "街道党工委"), ("community", "社区党委")]
 
@@ -69,8 +70,9 @@ class OfficeSettingsForm(QWidget):
             self.star_table.setCellWidget(row, 1, fund)
             self.multiple_spins.append(multiple)
             self.fund_spins.append(fund)
-        self.star_table.verticalHeader().setDefaultSectionSize(30)
-        self.star_table.setFixedHeight(self.star_table.horizontalHeader().sizeHint().height() + 5 * 30 + 4)
+        readable_rows(self.star_table)
+        rows = self.star_table.verticalHeader().defaultSectionSize()
+        self.star_table.setFixedHeight(self.star_table.horizontalHeader().sizeHint().height() + 5 * rows + 4)
         self.star_table.setMaximumWidth(560)
         stars_layout.addWidget(self.star_table)
 

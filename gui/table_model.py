@@ -43,16 +43,16 @@ def number_text(value: int | float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-_ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_ISO_TIMESTAMP = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})")
 
 
 def date_text(value: dt.date | dt.datetime | str) -> str:
-    """Dates as stored, 'YYYY-MM-DD'; times of day as 'YYYY-MM-DD HH:MM[:SS]' (never the ISO 'T')."""
+    """Dates as stored, 'YYYY-MM-DD'; times of day as 'YYYY-MM-DD HH:MM[:SS]', also inside longer text (never the ISO 'T')."""
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return value.replace("T", " ", 1) if _ISO_TIMESTAMP.match(value) else value
+    return _ISO_TIMESTAMP.sub(r"\1 \2", value) if "T" in value else value
 
 
 def fraction(done: float, target: float) -> float:

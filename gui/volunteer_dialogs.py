@@ -17,7 +17,7 @@ from core import volunteers as vol
 from core.clock import today
 from core.db import Db
 from core.errors import UserError
-from gui.table_model import Column, RowsTable
+from gui.table_model import Column, RowsTable, readable_rows
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -325,6 +325,7 @@ class ActivityDialog(FormDialog):
         self.table.horizontalHeader().setSectionResizeMode(self.COL_INFO, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(self.COL_HOURS, 130)
         self.table.verticalHeader().setVisible(False)
+        readable_rows(self.table)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.add_button = QPushButton("添加其他人员…")
         self.tick_all = QCheckBox("全选")
