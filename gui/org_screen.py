@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 from core import idcard, orgs, persons
 from core.errors import UserError
 from gui.base import Screen
-from gui.table_model import readable_rows
+from gui.table_model import readable_rows, readable_tree_rows
 
 CHILD_KIND = {"street": ["community", "branch"], "community": ["branch"], "branch": ["party_group"], "party_group": []}
 UNIT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -38,6 +38,7 @@ class OrgScreen(Screen):
         self.tree_model.setHorizontalHeaderLabels(["组织", "类型", "党员"])
         self.tree = QTreeView()
         self.tree.setModel(self.tree_model)
+        readable_tree_rows(self.tree)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

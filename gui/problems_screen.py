@@ -17,7 +17,7 @@ from core import households, persons, problems
 from core.errors import UserError
 from core.problems import Problem
 from gui.base import Screen
-from gui.table_model import Column, RowsTable
+from gui.table_model import Column, RowsTable, readable_tree_rows
 from gui.visits_widgets import (
     AMBER, RED, RED_TEXT, ask_xlsx_path, export_excel, fill_community_combo, fill_grid_combo, may, name_completer, pydate,
     qdate, start_job,
@@ -193,6 +193,7 @@ class ProblemsScreen(Screen):
         self.board = QTreeView()
         self.board.setModel(self.board_model)
         self.board.setUniformRowHeights(True)
+        readable_tree_rows(self.board)
         self.board.setEditTriggers(QTreeView.EditTrigger.NoEditTriggers)
         self.board.setAlternatingRowColors(False)
         header = self.board.header()

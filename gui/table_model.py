@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from typing import Any, Callable, Generic, Sequence, TypeVar
 
 from PySide6.QtCore import (
-    QAbstractItemModel, QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel,
-    Qt,
+    QAbstractItemModel, QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, QSize,
+    QSortFilterProxyModel, Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtGui import QBrush, QColor, QFontInfo, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionProgressBar,
-    QStyleOptionViewItem, QTableView, QWidget,
+    QStyleOptionViewItem, QTableView, QTreeView, QWidget,
 )
 
 T = TypeVar("T")
@@ -25,6 +25,8 @@ RowRole = Qt.ItemDataRole.UserRole + 1  # the row object itself
 ProgressRole = Qt.ItemDataRole.UserRole + 2  # 0..1 drawn as a bar by ProgressDelegate
 KeyRole = Qt.ItemDataRole.UserRole + 3  # the row's identity (its id unless the model is told otherwise)
 
+NORMAL_POINT_SIZE = 10.0  # the font size column widths are declared for
+FILL_MIN_CHARS = 6  # a fill column never narrower than this many characters
 NO_NUMBER = "—"  # a number that does not exist (no rate without meetings), never blank so it is not read as 0
 NO_TEXT = ""  # a text field nobody filled in
 
@@ -233,14 +235,24 @@ class _RowHeightKeeper(QObject):
         return False
 
 
+def font_scale(widget: QWidget) -> float:
+    """How much larger than the normal font (gui.app's 10 pt) the widget's font is; never below 1."""
+    size = QFontInfo(widget.font()).pointSizeF()
+    return max(1.0, size / NORMAL_POINT_SIZE) if size > 0 else 1.0
+
+
 def row_height(view: QAbstractItemView) -> int:
     """A row tall enough to read: the font's line height plus breathing room above and below."""
     return round(view.fontMetrics().height() * 1.5) + 4
 
 
 def fit_row_height(view: QTableView) -> None:
-    view.verticalHeader().setMinimumSectionSize(1)
-    view.verticalHeader().setDefaultSectionSize(row_height(view))
+    """Every row at least this tall, also where rows are sized to their contents (wrapped text grows taller)."""
+    height = row_height(view)
+    header = view.verticalHeader()
+    header.setMinimumSectionSize(min(height, header.minimumSectionSize()))
+    header.setDefaultSectionSize(height)
+    header.setMinimumSectionSize(height)
 
 
 def readable_rows(view: QTableView) -> None:
@@ -248,6 +260,22 @@ def readable_rows(view: QTableView) -> None:
     fit_row_height(view)
     if not any(isinstance(child, _RowHeightKeeper) for child in view.children()):
         view.installEventFilter(_RowHeightKeeper(view))
+
+
+class _ReadableRowDelegate(QStyledItemDelegate):
+    """Gives tree rows the same readable height as table rows."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        hint = super().sizeHint(option, index)
+        view = self.parent()
+        if isinstance(view, QAbstractItemView):
+            hint.setHeight(max(hint.height(), row_height(view)))
+        return hint
+
+
+def readable_tree_rows(view: QTreeView) -> None:
+    """A tree's rows as tall as a table's (trees have no row header to size)."""
+    view.setItemDelegate(_ReadableRowDelegate(view))
 
 
 def list_view_conventions(view: QTableView, *, editable: bool = False) -> None:
@@ -277,8 +305,8 @@ def sorted_view(model: QAbstractItemModel, parent: QWidget | None = None) -> tup
 class RowsTable(QTableView):
     """A sortable read-only table over a RowsModel, one row selected at a time.
 
-    Columns with a width get it; stretch names the column(s) that take the rest (by default the
-    first column without a width, when some have one). fit_contents sizes every column to its
+    Columns with a width get it (scaled with the font); stretch names the column(s) that fill the
+    rest (by default the first column without a width, when some have one). fit_contents sizes every column to its
     contents instead, the last one stretching. sort_column/sort_order give the first sort (-1: as
     given).
     """
@@ -302,6 +330,9 @@ class RowsTable(QTableView):
         self.setModel(self.proxy)
         list_view_conventions(self)
         self._delegate = ProgressDelegate(self)
+        self._fill: list[int] = []
+        self._fitting = False
+        self.horizontalHeader().sectionResized.connect(self._on_header_section_resized)
         self._layout_columns(stretch, fit_contents)
         self.setSortingEnabled(True)
         self.sortByColumn(sort_column, sort_order)
@@ -316,12 +347,54 @@ class RowsTable(QTableView):
             header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for i, column in enumerate(columns):
             self.setItemDelegateForColumn(i, self._delegate if column.progress else None)
-            if column.width and not fit_contents:
-                self.setColumnWidth(i, column.width)
+        self._fit_contents = fit_contents
+        self._apply_widths()
         if stretch is None and not fit_contents and any(c.width for c in columns):
             stretch = next((i for i, c in enumerate(columns) if not c.width), None)
-        for i in [stretch] if isinstance(stretch, int) else (stretch or []):
-            header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
+        self._fill = [stretch] if isinstance(stretch, int) else list(stretch or [])
+        self._fit_fill()
+
+    def _fit_fill(self) -> None:
+        """The fill columns share the room the others leave, like Qt's Stretch, but never shrink below a few
+        characters: when the room runs out (a larger font) the table scrolls sideways instead of hiding them."""
+        if not self._fill or self._fitting:
+            return
+        header = self.horizontalHeader()
+        others = sum(header.sectionSize(i) for i in range(header.count())
+                     if i not in self._fill and not header.isSectionHidden(i))
+        each = max(self.fontMetrics().horizontalAdvance("汉" * FILL_MIN_CHARS),
+                   (self.viewport().width() - others) // len(self._fill))
+        self._fitting = True
+        try:
+            for i in self._fill:
+                header.resizeSection(i, each)
+        finally:
+            self._fitting = False
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        handled = super().viewportEvent(event)
+        if event.type() == QEvent.Type.Resize:
+            self._fit_fill()
+        return handled
+
+    def _on_header_section_resized(self, index: int, _old: int, _new: int) -> None:
+        if index not in self._fill:
+            self._fit_fill()
+
+    def _apply_widths(self) -> None:
+        """Declared widths are for the normal font; a larger font widens them alike so text is not cut off."""
+        if self._fit_contents:
+            return
+        scale = font_scale(self)
+        for i, column in enumerate(self.rows_model.columns):
+            if column.width:
+                self.setColumnWidth(i, round(column.width * scale))
+        self._fit_fill()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._apply_widths()
 
     def use_model(self, model: RowsModel) -> None:
         """Show another RowsModel (same kind of table, other columns) in this view."""

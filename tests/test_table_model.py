@@ -164,6 +164,25 @@ def test_rows_are_sized_from_the_font_and_follow_a_larger_font(qtbot):
     assert table.verticalHeader().defaultSectionSize() >= table.fontMetrics().height() * 1.4 > normal
 
 
+def test_declared_column_widths_grow_with_a_larger_font(qtbot):
+    table = RowsTable([Column("日期", lambda r: r.day, width=90), Column("姓名", lambda r: r.name)])
+    qtbot.addWidget(table)
+    font = table.font()
+    font.setPointSize(10)
+    table.setFont(font)
+    assert table.columnWidth(0) == 90
+    font.setPointSize(15)
+    table.setFont(font)
+    assert table.columnWidth(0) == 135  # dates are not cut to "2026-…" at the larger font
+    table.resize(400, 200)
+    table.show()
+    QApplication.processEvents()
+    assert table.columnWidth(1) == table.viewport().width() - 135  # the other column fills the rest
+    table.resize(150, 200)
+    QApplication.processEvents()
+    assert table.columnWidth(1) >= table.fontMetrics().horizontalAdvance("汉" * 6)  # and scrolls, never vanishes
+
+
 NUMBER_TEXT = re.compile(r"^[-+]?\d[\d,]*(\.\d+)?%?$")
 BAD_DATES = [re.compile(p) for p in (r"\d{4}-\d{2}-\d{2}T\d", r"\d{4}/\d{1,2}/\d{1,2}", r"\d{1,2}月\d{1,2}日",
                                      r"^\d{2}-\d{2}$")]
