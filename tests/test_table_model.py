@@ -6,12 +6,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QTableView, QTableWidget, QTabWidget
 
 from gui.table_model import (
-    NO_NUMBER, Column, KeyRole, ProgressRole, RowRole, RowsModel, RowsTable, SortRole, fraction, readable_rows,
+    NO_NUMBER, Column, KeyRole, ProgressRole, RowRole, RowsModel, RowsTable, SortRole, fraction,
 )
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -186,16 +185,6 @@ def test_declared_column_widths_grow_with_a_larger_font(qtbot):
 NUMBER_TEXT = re.compile(r"^[-+]?\d[\d,]*(\.\d+)?%?$")
 BAD_DATES = [re.compile(p) for p in (r"\d{4}-\d{2}-\d{2}T\d", r"\d{4}/\d{1,2}/\d{1,2}", r"\d{1,2}月\d{1,2}日",
                                      r"^\d{2}-\d{2}$")]
-
-
-@pytest.fixture
-def window(qtbot, demo_db):
-    from gui.main_window import MainWindow
-
-    w = MainWindow(demo_db)
-    qtbot.addWidget(w)
-    w.show()
-    return w
 
 
 def test_every_screen_follows_the_table_conventions(window):
