@@ -49,7 +49,7 @@ _ISO_TIMESTAMP = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})")
 
 
 def date_text(value: dt.date | dt.datetime | str) -> str:
-    """Dates as stored, 'YYYY-MM-DD'; times of day as 'YYYY-MM-DD HH:MM[:SS]', also inside longer text (never the ISO 'T')."""
+    """Dates as stored, 'YYYY-MM-DD'; times as 'YYYY-MM-DD HH:MM[:SS]', also inside longer text (never ISO's 'T')."""
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date):
