@@ -16,7 +16,7 @@ TABLE_LABELS = {
     "meeting_kind": "会议类型", "household": "住户", "home_visit": "走访", "visit_item": "走访事项",
     "problem": "问题", "problem_step": "问题办理", "volunteer_team": "志愿队伍", "activity": "志愿活动",
     "accountability_letter": "责任书", "letter_template": "责任书模板", "star_rating": "星级评定",
-    "import_batch": "导入批次", "roster": "党员名册",
+    "import_batch": "导入批次", "roster": "党员名册", "deletion_group": "可撤销的删除",
 }
 ACTION_LABELS = {"insert": "新增", "update": "修改", "delete": "删除", "reveal": "查看完整信息",
                  "export": "完整导出", "restore": "恢复数据库"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from operator import itemgetter
 from pathlib import Path
 
 from core.errors import UserError
@@ -17,8 +18,9 @@ MAX_CELLS = 10_000_000  # rows × columns of the range a sheet spans
 MAX_ROWS = 300_000  # a street's whole roster is a few tens of thousands
 MAX_MEMBERS = 10_000  # parts in the archive
 _CHUNK = 1024 * 1024
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
-_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,7})"')
+# The r attribute of <c> (cell, "AB12") and <row> ("12") elements: one pass in C over a chunk, and only
+# the distinct letters and numbers become integers (each row repeats the same few columns).
+_REF = re.compile(rb' r="([A-Z]{0,3})([0-9]{1,7})"')
 
 
 def _column_number(letters: bytes) -> int:
@@ -111,19 +113,17 @@ def _scan_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, tota
 
 
 def _span(data: bytes, rows: tuple, cols: tuple) -> tuple[tuple, tuple]:
-    lo_r, hi_r = rows
-    lo_c, hi_c = cols
-    for letters, number in _CELL_REF.findall(data):
-        r, c = int(number), _column_number(letters)
-        lo_r = r if lo_r is None or r < lo_r else lo_r
-        hi_r = r if hi_r is None or r > hi_r else hi_r
-        lo_c = c if lo_c is None or c < lo_c else lo_c
-        hi_c = c if hi_c is None or c > hi_c else hi_c
-    for number in _ROW_REF.findall(data):
-        r = int(number)
-        lo_r = r if lo_r is None or r < lo_r else lo_r
-        hi_r = r if hi_r is None or r > hi_r else hi_r
-    return (lo_r, hi_r), (lo_c, hi_c)
+    found = _REF.findall(data)
+    row_numbers = [int(n) for n in set(map(itemgetter(1), found))]
+    col_numbers = [_column_number(letters) for letters in set(map(itemgetter(0), found)) if letters]
+    return _widen(rows, row_numbers), _widen(cols, col_numbers)
+
+
+def _widen(span: tuple, values: list[int]) -> tuple:
+    if not values:
+        return span
+    lo, hi = min(values), max(values)
+    return (lo if span[0] is None else min(lo, span[0]), hi if span[1] is None else max(hi, span[1]))
 
 
 def _check_cells(path: Path, rows: tuple, cols: tuple) -> None:

@@ -18,6 +18,7 @@ class AppSignals(QObject):
     """One app-wide signal replaces screen-to-screen calls: after a change, say which area changed."""
 
     data_changed = Signal(str)  # area: "org", "members", "meetings", "visits", "problems", "volunteers", "letters", "settings"
+    deleted = Signal(object)  # a core.undo.Deletion just made, which 编辑 → 撤销删除 can take back
 
 
 def pick_cjk_family() -> str | None:

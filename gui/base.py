@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
+from core import undo
 from core.db import Db
+from core.errors import UserError
 from gui.app import AppSignals
 
 
@@ -24,12 +28,22 @@ class Screen(QWidget):
     def refresh(self) -> None:
         """Reload what the screen shows from core."""
 
+    def shutdown(self) -> None:
+        """Stop background work at once: the window is closing or another database is opening."""
+
+    def wait_loaded(self) -> None:
+        """Block until what the screen shows is current (screens that load in a worker override this)."""
+
     def _on_signals_data_changed(self, area: str) -> None:
         if area in self.areas:
             self.refresh()
 
     def changed(self, area: str) -> None:
         self.signals.data_changed.emit(area)
+
+    def delete_records(self, question: str, label: str, areas: tuple[str, ...], action: Callable[[], object]) -> bool:
+        """Ask first, then run a core delete as one undoable deletion named label; True when it was done."""
+        return delete_records(self, self.db, self.signals, question, label, areas, action)
 
     # Dialogs go through these methods so tests can replace them.
     def show_error(self, message: str) -> None:
@@ -50,3 +64,26 @@ class Screen(QWidget):
             return None
         value, ok = QInputDialog.getItem(self, title, label, items, 0, False)
         return value if ok else None
+
+
+UNDO_HINT = "\n\n删除后如有需要，可以用菜单“编辑 → 撤销删除”（Ctrl+Z）恢复。"
+
+
+def delete_records(owner, db: Db, signals: AppSignals, question: str, label: str, areas: tuple[str, ...],
+                   action: Callable[[], object]) -> bool:
+    """Every deletion in the program: confirm, delete inside one undo group, announce it, refresh the areas.
+
+    `owner` supplies confirm() and show_error() (a screen or a dialog, so tests can replace them).
+    """
+    if not owner.confirm(question + UNDO_HINT):
+        return False
+    try:
+        item = undo.deleting(db, label, areas, action)
+    except UserError as exc:
+        owner.show_error(str(exc))
+        return False
+    for area in areas:
+        signals.data_changed.emit(area)
+    if item is not None:
+        signals.deleted.emit(item)
+    return True

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QLineSeries, QValueAxis
-from PySide6.QtCore import QMargins, Qt, Signal
+from PySide6.QtCore import QEventLoop, QMargins, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (
     QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from core import monthly, settings
-from core.letters import format_number
+from core.db import Db, open_db
 from gui.base import Screen
+
+if TYPE_CHECKING:  # the counting modules load in the worker, so the window opens without them
+    from core import monthly
 
 WEEKDAYS = "一二三四五六日"
 
@@ -30,6 +32,34 @@ class Tile:
     hint: str
     target: str  # screen key
     tone: str = "normal"  # normal | alert | good
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Everything the dashboard shows, counted in one go (in a worker thread)."""
+
+    on: dt.date
+    office_name: str
+    dual_hours: float
+    month: monthly.Month
+    alerts: monthly.Alerts
+    street: monthly.UnitMonth
+    points: list[monthly.TrendPoint]
+
+
+def count_figures(db: Db, on: dt.date) -> Figures:
+    from core import monthly, settings
+
+    month = monthly.month_of(on)
+    return Figures(
+        on=on,
+        office_name=settings.get(db, "office_name"),
+        dual_hours=settings.get(db, "dual_registration_member_hours"),
+        month=month,
+        alerts=monthly.alerts(db, on),
+        street=monthly.unit_month(db, None, month, on),
+        points=monthly.trend(db, month),
+    )
 
 
 class NumberTile(QPushButton):
@@ -69,11 +99,14 @@ class DashboardScreen(Screen):
     areas = ("org", "members", "meetings", "visits", "problems", "volunteers", "letters", "settings")
 
     list_opened = Signal(str, str)  # tile key, screen key
+    loaded = Signal()  # the figures on screen are current
 
     def __init__(self, db, signals, parent: QWidget | None = None):
         super().__init__(db, signals, parent)
         self.tiles: dict[str, NumberTile] = {}
         self.today: dt.date | None = None  # tests pin "today"; None means the real date
+        self._task = None  # the BackgroundTask counting the figures, while it runs
+        self._stale = False  # data changed while counting: count again when the task ends
         self._build_ui()
         self.refresh()
 
@@ -121,17 +154,78 @@ class DashboardScreen(Screen):
 
     # Loading ---------------------------------------------------------------------------------------
     def refresh(self) -> None:
+        """Count the figures in a worker: at district size they take a second, and the window must not wait."""
         on = self.today or dt.date.today()
-        month = monthly.month_of(on)
-        self.heading.setText(f"{settings.get(self.db, 'office_name')}　今天 {on.isoformat()}（星期{WEEKDAYS[on.weekday()]}）")
-        alerts = monthly.alerts(self.db, on)
-        street = monthly.unit_month(self.db, None, month, on)
-        points = monthly.trend(self.db, month)
-        self._fill(self.todo_grid, self._todo_tiles(alerts))
-        self._fill(self.month_grid, self._month_tiles(street, month))
-        self._draw_charts(points)
+        if self.db.path is None:  # an in-memory database cannot be opened from another thread
+            self._show(count_figures(self.db, on))
+            return
+        if self._task is not None:
+            self._stale = True
+            return
+        from gui.task import BackgroundTask
 
-    def _todo_tiles(self, a: monthly.Alerts) -> list[Tile]:
+        if not self.tiles:
+            self.heading.setText("正在统计……")
+        path, operator, role = self.db.path, self.db.operator, self.db.role
+
+        def work(progress, cancelled):
+            db = open_db(path, operator=operator, role=role, create=False)
+            db.conn.set_progress_handler(cancelled, 10_000)  # a cancelled count stops inside its query
+            try:
+                return count_figures(db, on)
+            finally:
+                db.close()
+
+        self._stale = False
+        self._task = BackgroundTask(work, self)
+        self._task.succeeded.connect(self._on_task_succeeded)
+        self._task.failed.connect(self._on_task_failed)
+        self._task.start()
+
+    def _on_task_succeeded(self, figures: Figures) -> None:
+        self._task = None
+        self._show(figures)
+        self.loaded.emit()
+        if self._stale:
+            self.refresh()
+
+    def _on_task_failed(self, message: str) -> None:
+        self._task = None
+        self.heading.setText(f"统计失败：{message.splitlines()[0]}（点“刷新”重试）")
+        self.loaded.emit()
+
+    def shutdown(self) -> None:
+        """Stop counting at once (the window is closing or another database opens)."""
+        task = self._task
+        if task is None:
+            return
+        task.succeeded.disconnect(self._on_task_succeeded)
+        task.failed.disconnect(self._on_task_failed)
+        task.cancel()
+        task.wait()
+        self._task = None
+
+    def wait_loaded(self, timeout_ms: int = 60_000) -> None:
+        """Block until the figures on screen are current (tests and screenshots)."""
+        if self._task is None:
+            return
+        loop = QEventLoop()
+        self.loaded.connect(loop.quit)
+        QTimer.singleShot(timeout_ms, loop.quit)
+        while self._task is not None:
+            loop.exec()
+        self.loaded.disconnect(loop.quit)
+
+    def _show(self, f: Figures) -> None:
+        on = f.on
+        self.heading.setText(f"{f.office_name}　今天 {on.isoformat()}（星期{WEEKDAYS[on.weekday()]}）")
+        self._fill(self.todo_grid, self._todo_tiles(f.alerts, f.dual_hours))
+        self._fill(self.month_grid, self._month_tiles(f.street, f.month))
+        self._draw_charts(f.points)
+
+    def _todo_tiles(self, a: monthly.Alerts, dual_hours: float) -> list[Tile]:
+        from core.letters import format_number
+
         return [
             Tile("meetings_overdue", "三会一课逾期未开", str(len(a.meetings_overdue)),
                  f"{len(a.meetings_overdue_branches)} 个支部今年有未按期召开的会议" if a.meetings_overdue else "今年各期会议均按期召开",
@@ -143,11 +237,13 @@ class DashboardScreen(Screen):
                  "problems", "alert" if a.problems_overdue else "good"),
             Tile("problems_due_soon", "即将超时问题", str(len(a.problems_due_soon)), "剩余时限不足", "problems"),
             Tile("dual_registration_behind", "双报到服务未达标", str(len(a.dual_registration_behind)),
-                 f"在职党员年度服务不足 {format_number(settings.get(self.db, 'dual_registration_member_hours'))} 小时",
+                 f"在职党员年度服务不足 {format_number(dual_hours)} 小时",
                  "volunteers", "alert" if a.dual_registration_behind else "good"),
         ]
 
     def _month_tiles(self, s: monthly.UnitMonth, month: monthly.Month) -> list[Tile]:
+        from core.letters import format_number
+
         rate = lambda v: "—" if v is None else f"{format_number(v)}%"
         return [
             Tile("members", "在册党员", str(s.members), f"本月发展 {s.joined}、转入 {s.transferred_in}、转出 {s.transferred_out}",
@@ -245,6 +341,7 @@ class DashboardScreen(Screen):
 
     # Public API ------------------------------------------------------------------------------------
     def tile_value(self, key: str) -> str:
+        self.wait_loaded()
         return self.tiles[key].tile.value
 
     def open_list(self, key: str) -> None:
@@ -274,6 +371,8 @@ def _select_tab(screen: QWidget, title: str) -> None:
 
 
 def _this_month() -> str:
+    from core import monthly
+
     return monthly.month_of(dt.date.today()).code
 
 
@@ -300,6 +399,8 @@ def _problems(state: str) -> Callable[[QWidget], None]:
 
 
 def _visits(screen: QWidget) -> None:
+    from core import monthly
+
     month = monthly.month_of(dt.date.today())
     screen.set_period(month.start, month.end)
     _select_tab(screen, "覆盖率")

@@ -20,6 +20,7 @@ from core.db import Db, open_db
 from core.errors import UserError
 from core.excel_export import DEFAULT_LAYOUT, ROSTER_FIELDS, ExportLayout, ExportResult, LayoutColumn
 from gui.app import AppSignals
+from gui.base import delete_records
 from gui.table_model import readable_rows
 from gui.task import BackgroundTask
 
@@ -376,9 +377,10 @@ class ExportDialog(QDialog):
 
     def _on_delete_layout_button_clicked(self) -> None:
         layout = self.selected_layout()
-        if layout.builtin or not self.confirm(f"删除导出格式“{layout.name}”？"):
+        if layout.builtin or not delete_records(self, self.db, self.signals, f"删除导出格式“{layout.name}”？",
+                                                 f"导出格式“{layout.name}”", ("export_layouts",),
+                                                 lambda: excel_export.delete_layout(self.db, layout.id)):
             return
-        excel_export.delete_layout(self.db, layout.id)
         self.refresh_layouts(DEFAULT_LAYOUT)
 
     def _on_save_layout_file_button_clicked(self) -> None:

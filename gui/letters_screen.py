@@ -730,8 +730,9 @@ class LettersScreen(Screen):
 
     def _on_delete_template_button_clicked(self) -> None:
         item = self._selected_template()
-        if item is not None and self.confirm(f"删除模板条目“{item.task}”？已生成的责任书不受影响。"):
-            self._run(lambda: letters.delete_template_item(self.db, item.id))
+        if item is not None:
+            self.delete_records(f"删除模板条目“{item.task}”？已生成的责任书不受影响。", f"责任书模板条目“{item.task}”",
+                                ("letters",), lambda: letters.delete_template_item(self.db, item.id))
 
     def _move_template(self, offset: int) -> None:
         item = self._selected_template()
@@ -773,8 +774,10 @@ class LettersScreen(Screen):
 
     def _on_clear_rating_button_clicked(self) -> None:
         row = self._selected_rating_row()
-        if row is not None and row[0].stars and self.confirm(f"清除 {row[0].community_name} {self.year} 年度的星级评定？"):
-            self._run(lambda: star_rating.clear_rating(self.db, row[0].community_id, self.year))
+        if row is not None and row[0].stars:
+            self.delete_records(f"清除 {row[0].community_name} {self.year} 年度的星级评定？",
+                                f"{row[0].community_name} {self.year} 年度星级评定", ("letters",),
+                                lambda: star_rating.clear_rating(self.db, row[0].community_id, self.year))
 
     def _on_households_button_clicked(self) -> None:
         row = self._selected_rating_row()

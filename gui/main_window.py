@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
-
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget,
-    QWidget,
+    QApplication, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMenu, QMessageBox, QPushButton,
+    QStackedWidget, QWidget,
 )
 
-from core import access, settings
+from core import access, settings, undo
 from core.db import Db, backup_to, open_db
 from core.errors import UserError
 from gui.app import APP_NAME, AppSignals
@@ -25,31 +24,25 @@ from gui.login import IdleWatcher, LoginDialog
 class ScreenSpec:
     key: str
     title: str
-    factory: Callable[[Db, AppSignals], Screen]
+    module: str  # imported on first show: the window opens without loading every screen's code
+    class_name: str
+
+    def factory(self, db: Db, signals: AppSignals) -> Screen:
+        return getattr(importlib.import_module(self.module), self.class_name)(db, signals)
 
 
 def screen_specs() -> list[ScreenSpec]:
     """Every working screen, in the order of design.md's navigation list."""
-    from gui.dashboard_screen import DashboardScreen
-    from gui.letters_screen import LettersScreen
-    from gui.meetings_screen import MeetingsScreen
-    from gui.problems_screen import ProblemsScreen
-    from gui.reports_screen import ReportsScreen
-    from gui.roster_screen import RosterScreen
-    from gui.settings_screen import SettingsScreen
-    from gui.visits_screen import VisitsScreen
-    from gui.volunteers_screen import VolunteersScreen
-
     return [
-        ScreenSpec("dashboard", "工作台", DashboardScreen),
-        ScreenSpec("roster", "党员名册", RosterScreen),
-        ScreenSpec("meetings", "三会一课", MeetingsScreen),
-        ScreenSpec("visits", "五必问走访", VisitsScreen),
-        ScreenSpec("problems", "问题台账", ProblemsScreen),
-        ScreenSpec("volunteers", "志愿服务", VolunteersScreen),
-        ScreenSpec("letters", "责任书", LettersScreen),
-        ScreenSpec("reports", "报表", ReportsScreen),
-        ScreenSpec("settings", "设置", SettingsScreen),
+        ScreenSpec("dashboard", "工作台", "gui.dashboard_screen", "DashboardScreen"),
+        ScreenSpec("roster", "党员名册", "gui.roster_screen", "RosterScreen"),
+        ScreenSpec("meetings", "三会一课", "gui.meetings_screen", "MeetingsScreen"),
+        ScreenSpec("visits", "五必问走访", "gui.visits_screen", "VisitsScreen"),
+        ScreenSpec("problems", "问题台账", "gui.problems_screen", "ProblemsScreen"),
+        ScreenSpec("volunteers", "志愿服务", "gui.volunteers_screen", "VolunteersScreen"),
+        ScreenSpec("letters", "责任书", "gui.letters_screen", "LettersScreen"),
+        ScreenSpec("reports", "报表", "gui.reports_screen", "ReportsScreen"),
+        ScreenSpec("settings", "设置", "gui.settings_screen", "SettingsScreen"),
     ]
 
 
@@ -63,6 +56,7 @@ class MainWindow(QMainWindow):
         self.screens: dict[str, Screen] = {}
         self._build_ui()
         self._build_menus()
+        self._build_undo()
         self._load_screens()
         self.resize(1280, 800)
         self.locked = False
@@ -116,6 +110,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.lock_action)
         file_menu.addAction(self.quit_action)
         help_menu = self.menuBar().addMenu("帮助(&H)")
+        self.guide_action = QAction("用户手册", self)
+        self.guide_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        help_menu.addAction(self.guide_action)
         self.about_action = QAction("关于", self)
         help_menu.addAction(self.about_action)
         self.new_db_action.triggered.connect(self._on_new_db_action_triggered)
@@ -125,12 +122,14 @@ class MainWindow(QMainWindow):
         self.password_action.triggered.connect(self._on_password_action_triggered)
         self.quit_action.triggered.connect(self.close)
         self.about_action.triggered.connect(self._on_about_action_triggered)
+        self.guide_action.triggered.connect(self._on_guide_action_triggered)
 
     def _load_screens(self) -> None:
         """(Re)build the navigation; each screen is built the first time it is shown."""
         current = self.current_key()
         self.nav.blockSignals(True)
         self.nav.clear()
+        self.shutdown_screens()
         while self.stack.count():
             widget = self.stack.widget(0)
             self.stack.removeWidget(widget)
@@ -146,6 +145,7 @@ class MainWindow(QMainWindow):
         keys = [spec.key for spec in self.specs]
         self.show_screen(current if current in keys else keys[0])
         self._update_title()
+        self._refresh_undo()
 
     def screen(self, key: str) -> Screen:
         """The screen for key, built now if it has not been shown yet."""
@@ -194,6 +194,77 @@ class MainWindow(QMainWindow):
         self.db = new_db
         self._load_screens()
         old.close()
+
+    # Undo of the last deletion -------------------------------------------------------------------
+    def _build_undo(self) -> None:
+        """编辑 → 撤销删除 (Ctrl+Z) and, after a deletion, "已删除：… [撤销]" in the status bar."""
+        menu = getattr(self, "edit_menu", None)
+        if menu is None:
+            help_action = next((a for a in self.menuBar().actions() if a.text().startswith("帮助")), None)
+            menu = QMenu("编辑(&E)", self)
+            self.menuBar().insertMenu(help_action, menu)  # appended when there is no 帮助 menu
+            self.edit_menu = menu
+        self.undo_delete_action = QAction("撤销删除", self)
+        self.undo_delete_action.setShortcut(QKeySequence.StandardKey.Undo)
+        menu.addAction(self.undo_delete_action)
+        self.undo_bar = QWidget()
+        bar = QHBoxLayout(self.undo_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        self.undo_label = QLabel()
+        self.undo_button = QPushButton("撤销")
+        self.undo_button.setToolTip("把刚才删除的记录恢复回来（Ctrl+Z）")
+        bar.addWidget(self.undo_label)
+        bar.addWidget(self.undo_button)
+        self.statusBar().addWidget(self.undo_bar)
+        self.undo_bar.hide()
+        self._deleted_here: set[int] = set()  # deletions made in this window: undone without asking
+        self._undo_db = self.db  # _deleted_here belongs to this file; another file starts afresh
+        self.undo_delete_action.triggered.connect(self._on_undo_delete_action_triggered)
+        self.undo_button.clicked.connect(self._on_undo_delete_action_triggered)
+        menu.aboutToShow.connect(self._refresh_undo)
+        self.signals.deleted.connect(self._on_signals_deleted)
+        self.signals.data_changed.connect(self._refresh_undo)
+
+    def _refresh_undo(self, *_args) -> None:
+        if self._undo_db is not self.db:
+            self._undo_db = self.db
+            self._deleted_here.clear()
+        item = undo.last(self.db)
+        self.undo_delete_action.setEnabled(item is not None)
+        self.undo_delete_action.setStatusTip(f"恢复最近删除的{item.describe()}" if item else undo.NOTHING_MESSAGE)
+        if item is None or item.id not in self._deleted_here:
+            self.undo_bar.hide()
+
+    def _on_signals_deleted(self, item: undo.Deletion) -> None:
+        self._deleted_here.add(item.id)
+        self.undo_label.setText(f"已删除：{item.label}")
+        self.undo_bar.show()
+        self._refresh_undo()
+
+    def undo_last_deletion(self) -> bool:
+        """Put back the newest deletion and refresh the screens that show it; True when restored."""
+        item = undo.last(self.db)
+        if item is None:
+            self.show_info(undo.NOTHING_MESSAGE)
+            return False
+        if item.id not in self._deleted_here and not self.confirm_undo(f"恢复最近删除的{item.describe()}？"):
+            return False
+        try:
+            restored = undo.restore_last(self.db)
+        except UserError as exc:
+            self.show_error(str(exc))
+            self._refresh_undo()
+            return False
+        self._deleted_here.discard(restored.id)
+        self.undo_bar.hide()
+        for area in restored.areas:
+            self.signals.data_changed.emit(area)
+        self._refresh_undo()
+        self.statusBar().showMessage(f"已恢复：{restored.label}", 15000)
+        return True
+
+    def _on_undo_delete_action_triggered(self, *_args) -> None:
+        self.undo_last_deletion()
 
     # Locking -------------------------------------------------------------------------------------
     def _lock_minutes(self) -> int:
@@ -255,7 +326,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"今日自动备份失败：{message}")
         self.daily_backup_done.emit(None)
 
+    def shutdown_screens(self) -> None:
+        for screen in self.screens.values():
+            screen.shutdown()
+
     def wait_for_background_work(self) -> None:
+        self.shutdown_screens()
         task = getattr(self, "backup_task", None)
         if task is not None and task.is_running():
             task.wait()
@@ -301,6 +377,9 @@ class MainWindow(QMainWindow):
 
     def show_error(self, message: str) -> None:
         QMessageBox.warning(self, "提示", message)
+
+    def confirm_undo(self, message: str) -> bool:
+        return QMessageBox.question(self, "撤销删除", message) == QMessageBox.StandardButton.Yes
 
     def show_info(self, message: str) -> None:
         QMessageBox.information(self, "提示", message)
@@ -366,6 +445,11 @@ class MainWindow(QMainWindow):
 
     def _on_lock_action_triggered(self) -> None:
         self.lock()
+
+    def _on_guide_action_triggered(self) -> None:
+        from gui.help_dialog import show_help
+
+        show_help(self)
 
     def _on_about_action_triggered(self) -> None:
         from main import __version__

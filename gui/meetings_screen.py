@@ -1143,16 +1143,12 @@ class MeetingsScreen(Screen):
         if meeting_id is None:
             return
         m = meetings.get_meeting(self.db, meeting_id)
-        if not self.confirm(f"确定要删除 {m.date} 的{m.kind_name}记录吗？出勤登记会一并删除。"):
-            return
-        try:
-            meetings.delete_meeting(self.db, meeting_id)
-        except UserError as exc:
-            self.show_error(str(exc))
+        if not self.delete_records(f"确定要删除 {m.date} 的{m.kind_name}记录吗？出勤登记会一并删除。",
+                                   f"{m.date} {m.kind_name}（{m.unit_name}）", ("meetings",),
+                                   lambda: meetings.delete_meeting(self.db, meeting_id)):
             return
         self.editor.meeting_id = None
         self.editor.start_new(m.branch_id)
-        self.changed("meetings")
 
     def pdf_dir(self) -> Path:
         path = Path(tempfile.gettempdir()) / "dangjian-pdf"
@@ -1363,6 +1359,6 @@ class MeetingsScreen(Screen):
         seat = self.committee_view.selected_row()
         if seat is None:
             return
-        if self.confirm(f"确定把 {seat.name}（{seat.role}）移出支委吗？已有的会议记录不受影响。"):
-            meetings.remove_committee_member(self.db, seat.id)
-            self.changed("meetings")
+        self.delete_records(f"确定把 {seat.name}（{seat.role}）移出支委吗？已有的会议记录不受影响。",
+                            f"支委 {seat.name}（{seat.role}）", ("meetings",),
+                            lambda: meetings.remove_committee_member(self.db, seat.id))

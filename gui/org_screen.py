@@ -311,8 +311,8 @@ class OrgScreen(Screen):
         if unit_id is None:
             return
         unit = orgs.get_unit(self.db, unit_id)
-        if self.confirm(f"确定要删除“{unit.name}”吗？"):
-            self._run(lambda: orgs.delete_unit(self.db, unit_id))
+        self.delete_records(f"确定要删除“{unit.name}”吗？", f"组织“{unit.name}”", ("org",),
+                            lambda: orgs.delete_unit(self.db, unit_id))
 
     def _on_add_grid_button_clicked(self) -> None:
         community_id = self.selected_unit_id()
@@ -363,5 +363,5 @@ class OrgScreen(Screen):
         if grid_id is None:
             return
         grid = orgs.get_grid(self.db, grid_id)
-        if self.confirm(f"确定要删除网格“{grid.name}”吗？"):
-            self._run(lambda: orgs.delete_grid(self.db, grid_id))
+        self.delete_records(f"确定要删除网格“{grid.name}”吗？", f"网格“{grid.name}”", ("org",),
+                            lambda: orgs.delete_grid(self.db, grid_id))

@@ -24,6 +24,7 @@ def render_all(db: Db, out: Path) -> list[Path]:
     try:
         for key in [spec.key for spec in window.specs]:
             screen = window.show_screen(key)
+            screen.wait_loaded()
             _settle()
             tabs = screen.findChild(QTabWidget)
             if tabs is not None and tabs.parent() is screen:
@@ -43,6 +44,9 @@ def render_all(db: Db, out: Path) -> list[Path]:
         window.deleteLater()
         _settle()
     written += _render_first_run(out)
+    from gui.dialog_screenshots import render_dialogs
+
+    written += render_dialogs(db, out)
     return written
 
 

@@ -785,13 +785,9 @@ class VisitsScreen(Screen):
 
     def _on_h_delete_clicked(self) -> None:
         h = self.selected_household()
-        if h and self.may("edit") and self.confirm(f"确定要删除住户“{h.address}”吗？"):
-            try:
-                households.delete(self.db, h.id)
-            except UserError as exc:
-                self.show_error(str(exc))
-                return
-            self.changed("visits")
+        if h and self.may("edit"):
+            self.delete_records(f"确定要删除住户“{h.address}”吗？", f"住户“{h.address}”", ("visits",),
+                                lambda: households.delete(self.db, h.id))
 
     def _on_h_visit_clicked(self, *_args) -> None:
         h = self.selected_household()
@@ -817,16 +813,12 @@ class VisitsScreen(Screen):
             return False
         if not self.may("edit"):
             return False
-        if not self.confirm(f"确定删除 {visit.visit_date} 对“{visit.address}”的走访记录吗？"):
-            return False
-        try:
-            visits.delete_visit(self.db, visit.id)
-        except UserError as exc:
-            self.show_error(str(exc))
+        if not self.delete_records(f"确定删除 {visit.visit_date} 对“{visit.address}”的走访记录吗？",
+                                   f"{visit.visit_date} “{visit.address}”的走访记录", ("visits",),
+                                   lambda: visits.delete_visit(self.db, visit.id)):
             return False
         if self.visit_id == visit.id:
             self.start_new_visit()
-        self.changed("visits")
         return True
 
     def _on_h_delete_visit_clicked(self) -> None:
@@ -1005,8 +997,14 @@ class VisitsScreen(Screen):
 
     def _on_tag_delete_clicked(self) -> None:
         tag_id = self._selected_tag_id()
-        if tag_id is not None and self.confirm("确定删除这个特殊群体类别吗？"):
-            self._tag_action(lambda: households.delete_tag(self.db, tag_id))
+        if tag_id is None or not self.may("settings"):
+            return
+        name = next((t.name for t in households.list_tags(self.db) if t.id == tag_id), None)
+        if name is None:  # deleted meanwhile (another window)
+            self.changed("visits")
+            return
+        self.delete_records(f"确定删除特殊群体类别“{name}”吗？", f"特殊群体类别“{name}”", ("visits",),
+                            lambda: households.delete_tag(self.db, tag_id))
 
     def save_rules(self) -> bool:
         if not self.may("settings"):

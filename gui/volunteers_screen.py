@@ -561,9 +561,11 @@ class VolunteersScreen(Screen):
 
     def _on_delete_activity_button_clicked(self) -> None:
         activity = self.activities_table.selected_row()
-        if activity and self.confirm(f"确定删除 {activity.date} 的活动“{activity.content}”吗？"
-                                     f"其中 {activity.participant_count} 人共 {_hours(activity.total_minutes)} 小时的服务时长也会一并删除。"):
-            self._run(lambda: vol.delete_activity(self.db, activity.id))
+        if activity:
+            self.delete_records(f"确定删除 {activity.date} 的活动“{activity.content}”吗？"
+                                f"其中 {activity.participant_count} 人共 {_hours(activity.total_minutes)} 小时的服务时长也会一并删除。",
+                                f"{activity.date} 志愿活动“{activity.content}”", ("volunteers",),
+                                lambda: vol.delete_activity(self.db, activity.id))
 
     def _on_new_team_button_clicked(self) -> None:
         if self.run_dialog(TeamDialog(self.db, community_id=self.community_id(), parent=self)):
@@ -576,8 +578,9 @@ class VolunteersScreen(Screen):
 
     def _on_delete_team_button_clicked(self) -> None:
         team = self.teams_table.selected_row()
-        if team and self.confirm(f"确定删除“{team.name}”吗？"):
-            self._run(lambda: vol.delete_team(self.db, team.team_id))
+        if team:
+            self.delete_records(f"确定删除“{team.name}”吗？队员名单会一并删除。", f"志愿服务队“{team.name}”", ("volunteers",),
+                                lambda: vol.delete_team(self.db, team.team_id))
 
     def _on_add_member_button_clicked(self) -> None:
         team = self.teams_table.selected_row()

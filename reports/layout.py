@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from reportlab.lib import colors
@@ -44,25 +45,49 @@ def _char_widths(font: str, size: float) -> dict[str, float]:
     return {}
 
 
-def wrap(text: str, width: float, size: float, font: str | None = None) -> str:
-    """Break text into lines no wider than width (points) at any character; returns them joined by newlines.
+# Numbers, dates and latin words stay whole on a line ("85.2%" is never split into "8" and "5.2%").
+_TOKEN = re.compile(r"[0-9A-Za-z.,%/:+\-]+|.", re.S)
 
-    Chinese has no spaces to break at, and table cells with pre-broken plain strings are several
-    times faster to lay out than Paragraphs: a batch of letters runs to a thousand pages.
+
+def wrap(text: str, width: float, size: float, font: str | None = None) -> str:
+    """Break text into lines no wider than width (points); returns them joined by newlines.
+
+    Chinese has no spaces to break at, so a line may break between any two Chinese characters, but
+    not inside a number or latin word unless it is wider than the whole line. Table cells with
+    pre-broken plain strings are several times faster to lay out than Paragraphs: a batch of
+    letters runs to a thousand pages.
     """
-    font = font or font_name()
+    return _wrapped(text or "", width, size, font or font_name())
+
+
+@lru_cache(maxsize=8192)  # a batch of letters wraps the same template texts for every community
+def _wrapped(text: str, width: float, size: float, font: str) -> str:
     widths = _char_widths(font, size)
+
+    def char_width(ch: str) -> float:
+        w = widths.get(ch)
+        if w is None:
+            w = widths[ch] = pdfmetrics.stringWidth(ch, font, size)
+        return w
+
     lines: list[str] = []
-    for raw in (text or "").split("\n"):
+    for raw in text.split("\n"):
         line, used = [], 0.0
-        for ch in raw:
-            w = widths.get(ch)
-            if w is None:
-                w = widths[ch] = pdfmetrics.stringWidth(ch, font, size)
+        for token in _TOKEN.findall(raw):
+            w = char_width(token) if len(token) == 1 else sum(map(char_width, token))
             if used + w > width and line:
                 lines.append("".join(line))
                 line, used = [], 0.0
-            line.append(ch)
+            if w > width and len(token) > 1:  # longer than a line: break it where it must
+                for ch in token:
+                    cw = char_width(ch)
+                    if used + cw > width and line:
+                        lines.append("".join(line))
+                        line, used = [], 0.0
+                    line.append(ch)
+                    used += cw
+                continue
+            line.append(token)
             used += w
         lines.append("".join(line))
     return "\n".join(lines)
@@ -179,7 +204,7 @@ class GridTable(Flowable):
                     if align == "C":
                         x = edges[i] + (width - text_width(line, self.size, font)) / 2
                     text.setTextOrigin(x, y)
-                    text.textOut(line)
+                    _text_out(canv, text, line)
                     y -= self.leading
             top = bottom
         segments += [(edges[i], run[0], edges[i], run[1]) for i, run in runs.items()]
@@ -189,6 +214,28 @@ class GridTable(Flowable):
         canv.setLineWidth(0.6)
         canv.lines(segments)
         canv.restoreState()
+
+
+def _text_out(canv, text, line: str) -> None:
+    """text.textOut(line), remembering the PDF operators made for each line within one document.
+
+    A batch of letters prints the same template lines for every community; encoding a line into the
+    font's subsets is most of reportlab's cost per line. The operators depend only on the line, the
+    font state and the subset in use before it (subset codes are fixed once a character is first
+    used in a document), so they are cached per canvas. Falls back to textOut if reportlab changes.
+    """
+    try:
+        cache = canv.__dict__.setdefault("_line_codes", {})
+        key = (line, text._fontname, text._fontsize, text._leading, text._rise, text._curSubset)
+        hit = cache.get(key)
+        if hit is None:
+            code = text._formatText(line)
+            cache[key] = (code, text._curSubset)
+        else:
+            code, text._curSubset = hit
+        text._code.append(code)
+    except AttributeError:
+        text.textOut(line)
 
 
 class TextBlock(Flowable):

@@ -14,6 +14,7 @@ from gui.main_window import MainWindow, screen_specs
 def _window(qtbot, db) -> MainWindow:
     window = MainWindow(db)
     qtbot.addWidget(window)
+    window.screens["dashboard"].wait_loaded()
     return window
 
 
@@ -108,3 +109,31 @@ def test_meeting_numbers_open_the_compliance_grid(qtbot, demo_db):
     window.show_screen("dashboard")
     dashboard.tiles["visits"].click()
     assert window.current_key() == "visits"
+
+
+def test_dashboard_counts_in_the_background_and_stops_when_the_window_closes(qtbot, demo_db):
+    window = MainWindow(demo_db)
+    qtbot.addWidget(window)
+    dashboard = window.screens["dashboard"]
+    assert dashboard._task is not None, "the figures are counted in a worker, after the window is built"
+    assert dashboard.heading.text() == "正在统计……"
+    window.close()
+    assert dashboard._task is None
+    assert "统计失败" not in dashboard.heading.text()
+
+
+def test_data_changed_while_counting_counts_again(qtbot, demo_db):
+    window = _window(qtbot, demo_db)
+    dashboard = window.screens["dashboard"]
+    before = int(dashboard.tile_value("members"))
+    branch = orgs.branches(demo_db)[0]
+    import random
+
+    members.create(
+        demo_db, {"name": "新党员乙", "id_number": make_fake(random.Random(9), "110101", dt.date(1990, 1, 2), "女")},
+        {"branch_id": branch.id, "category": "正式党员", "join_date": "2010-07-01"},
+    )
+    window.signals.data_changed.emit("members")
+    window.signals.data_changed.emit("members")  # arrives while the first recount runs
+    assert int(dashboard.tile_value("members")) == before + 1
+    assert dashboard._task is None

@@ -127,3 +127,10 @@ def test_check_accepts_a_new_file_whose_first_setup_was_interrupted(tmp_path):
     sqlite3.connect(path).close()  # what a kill during the first (single-transaction) migration leaves
     report = check_file(path)
     assert report.ok and "升级" in report.notes[-1]
+
+
+def test_cli_import_modes_match_the_importer():
+    import main
+    from core.excel_import import MODES
+
+    assert main.IMPORT_MODES == MODES

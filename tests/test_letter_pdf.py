@@ -90,3 +90,17 @@ def test_cli_letters(demo_db, tmp_path, capsys):
     assert "合订本" in capsys.readouterr().out
     assert main(["letters", "--year", "2001", "--out", str(tmp_path / "none"), "--db", path]) == 1
     assert "还没有责任书" in capsys.readouterr().err
+
+
+def test_remembered_line_codes_print_exactly_what_plain_text_out_prints(demo_db, tmp_path, monkeypatch):
+    """The per-document cache of encoded table lines must not change a single character or position."""
+    from reports import layout
+
+    year = dt.date.today().year
+    contents = letter_pdf.load_contents(demo_db, year)
+    office = settings.get(demo_db, "office_name")
+    cached = letter_pdf.render(contents, tmp_path / "cached.pdf", office)
+    monkeypatch.setattr(layout, "_text_out", lambda canv, text, line: text.textOut(line))
+    plain = letter_pdf.render(contents, tmp_path / "plain.pdf", office)
+    assert pdf_pages(cached) == pdf_pages(plain)
+    assert len(pdf_pages(cached)) >= len(contents)

@@ -118,3 +118,43 @@ def test_failed_multi_row_change_leaves_nothing(db):
         ])
     assert db.execute("SELECT count(*) FROM org_unit").fetchone()[0] == count
     assert len(audit.entries(db, table="org_unit")) == 1
+
+
+@pytest.mark.parametrize("ids", [[7, 8, 9], [3, 11, 5]], ids=["contiguous", "scattered"])
+def test_bulk_insert_logs_every_row_with_its_values(db, ids):
+    rows = [{"id": i, "name": f"张{i}号", "gender": "女" if i % 2 else "男", "birth_date": None,
+             "phone": f"1380000{i:04d}", "created_at": "2026-01-02T03:04:05",
+             "updated_at": "2026-01-02T03:04:05"} for i in ids]
+    audit.bulk_insert(db, "person", rows)
+    logged = {e.row_id: e for e in audit.entries(db, table="person") if e.action == "insert"}
+    assert sorted(logged) == sorted(ids)
+    for row in rows:
+        entry = logged[row["id"]]
+        assert entry.old is None and entry.operator == db.operator
+        assert {k: entry.new[k] for k in row} == row
+
+
+def _person_rows(ids):
+    stamp = "2026-01-02T03:04:05"
+    return [{"id": i, "name": f"测试{i}", "id_number": None, "phone": f"139{i:08d}", "created_at": stamp,
+             "updated_at": stamp} for i in ids]
+
+
+def test_a_large_load_into_an_empty_table_keeps_its_indexes_and_unique_rules(db):
+    def index_names():
+        return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('person', 'audit_log')")}
+
+    before = index_names()
+    n = audit.REINDEX_MIN_ROWS
+    audit.bulk_insert(db, "person", _person_rows(range(1, n + 1)))
+    assert index_names() == before
+    assert db.execute("SELECT count(*) FROM person").fetchone()[0] == n
+    plan = " ".join(str(r) for r in db.execute("EXPLAIN QUERY PLAN SELECT id FROM person WHERE phone = '13900000007'"))
+    assert "idx_person_phone" in plan
+    # A load that breaks a rule is refused whole, and the indexes dropped for it come back with the rollback.
+    clash = _person_rows(range(n + 1, 2 * n + 3))
+    clash[-1]["id"] = 1
+    with pytest.raises(sqlite3.IntegrityError):
+        audit.bulk_insert(db, "person", clash)
+    assert index_names() == before
+    assert db.execute("SELECT count(*) FROM person").fetchone()[0] == n

@@ -4,7 +4,7 @@ Each area keeps its own set (sqlite-utils `Migrations`), so areas grow their tab
 independently; a released step is never edited, only followed by a new one.
 """
 
-from core.migrations import excel, foundation, letters, meetings, roster, safety, visits, volunteers
+from core.migrations import excel, foundation, letters, meetings, roster, safety, undo, visits, volunteers
 
 MIGRATION_SETS = [
     foundation.migrations,
@@ -15,4 +15,5 @@ MIGRATION_SETS = [
     safety.migrations,
     letters.migrations,
     volunteers.migrations,
+    undo.migrations,
 ]
