@@ -13,6 +13,26 @@ from core.errors import UserError
 Work = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
 
 
+_RUNNING: set[tuple[QThread, QObject]] = set()
+_REAPER: list[QObject] = []
+
+
+class _Reaper(QObject):
+    """Lives in the GUI thread and lets go of ended threads there, never inside the ending thread itself."""
+
+    def reap(self) -> None:
+        ended = self.sender()
+        for pair in [p for p in _RUNNING if p[0] is ended or p[0].isFinished()]:
+            pair[0].wait()  # finished() comes just before the thread's very end
+            _RUNNING.discard(pair)
+
+
+def _reaper() -> _Reaper:
+    if not _REAPER:
+        _REAPER.append(_Reaper())
+    return _REAPER[0]
+
+
 class _Runner(QObject):
     progressed = Signal(int, int)
     succeeded = Signal(object)
@@ -32,6 +52,8 @@ class _Runner(QObject):
             self.failed.emit("处理时出现意外错误，数据库没有改动。详细信息：\n" + traceback.format_exc(limit=3))
         else:
             self.succeeded.emit(result)
+        finally:
+            QThread.currentThread().quit()  # ends by itself even when nobody is left to take the result
 
 
 class BackgroundTask(QObject):
@@ -53,6 +75,10 @@ class BackgroundTask(QObject):
         self._runner.failed.connect(self._on_runner_failed)
 
     def start(self) -> None:
+        # Held here until the thread has ended: if the task's owner is deleted first (a window closing),
+        # Python's collector must not destroy a running QThread, which aborts the whole program.
+        _RUNNING.add((self._thread, self._runner))
+        self._thread.finished.connect(_reaper().reap)
         self._thread.start()
 
     def cancel(self) -> None:
