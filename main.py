@@ -103,12 +103,14 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from core.db import open_db
     from gui.app import ensure_app
-    from gui.screenshots import render_all
+    from gui.screenshots import render_sizes
+    from gui.style import FONT_SIZES
 
     ensure_app()
+    sizes = list(FONT_SIZES) if args.font == "all" else [args.font]
     db = open_db(Path(args.db), create=False)
     try:
-        written = render_all(db, Path(args.out))
+        written = render_sizes(db, Path(args.out), sizes)
     finally:
         db.close()
     for path in written:
@@ -262,7 +264,12 @@ def run_gui(db_path: str | None) -> int:
 
     app = ensure_app(sys.argv[:1])
 
-    path = Path(db_path) if db_path else default_db_path()
+    if db_path:
+        path = Path(db_path)
+    else:  # the file used last time (文件 → 最近打开), else the one in the user's data folder
+        from gui.window_state import last_existing_database
+
+        path = last_existing_database() or default_db_path()
     if not path.exists() or path.stat().st_size == 0:
         from gui.first_run import FirstRunWizard
 
@@ -351,6 +358,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     shots = sub.add_parser("screenshots", parents=[common], help="把每个界面截图保存为 PNG")
     shots.add_argument("--out", required=True, help="输出文件夹")
+    shots.add_argument("--font", choices=["normal", "large", "xlarge", "all"], default="normal",
+                       help="字体大小：normal 标准（存入输出文件夹），large 大 / xlarge 特大（存入其下的 large、xlarge "
+                            "子文件夹），all 三种都截")
     shots.set_defaults(func=cmd_screenshots, needs_db=True)
     return parser
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 APP_NAME = "社区党建工作台"
@@ -55,13 +56,19 @@ def install_gc_guard(app: QApplication) -> None:
 def ensure_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
+        # Sharp on 125 %/150 % screens: Qt 6 always scales for high DPI; keep fractional factors exact
+        # rather than rounded (blurry or too small), and never let an inherited variable switch it off.
+        os.environ.pop("QT_ENABLE_HIGHDPI_SCALING", None)
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
         app = QApplication(argv if argv is not None else sys.argv[:1])
         install_gc_guard(app)
         app.setApplicationName(APP_NAME)
         app.setOrganizationName("DangjianDesk")
         family = pick_cjk_family()
         if family:
-            font = QFont(family)
-            font.setPointSize(10)
-            app.setFont(font)
+            app.setFont(QFont(family))
+        from gui import icons, style
+
+        app.setWindowIcon(icons.icon("app"))
+        style.apply_look(app)  # the font size saved on this machine, the style sheet, table row heights
     return app

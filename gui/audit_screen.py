@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QFileDialog, QHBo
 from core import audit, audit_view
 from core.errors import UserError
 from gui.base import Screen
+from gui.flow_layout import flow_row, group
 from gui.table_model import Column, RowsTable
 
 PAGE = 1000
@@ -56,18 +57,10 @@ class AuditScreen(Screen):
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setEnabled(False)
         self.export_button = QPushButton("导出 Excel…")
-        filters = QHBoxLayout()
-        filters.addWidget(QLabel("操作员："))
-        filters.addWidget(self.operator_combo)
-        filters.addWidget(QLabel("对象："))
-        filters.addWidget(self.table_combo)
-        filters.addWidget(self.action_combo)
-        filters.addWidget(self.date_check)
-        filters.addWidget(self.date_from)
-        filters.addWidget(QLabel("至"))
-        filters.addWidget(self.date_to)
-        filters.addStretch(1)
-        filters.addWidget(self.export_button)
+        filters = QHBoxLayout()  # the filters wrap onto a second line at a large font
+        filters.addWidget(flow_row([group("操作员：", self.operator_combo), group("对象：", self.table_combo),
+                                    self.action_combo, group(self.date_check, self.date_from, "至", self.date_to)]), 1)
+        filters.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.table = RowsTable(audit_columns(), stretch=(6, 7))  # read-only: the log is never edited
         self.model, self.proxy = self.table.rows_model, self.table.proxy

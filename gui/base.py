@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QAbstractButton, QInputDialog, QMessageBox, QWidget
 
 from core import undo
 from core.db import Db
 from core.errors import UserError
 from gui.app import AppSignals
+from gui.window_state import restore_splitter_sizes, splitter_sizes
+
+
+def bind_save_key(dialog: QWidget, button: QAbstractButton) -> QShortcut:
+    """Ctrl+S in a form dialog presses its save button, as Enter does (many users have it from Word)."""
+    return QShortcut(QKeySequence.StandardKey.Save, dialog, activated=button.click)
 
 
 class Screen(QWidget):
@@ -18,6 +26,9 @@ class Screen(QWidget):
     key = ""
     title = ""
     areas: tuple[str, ...] = ()  # data_changed areas that make this screen reload
+
+    # What the menu's 新建 / 保存 / 查找 / 打印 do here changed (beyond a tab switch, which the window watches).
+    commands_changed = Signal()
 
     def __init__(self, db: Db, signals: AppSignals, parent: QWidget | None = None):
         super().__init__(parent)
@@ -44,6 +55,53 @@ class Screen(QWidget):
     def delete_records(self, question: str, label: str, areas: tuple[str, ...], action: Callable[[], object]) -> bool:
         """Ask first, then run a core delete as one undoable deletion named label; True when it was done."""
         return delete_records(self, self.db, self.signals, question, label, areas, action)
+
+    # Menu commands ---------------------------------------------------------------------------------
+    # 新建 (Ctrl+N), 保存 (Ctrl+S), 查找 (Ctrl+F) and 打印 (Ctrl+P) in the menu bar act on the screen in
+    # front. A screen offers one by returning it from command_slots() with the words the menu shows and
+    # the slot its own button already uses; what it returns may depend on the tab in front.
+    COMMANDS = ("new", "save", "find", "print")
+
+    def command_slots(self) -> dict[str, tuple[str, Callable[[], object]]]:
+        """{"new" | "save" | "find" | "print": (what it does here, e.g. "新增党员…", the slot)} for now."""
+        return {}
+
+    def commands(self) -> dict[str, str]:
+        """The commands this screen supports now, with the words the menu shows."""
+        return {name: label for name, (label, _slot) in self.command_slots().items()}
+
+    def run_command(self, name: str) -> bool:
+        """Run a menu command here; False when the screen does not support it (now)."""
+        entry = self.command_slots().get(name)
+        if entry is None:
+            return False
+        entry[1]()
+        return True
+
+    def new_record(self) -> bool:
+        return self.run_command("new")
+
+    def save_current(self) -> bool:
+        return self.run_command("save")
+
+    def focus_search(self) -> bool:
+        return self.run_command("find")
+
+    def print_current(self) -> bool:
+        return self.run_command("print")
+
+    @staticmethod
+    def focus_line_edit(edit) -> None:
+        """Put the cursor in a search box with its text selected, so typing replaces the last search."""
+        edit.setFocus()
+        edit.selectAll()
+
+    # Layout remembered between runs (splitter positions; screens add e.g. column widths) ---------------
+    def layout_state(self) -> dict:
+        return {"splitters": splitter_sizes(self)}
+
+    def restore_layout_state(self, state: dict) -> None:
+        restore_splitter_sizes(self, state.get("splitters") or [])
 
     # Dialogs go through these methods so tests can replace them.
     def show_error(self, message: str) -> None:

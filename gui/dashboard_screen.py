@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from core.db import Db, open_db
 from gui.base import Screen
+from gui.style import CHART, px, scaled, set_role
 
 if TYPE_CHECKING:  # the counting modules load in the worker, so the window opens without them
     from core import monthly
@@ -69,23 +70,18 @@ class NumberTile(QPushButton):
         super().__init__(parent)
         self.tile = tile
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setMinimumSize(150, 104)
-        color = {"alert": "#b71c1c", "good": "#2e7d32"}.get(tile.tone, "#1f3b63")
-        border = "#e57373" if tile.tone == "alert" else "#d6d0c4"
-        background = "#fff5f5" if tile.tone == "alert" else "#ffffff"
-        self.setStyleSheet(
-            f"QPushButton {{ border: 1px solid {border}; border-radius: 6px; background: {background}; text-align: left;"
-            f" padding: 8px 10px; }} QPushButton:hover {{ background: #f4f1ec; }}"
-        )
+        self.setMinimumSize(140, px(104))  # six in a row must fit a 1280 px screen at any font size
+        set_role(self, "tile", tile.tone)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         layout.setSpacing(2)
         self.value_label = QLabel(tile.value)
-        self.value_label.setStyleSheet(f"font-size: 22pt; font-weight: bold; color: {color}; background: transparent;")
+        set_role(self.value_label, "tile-value", tile.tone)
         self.name_label = QLabel(tile.label)
-        self.name_label.setStyleSheet("font-size: 10.5pt; color: #333; background: transparent;")
+        set_role(self.name_label, "tile-name")
+        self.name_label.setWordWrap(True)
         self.hint_label = QLabel(tile.hint)
-        self.hint_label.setStyleSheet("font-size: 9pt; color: #777; background: transparent;")
+        set_role(self.hint_label, "tile-hint")
         self.hint_label.setWordWrap(True)
         for label in (self.value_label, self.name_label, self.hint_label):
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
@@ -112,7 +108,7 @@ class DashboardScreen(Screen):
 
     def _build_ui(self) -> None:
         self.heading = QLabel()
-        self.heading.setStyleSheet("font-size: 15pt; color: #1f3b63;")
+        set_role(self.heading, "heading")
         self.refresh_button = QPushButton("刷新")
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
@@ -148,8 +144,8 @@ class DashboardScreen(Screen):
     def _chart_view() -> QChartView:
         view = QChartView()
         view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        view.setMinimumHeight(250)
-        view.setMaximumHeight(280)
+        view.setMinimumHeight(px(250))
+        view.setMaximumHeight(px(280))
         return view
 
     # Loading ---------------------------------------------------------------------------------------
@@ -273,12 +269,12 @@ class DashboardScreen(Screen):
     def _draw_charts(self, points: list[monthly.TrendPoint]) -> None:
         labels = [str(p.month.month) for p in points]  # "11月" does not fit under a bar at this width
         font = QFont(self.font())
-        font.setPointSize(8)
+        font.setPointSizeF(scaled(8))
 
         def chart(title: str) -> QChart:
             c = QChart()
             c.setTitle(title)
-            c.setTitleFont(QFont(self.font().family(), 10))
+            c.setTitleFont(QFont(self.font().family(), round(scaled(10))))
             c.legend().setFont(font)
             c.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
             c.setMargins(QMargins(4, 4, 4, 4))
@@ -305,7 +301,7 @@ class DashboardScreen(Screen):
         meetings_chart = chart("召开会议（次）")
         bars = QBarSet("三会一课")
         bars.append([float(p.meetings_held) for p in points])
-        bars.setColor(QColor("#b71c1c"))
+        bars.setColor(QColor(CHART["red"]))
         bar_series = QBarSeries()
         bar_series.append(bars)
         meetings_chart.addSeries(bar_series)
@@ -315,9 +311,9 @@ class DashboardScreen(Screen):
 
         visits_chart = chart("走访与问题")
         lines = []
-        for name, color, values in (("走访户次", "#2e7d32", [p.visits for p in points]),
-                                    ("新增问题", "#ef6c00", [p.problems_opened for p in points]),
-                                    ("办结问题", "#1565c0", [p.problems_closed for p in points])):
+        for name, color, values in (("走访户次", CHART["green"], [p.visits for p in points]),
+                                    ("新增问题", CHART["amber"], [p.problems_opened for p in points]),
+                                    ("办结问题", CHART["blue"], [p.problems_closed for p in points])):
             series = QLineSeries()
             series.setName(name)
             series.setColor(QColor(color))
@@ -331,7 +327,7 @@ class DashboardScreen(Screen):
         hours_chart = chart("志愿服务时长（小时）")
         hours = QLineSeries()
         hours.setName("服务时长")
-        hours.setColor(QColor("#6a1b9a"))
+        hours.setColor(QColor(CHART["purple"]))
         for i, p in enumerate(points):
             hours.append(i, p.volunteer_hours)
         hours_chart.addSeries(hours)

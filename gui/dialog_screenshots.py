@@ -118,18 +118,4 @@ def render_dialogs(db: Db, out: Path) -> list[Path]:
     _settle()
     help_window.show_section("党员名册")
     _shoot(help_window, out / "help.png", written)
-
-    from gui.pdf_preview import PdfPreviewDialog
-    from reports.monthly_report_pdf import write_report
-
-    with tempfile.TemporaryDirectory() as folder:
-        month = f"{dt.date.today():%Y-%m}"
-        report = write_report(db, month, Path(folder) / f"{month}月报.pdf")
-        preview = PdfPreviewDialog(report)
-        preview.resize(1000, 820)
-        preview.show()
-        loop = QEventLoop()
-        QTimer.singleShot(1500, loop.quit)  # QPdfView draws its pages in a worker thread
-        loop.exec()
-        _shoot(preview, out / "print-preview.png", written)
     return written

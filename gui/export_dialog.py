@@ -20,9 +20,10 @@ from core.db import Db, open_db
 from core.errors import UserError
 from core.excel_export import DEFAULT_LAYOUT, ROSTER_FIELDS, ExportLayout, ExportResult, LayoutColumn
 from gui.app import AppSignals
-from gui.base import delete_records
+from gui.base import bind_save_key, delete_records
 from gui.table_model import readable_rows
 from gui.task import BackgroundTask
+from gui.style import fitted, px, set_role
 
 FIELD_ROLE = Qt.ItemDataRole.UserRole
 
@@ -57,7 +58,7 @@ class LayoutEditor(QDialog):
         self.db = db
         self.original = layout
         self.setWindowTitle("编辑导出格式")
-        self.resize(900, 580)
+        self.resize(fitted(900, 580))
         self._build_ui()
         self._connect_signals()
         self.load(layout)
@@ -76,7 +77,7 @@ class LayoutEditor(QDialog):
         self.columns.horizontalHeader().setSectionResizeMode(self.COL_FIELD, QHeaderView.ResizeMode.ResizeToContents)
         self.columns.horizontalHeader().setSectionResizeMode(self.COL_HEADER, QHeaderView.ResizeMode.Interactive)
         self.columns.horizontalHeader().setSectionResizeMode(self.COL_CODES, QHeaderView.ResizeMode.Stretch)
-        self.columns.setColumnWidth(self.COL_HEADER, 160)
+        self.columns.setColumnWidth(self.COL_HEADER, px(160))
         self.columns.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.columns.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.columns.verticalHeader().setVisible(False)
@@ -102,9 +103,10 @@ class LayoutEditor(QDialog):
         lists.addLayout(right, 5)
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.status.setStyleSheet("color: #b71c1c;")
+        set_role(self.status, "error")
         self.save_button = QPushButton("保存")
         self.save_button.setDefault(True)
+        bind_save_key(self, self.save_button)
         self.cancel_button = QPushButton("取消")
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -231,7 +233,7 @@ class ExportDialog(QDialog):
         self.task: BackgroundTask | None = None
         self.result: ExportResult | None = None
         self.setWindowTitle("导出党员花名册")
-        self.resize(640, 380)
+        self.resize(fitted(640, 380))
         self._build_ui()
         self._connect_signals()
         self.refresh_layouts()
@@ -250,7 +252,7 @@ class ExportDialog(QDialog):
         self.load_layout_file_button = QPushButton("导入格式文件…")
         self.layout_columns_label = QLabel()
         self.layout_columns_label.setWordWrap(True)
-        self.layout_columns_label.setStyleSheet("color: #555;")
+        set_role(self.layout_columns_label, "hint")
         layout_row = QHBoxLayout()
         layout_row.addWidget(self.layout_combo, 1)
         for b in (self.edit_layout_button, self.new_layout_button, self.delete_layout_button):

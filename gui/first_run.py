@@ -13,6 +13,7 @@ from core.db import Db, default_db_path, open_db
 from core.demo import build_demo
 from core.errors import UserError
 from core.office_setup import OfficeSetup, clean_lines, create_office
+from gui.style import fitted, px
 
 
 class StartPage(QWizardPage):
@@ -84,12 +85,14 @@ class TreePage(QWizardPage):
         self.setSubTitle("每行填写一个名称。也可以以后从党员名册 Excel 导入时自动建立。")
         self.communities_label = QLabel("下辖社区：")
         self.communities = QPlainTextEdit()
+        self.communities.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.communities.setPlaceholderText("西湖社区\n鼓楼社区\n人民街社区")
         self.branch_per_community = QCheckBox("为每个社区建立一个党支部")
         self.branch_per_community.setChecked(True)
         self.direct_branches = QPlainTextEdit()
+        self.direct_branches.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.direct_branches.setPlaceholderText("街道机关党支部\n非公企业联合党支部")
-        self.direct_branches.setMaximumHeight(90)
+        self.direct_branches.setMaximumHeight(px(90))
         self.grids = QSpinBox()
         self.grids.setRange(0, 50)
         self.grids.setSuffix(" 个")
@@ -131,7 +134,7 @@ class FirstRunWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.FinishButton, "完成")
         self.setButtonText(QWizard.WizardButton.CancelButton, "取消")
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
-        self.resize(640, 520)
+        self.resize(fitted(640, 520))
 
     def ask_save_path(self, current: str) -> str:
         return QFileDialog.getSaveFileName(self, "数据库文件保存位置", current, "数据库文件 (*.db)")[0]

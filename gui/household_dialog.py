@@ -12,7 +12,9 @@ from PySide6.QtWidgets import (
 from core import households
 from core.db import Db
 from core.households import Household
+from gui.base import bind_save_key
 from gui.visits_widgets import fill_grid_combo, name_completer
+from gui.style import fitted, set_role
 
 
 class HouseholdDialog(QDialog):
@@ -27,7 +29,7 @@ class HouseholdDialog(QDialog):
         self.setWindowTitle("编辑住户" if household else "新增住户")
         self._build_ui()
         self._load(household, default_grid_id)
-        self.resize(560, 520)
+        self.resize(fitted(560, 520))
 
     def _build_ui(self) -> None:
         self.grid_combo = QComboBox()
@@ -72,13 +74,14 @@ class HouseholdDialog(QDialog):
             self.tag_checks[tag.id] = check
             tag_grid.addWidget(check, i // 4, i % 4)
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #b71c1c;")
+        set_role(self.error_label, "error")
         self.error_label.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
+        bind_save_key(self, buttons.button(QDialogButtonBox.StandardButton.Save))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(tag_box)

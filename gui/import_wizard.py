@@ -19,10 +19,13 @@ from core.excel_import import ACTION_LABELS, MODE_LABELS, ImportResult, Preview,
 from gui.app import AppSignals
 from gui.table_model import Column, RowsModel, RowsTable, SortProxy, readable_rows
 from gui.task import BackgroundTask
+from gui.window_state import remember_dialog
+from gui.style import STATUS, fitted, px, set_role
 
 PAGE_FILE, PAGE_MAPPING, PAGE_PREVIEW, PAGE_RUNNING, PAGE_RESULT = range(5)
 NOT_IMPORTED = "（不导入）"
-ACTION_COLOURS = {"create": "#e8f5e9", "update": "#e3f2fd", "skip": "#f5f5f5", "error": "#ffebee"}
+ACTION_COLOURS = {"create": STATUS["done"].fill, "update": STATUS["info"].fill, "skip": STATUS["neutral"].fill,
+                  "error": STATUS["overdue"].fill}
 
 
 class PreviewModel(RowsModel):
@@ -34,7 +37,7 @@ class PreviewModel(RowsModel):
         super().__init__([
             Column("行号", lambda line: line[0], align="right", width=60),
             Column("处理", lambda line: ACTION_LABELS[line[1]], lambda line: line[1], width=70),
-            Column("内容", lambda line: line[2]),
+            Column("内容", lambda line: line[2], width=160),
             Column("问题", lambda line: line[3], tooltip=lambda line: line[3] or None),
         ], parent, background=lambda line: ACTION_COLOURS[line[1]], key=lambda line: line[0])
 
@@ -93,16 +96,17 @@ class ImportWizard(QDialog):
         self.result: ImportResult | None = None
         self.task: BackgroundTask | None = None
         self.setWindowTitle(f"导入{self.kind.label}")
-        self.resize(980, 660)
+        self.resize(fitted(980, 660))
         self._build_ui()
         self._connect_signals()
         self._refresh_batches()
         self._go(PAGE_FILE)
+        remember_dialog(self, f"import_{kind}")
 
     # UI ----------------------------------------------------------------------------------------
     def _build_ui(self) -> None:
         self.step_label = QLabel()
-        self.step_label.setStyleSheet("font-size: 13pt; font-weight: bold; color: #b71c1c;")
+        set_role(self.step_label, "step")
         self.pages = QStackedWidget()
         self.pages.addWidget(self._build_file_page())
         self.pages.addWidget(self._build_mapping_page())
@@ -136,7 +140,7 @@ class ImportWizard(QDialog):
             f"常见的列名（如 {wanted} 等）都能识别，下一步可以调整。\n"
             "导入前会先列出每一行将如何处理和发现的问题，确认后才写入数据库。")
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #555;")
+        set_role(hint, "hint")
         batches_box = QGroupBox("最近的导入（可撤销未被修改过的批次）")
         self.batch_list = QListWidget()
         self.undo_batch_button = QPushButton("撤销所选导入")
@@ -161,7 +165,7 @@ class ImportWizard(QDialog):
         self.mapping_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.mapping_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.mapping_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
-        self.mapping_table.setColumnWidth(2, 180)
+        self.mapping_table.setColumnWidth(2, px(180))
         self.mapping_table.verticalHeader().setVisible(False)
         readable_rows(self.mapping_table)
         self.mapping_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -180,7 +184,7 @@ class ImportWizard(QDialog):
         self.summary_label.setStyleSheet("font-weight: bold;")
         self.units_box = QGroupBox("将先新建的组织和网格")
         self.units_list = QListWidget()
-        self.units_list.setMaximumHeight(90)
+        self.units_list.setMaximumHeight(px(90))
         QVBoxLayout(self.units_box).addWidget(self.units_list)
         self.mode_group = QButtonGroup(self)
         mode_box = QGroupBox(f"库中已有同一{self.kind.field_label(self.kind.key_field) or '记录'}时")
@@ -204,7 +208,7 @@ class ImportWizard(QDialog):
                                       sort_column=PreviewModel.COL_ROW)
         self.preview_proxy = self.preview_view.proxy
         self.preview_view.setWordWrap(False)
-        self.preview_view.setColumnWidth(2, 160)
+
         filter_row = QHBoxLayout()
         filter_row.addWidget(QLabel("显示："))
         filter_row.addWidget(self.filter_combo)
@@ -218,7 +222,7 @@ class ImportWizard(QDialog):
         layout.addWidget(self.preview_view, 1)
         self.row_detail = QLabel("点选一行可在这里看到完整说明。")
         self.row_detail.setWordWrap(True)
-        self.row_detail.setStyleSheet("color: #555;")
+        set_role(self.row_detail, "hint")
         layout.addWidget(self.row_detail)
         return page
 
@@ -240,7 +244,7 @@ class ImportWizard(QDialog):
         page = QWidget()
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
-        self.result_label.setStyleSheet("font-size: 11pt;")
+        set_role(self.result_label, "summary")
         self.result_units = QListWidget()
         self.undo_button = QPushButton("撤销这次导入")
         self.open_errors_button = QPushButton("打开错误文件")
@@ -395,11 +399,11 @@ class ImportWizard(QDialog):
             excel_import.check_mapping(self.kind, self.source, self.mapping())
         except UserError as exc:
             self.mapping_status.setText(f"⚠ {exc}")
-            self.mapping_status.setStyleSheet("color: #b71c1c;")
+            set_role(self.mapping_status, "error")
         else:
             used = sum(1 for v in self.mapping().values() if v)
             self.mapping_status.setText(f"已对应 {used} 列。")
-            self.mapping_status.setStyleSheet("color: #2e7d32;")
+            set_role(self.mapping_status, "ok")
 
     # Step 3: preview ---------------------------------------------------------------------------
     def selected_mode(self) -> str:
@@ -441,7 +445,7 @@ class ImportWizard(QDialog):
             text += ("\n有错误的行不会导入。可以勾选“只导入没有错误的行”，或关闭后改正文件再导入"
                      "（点“开始导入”前不会写入任何数据）。")
         self.summary_label.setText(text)
-        self.summary_label.setStyleSheet("font-weight: bold; color: %s;" % ("#b71c1c" if c["error"] else "#2e7d32"))
+        set_role(self.summary_label, "summary", "error" if c["error"] else "ok")
         self.units_list.clear()
         for unit in preview.new_units:
             self.units_list.addItem(unit.describe())

@@ -18,6 +18,7 @@ from core import letters, measures, settings, star_rating
 from core.db import Db, open_db
 from core.errors import UserError
 from gui.base import Screen
+from gui.style import ACCENT, STATUS, fitted, px, set_role
 from gui.table_model import Column, RowsTable
 
 num = letters.format_number
@@ -39,7 +40,7 @@ def _add_ok_cancel(dialog: QDialog, form: QFormLayout) -> None:
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
     buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
     buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-    dialog.setMinimumWidth(380)
+    dialog.setMinimumWidth(px(380))
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     form.addRow(buttons)
@@ -87,7 +88,7 @@ class ItemDialog(QDialog):
         form.addRow("", self.capped)
         _add_ok_cancel(self, form)
         self.measure.currentIndexChanged.connect(self._on_measure_current_index_changed)
-        self.resize(520, 0)
+        self.resize(fitted(520, 0))
 
     def _on_measure_current_index_changed(self, _index: int) -> None:
         found = measures.get(self.measure.currentData())
@@ -134,8 +135,9 @@ class ManualRatingDialog(QDialog):
         for n in range(5, 0, -1):
             self.stars.addItem(f"{'★' * n}（{n} 星）", n)
         self.reason = QPlainTextEdit()
+        self.reason.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.reason.setPlaceholderText("必填：评定理由，如考核组意见、获评市级五星级党组织、一票否决事项")
-        self.reason.setFixedHeight(90)
+        self.reason.setFixedHeight(px(90))
         form.addRow("星级：", self.stars)
         form.addRow("理由：", self.reason)
         _add_ok_cancel(self, form)
@@ -225,11 +227,10 @@ class LettersScreen(Screen):
         self.letters_view = RowsTable([
             Column("社区", lambda p: p.letter.community_name),
             Column("签订", lambda p: p.letter.signed_date, empty="未签订",
-                   color=lambda p: None if p.letter.signed else "#b71c1c"),
+                   color=lambda p: None if p.letter.signed else STATUS["overdue"].text),
             Column("得分", lambda p: num(p.score), sort=lambda p: p.score, progress=lambda p: p.score / 100),
         ], fit_contents=True)
         self.letters_model = self.letters_view.rows_model
-        self.letters_view.setMinimumWidth(220)
         parties = QGroupBox("签订双方")
         form = QGridLayout(parties)
         self.street_party_edit = QLineEdit()
@@ -267,12 +268,12 @@ class LettersScreen(Screen):
         ], fit_contents=True)
         self.items_model = self.items_view.rows_model
         self.score_label = QLabel()
-        self.score_label.setStyleSheet("font-size: 14pt; color: #b71c1c;")
+        set_role(self.score_label, "score")
         self.manual_button = QPushButton("录入完成值…")
         self.edit_item_button = QPushButton("修改条目…")
         self.preview_letter_button = QPushButton("预览打印本社区责任书")
+        self.score_label.setWordWrap(True)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.score_label)
         buttons.addStretch(1)
         for b in (self.manual_button, self.edit_item_button, self.preview_letter_button):
             buttons.addWidget(b)
@@ -281,12 +282,15 @@ class LettersScreen(Screen):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(parties)
         right_layout.addWidget(self.items_view, 1)
+        right_layout.addWidget(self.score_label)  # own line: a long community name must not widen the window
         right_layout.addLayout(buttons)
+        self.letters_view.setMinimumWidth(px(335))  # 社区, 签订 and 得分 all visible
         splitter = QSplitter()
         splitter.addWidget(self.letters_view)
         splitter.addWidget(right)
+        splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([345, 900])
+        splitter.setSizes([px(345), px(900)])
         return splitter
 
     def _build_template_tab(self) -> QWidget:
@@ -318,9 +322,11 @@ class LettersScreen(Screen):
         texts_form = QFormLayout(texts)
         self.street_secretary_edit = QLineEdit()
         self.preamble_edit = QPlainTextEdit()
-        self.preamble_edit.setFixedHeight(70)
+        self.preamble_edit.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
+        self.preamble_edit.setFixedHeight(px(70))
         self.closing_edit = QPlainTextEdit()
-        self.closing_edit.setFixedHeight(90)
+        self.closing_edit.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
+        self.closing_edit.setFixedHeight(px(90))
         self.save_texts_button = QPushButton("保存文字")
         texts_form.addRow("甲方签字人（党工委书记）：", self.street_secretary_edit)
         texts_form.addRow("前言：", self.preamble_edit)
@@ -338,14 +344,14 @@ class LettersScreen(Screen):
             Column("社区", lambda r: r[0].community_name),
             Column("责任书得分", lambda r: num(r[1]), sort=lambda r: r[1], align="right"),
             Column("星级", lambda r: "★" * r[0].stars if r[0].stars else "未评定", sort=lambda r: r[0].stars or 0,
-                   color=lambda r: "#c62828" if r[0].stars else "#888888"),
+                   color=lambda r: ACCENT if r[0].stars else STATUS["neutral"].text),
             Column("评定方式", lambda r: star_rating.SOURCE_LABELS.get(r[0].source, "") if r[0].source else ""),
             Column("报酬倍数", lambda r: num(r[0].pay_multiple), sort=lambda r: r[0].pay_multiple, align="right"),
             Column("月基本报酬（元）", lambda r: _money(r[0].monthly_base_pay), sort=lambda r: r[0].monthly_base_pay, align="right"),
             Column("服务专项经费（元）", lambda r: _money(r[0].service_fund), sort=lambda r: r[0].service_fund, align="right"),
             Column("常住户数", lambda r: _money(r[0].households), sort=lambda r: r[0].households, align="right"),
             Column("户数来源", lambda r: r[0].households_source,
-                   color=lambda r: "#b71c1c" if r[0].households is None else None),
+                   color=lambda r: STATUS["overdue"].text if r[0].households is None else None),
             Column("办公经费（元）", lambda r: _money(r[0].office_funding), sort=lambda r: r[0].office_funding, align="right"),
             Column("经费合计（元）", lambda r: _money(r[0].total_funding), sort=lambda r: r[0].total_funding, align="right"),
             Column("理由", lambda r: r[2]),
@@ -409,6 +415,18 @@ class LettersScreen(Screen):
         layout.addWidget(self.print_list, 1)
         layout.addLayout(buttons)
         return page
+
+    def command_slots(self):
+        tab = self.tabs.currentIndex()
+        if tab == 0:
+            return {"save": ("保存签订信息", self._on_save_parties_button_clicked),
+                    "print": ("预览打印本社区责任书", self._on_preview_letter_button_clicked)}
+        if tab == 1:
+            return {"new": ("新增责任书条目…", self._on_add_template_button_clicked),
+                    "save": ("保存责任书文字", self._on_save_texts_button_clicked)}
+        if tab == 2:
+            return {"save": ("保存分数线", self._on_save_bands_button_clicked)}
+        return {"print": ("预览所选责任书（合订）", self._on_preview_selected_button_clicked)}
 
     def _connect_signals(self) -> None:
         self.year_spin.valueChanged.connect(self._on_year_spin_value_changed)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget,
 )
@@ -14,6 +14,7 @@ from core import access
 from core.db import Db
 from core.errors import UserError
 from gui.app import APP_NAME
+from gui.style import fitted, set_role
 
 
 class LoginDialog(QDialog):
@@ -33,7 +34,7 @@ class LoginDialog(QDialog):
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.message = QLabel()
-        self.message.setStyleSheet("color: #b71c1c;")
+        set_role(self.message, "error")
         self.message.setWordWrap(True)
         intro = QLabel(f"屏幕已锁定。请输入 {locked_as} 的密码继续工作。" if locked_as
                        else "本数据库已启用登录，请输入用户名和密码。")
@@ -54,11 +55,18 @@ class LoginDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
-        self.resize(360, 180)
+        self.resize(fitted(360, 180))
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self.password_edit.setFocus()
+
+    def keyPressEvent(self, event) -> None:
+        # On the lock screen Esc would mean 退出程序 and lose what was left open: there it does nothing.
+        if self.locked_as and event.key() == Qt.Key.Key_Escape:
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def try_login(self, name: str | None = None, password: str | None = None) -> bool:
         name = self.name_combo.currentText() if name is None else name

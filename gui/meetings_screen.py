@@ -8,8 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, QThread, QTime, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtCore import QAbstractTableModel, QDate, QEvent, QModelIndex, Qt, QThread, QTime, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
     QLineEdit, QPlainTextEdit, QProgressDialog, QPushButton, QSpinBox, QSplitter, QStyledItemDelegate, QTableView,
@@ -24,9 +24,11 @@ from core.meetings import Attendance, MeetingSummary
 from core.pinyin import name_keys
 from gui.base import Screen
 from gui.table_model import ALIGNMENTS, Column, RowsTable, SortRole, readable_rows, sorted_view
+from gui.style import STATUS, current_font_size, px, set_role
 
-STATE_COLORS = {"held": "#c8e6c9", "overdue": "#ffcdd2", "due": "#ffe0b2", "not_due": "#eeeeee", "none": "#ffffff"}
-STATUS_COLORS = {"出席": None, "请假": "#fff3cd", "缺席": "#ffcdd2"}
+STATE_COLORS = {"held": STATUS["done"].fill, "overdue": STATUS["overdue"].fill, "due": STATUS["due"].fill,
+                "not_due": STATUS["neutral"].fill, "none": "white"}
+STATUS_COLORS = {"出席": None, "请假": STATUS["due"].fill, "缺席": STATUS["overdue"].fill}
 NAME_SPLIT = re.compile(r"[、,，;；\n]+")
 
 
@@ -60,7 +62,7 @@ MEETING_COLUMNS: list[Column[MeetingSummary]] = [
          lambda m: m.present, "right", None),
         ("请假", _held(lambda m: m.leave), lambda m: m.leave, "right", None),
         ("缺席", _held(lambda m: m.absent), lambda m: m.absent, "right",
-         lambda m: "#b71c1c" if m.absent else None),
+         lambda m: STATUS["overdue"].text if m.absent else None),
         ("出席率", lambda m: "—" if m.status == "计划" else _rate_text(m.rate), lambda m: m.rate, "right", None),
     )
 ]
@@ -151,7 +153,7 @@ class AttendanceModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole and STATUS_COLORS.get(r[2]):
             return QBrush(QColor(STATUS_COLORS[r[2]]))
         if role == Qt.ItemDataRole.ForegroundRole and col == self.COL_REASON and r[2] == "请假" and not r[3]:
-            return QBrush(QColor("#b71c1c"))
+            return STATUS["overdue"].text_brush()
         return None
 
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole):  # noqa: N802
@@ -321,7 +323,7 @@ class MeetingEditor(QWidget):
 
     def _build_ui(self) -> None:
         self.heading = QLabel()
-        self.heading.setStyleSheet("font-size: 12pt; font-weight: bold;")
+        set_role(self.heading, "subheading")
         self.unit_combo = QComboBox()
         self.kind_combo = QComboBox()
         self.status_combo = QComboBox()
@@ -339,11 +341,13 @@ class MeetingEditor(QWidget):
         self.topic_edit = QLineEdit()
         self.topic_edit.setPlaceholderText("如：学习传达上级会议精神")
         self.minutes_edit = QPlainTextEdit()
+        self.minutes_edit.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.minutes_edit.setPlaceholderText("会议内容（发言摘要、讨论情况）")
         self.resolutions_edit = QPlainTextEdit()
+        self.resolutions_edit.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
         self.resolutions_edit.setPlaceholderText("会议决议、议定事项")
         for w in (self.minutes_edit, self.resolutions_edit):
-            w.setFixedHeight(60)
+            w.setFixedHeight(px(60))
         self.guests_edit = QLineEdit()
         self.guests_edit.setPlaceholderText("列席人员姓名，用顿号隔开")
         self.attachments_edit = QLineEdit()
@@ -404,7 +408,7 @@ class MeetingEditor(QWidget):
         self.find_edit = QLineEdit()
         self.find_edit.setPlaceholderText("查找姓名/拼音首字母")
         self.find_edit.setToolTip("输入姓名或拼音首字母（如 zs），回车跳到下一个")
-        self.find_edit.setMinimumWidth(150)
+        self.find_edit.setMinimumWidth(px(150))
         self.find_edit.setClearButtonEnabled(True)
         marks = QHBoxLayout()
         marks.addWidget(QLabel("所选人员标为："))
@@ -420,7 +424,7 @@ class MeetingEditor(QWidget):
         roster.addStretch(1)
 
         self.save_button = QPushButton("保存(Ctrl+S)")
-        self.save_button.setStyleSheet("font-weight: bold;")
+        set_role(self.save_button, "primary")
         self.signin_button = QPushButton("打印签到表…")
         bottom = QHBoxLayout()
         bottom.addWidget(self.counts_label, 1)
@@ -455,8 +459,24 @@ class MeetingEditor(QWidget):
         self.attach_button.clicked.connect(self._on_attach_button_clicked)
         self.save_button.clicked.connect(self.screen.save_meeting)
         self.signin_button.clicked.connect(self.screen.print_signin_sheet)
-        for key, status in (("F5", "出席"), ("F6", "请假"), ("F7", "缺席")):
-            QShortcut(QKeySequence(key), self, activated=lambda s=status: self.mark_selected(s))
+
+    # F5/F6/F7 mark the selected people while the cursor is in this editor. They are taken before the
+    # menu bar's shortcuts (F5 is 刷新 elsewhere), so they must be claimed in ShortcutOverride.
+    MARK_KEYS = {Qt.Key.Key_F5: "出席", Qt.Key.Key_F6: "请假", Qt.Key.Key_F7: "缺席"}
+
+    def event(self, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.ShortcutOverride and event.key() in self.MARK_KEYS
+                and event.modifiers() == Qt.KeyboardModifier.NoModifier):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:
+        status = self.MARK_KEYS.get(event.key())
+        if status is not None and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.mark_selected(status)
+            return
+        super().keyPressEvent(event)
 
     # Loading -----------------------------------------------------------------------------------
     def _fill_units(self, branch_id: int, unit_id: int | None = None) -> None:
@@ -727,7 +747,7 @@ class MeetingsScreen(Screen):
 
     def _build_records_tab(self) -> QWidget:
         self.branch_combo = QComboBox()
-        self.branch_combo.setMinimumWidth(180)
+        self.branch_combo.setMinimumWidth(px(180))
         self.year_spin = QSpinBox()
         self.year_spin.setRange(2000, 2100)
         self.year_spin.setSuffix(" 年")
@@ -750,7 +770,7 @@ class MeetingsScreen(Screen):
         for b in (self.new_button, self.delete_button, self.ledger_button, self.export_button):
             bar.addWidget(b)
 
-        self.meeting_view = RowsTable(MEETING_COLUMNS, background=lambda m: "#e3f2fd" if m.status == "计划" else None,
+        self.meeting_view = RowsTable(MEETING_COLUMNS, background=lambda m: STATUS["info"].fill if m.status == "计划" else None,
                                       sort_column=0)
         self.meeting_model, self.meeting_proxy = self.meeting_view.rows_model, self.meeting_view.proxy
         header = self.meeting_view.horizontalHeader()
@@ -759,7 +779,8 @@ class MeetingsScreen(Screen):
         self.month_summary = QLabel()
         self.month_summary.setWordWrap(True)
         left = QWidget()
-        left.setMinimumWidth(520)
+        # At a larger font the editor needs the room (the list's columns then scroll sideways).
+        left.setMinimumWidth(440 if current_font_size() == "normal" else 320)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.meeting_view, 1)
@@ -801,7 +822,11 @@ class MeetingsScreen(Screen):
         self.grid_model = ComplianceGridModel(self)
         self.grid_proxy, self.grid_view = sorted_view(self.grid_model, self)
         self.grid_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.grid_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        if current_font_size() == "normal":
+            self.grid_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        else:  # a larger font: whole headers and one-line cells, scrolling sideways rather than clipping
+            self.grid_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            self.grid_view.horizontalHeader().setStretchLastSection(True)
         self.grid_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.grid_view.setToolTip("双击一行查看该支部本期的会议记录")
 
@@ -812,7 +837,7 @@ class MeetingsScreen(Screen):
         detail_box = QGroupBox("所选支部：出勤与连续缺席")
         QVBoxLayout(detail_box).addWidget(self.branch_detail)
         lower_widget = QWidget()
-        lower_widget.setMaximumHeight(240)
+        lower_widget.setMaximumHeight(px(240))
         lower = QHBoxLayout(lower_widget)
         lower.setContentsMargins(0, 0, 0, 0)
         lower.addWidget(due_box, 1)
@@ -877,8 +902,6 @@ class MeetingsScreen(Screen):
         self.add_kind_button.clicked.connect(self._on_add_kind_button_clicked)
         self.add_seat_button.clicked.connect(self._on_add_seat_button_clicked)
         self.remove_seat_button.clicked.connect(self._on_remove_seat_button_clicked)
-        QShortcut(QKeySequence("Ctrl+N"), self, activated=self._on_new_button_clicked)
-        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save_meeting)
 
     # Loading -----------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -980,9 +1003,9 @@ class MeetingsScreen(Screen):
         c = meetings.compliance(self.db, row.branch_id, row.period)
         parts = [f"<b>{c.branch_name}</b> {c.period.label}：出席率 {_rate_text(c.attendance_rate)}，会议 {len(c.meetings)} 次。"]
         if c.overdue:
-            parts.append("<span style='color:#b71c1c'>逾期未开：" + "、".join(k.kind_name for k in c.overdue) + "</span>")
+            parts.append(f"<span style='color:{STATUS['overdue'].text}'>逾期未开：" + "、".join(k.kind_name for k in c.overdue) + "</span>")
         if c.absences:
-            parts.append("<span style='color:#b71c1c'>连续两次以上无故缺席（须谈话提醒）：</span>" + "、".join(
+            parts.append(f"<span style='color:{STATUS['overdue'].text}'>连续两次以上无故缺席（须谈话提醒）：</span>" + "、".join(
                 f"{a.name}（连续 {a.count} 次{'，仍在继续' if a.ongoing else ''}）" for a in c.absences))
         else:
             parts.append("没有连续无故缺席的党员。")
@@ -1044,6 +1067,19 @@ class MeetingsScreen(Screen):
         self.editor.signin_button.setEnabled(self.editor.meeting_id is not None)
 
     # Public API tests drive ----------------------------------------------------------------------
+    def command_slots(self):
+        tab = self.tabs.currentIndex()
+        if tab == 0:
+            slots = {"find": ("在出勤名单中查找", lambda: self.focus_line_edit(self.editor.find_edit))}
+            if self.selected_branch_id() is not None:
+                slots.update({"new": ("新建会议", self._on_new_button_clicked),
+                              "save": ("保存会议", self.save_meeting),
+                              "print": ("打印三会一课台账…", self.print_ledger)})
+            return slots
+        if tab == 2:
+            return {"save": ("保存频次要求", self._on_save_kinds_button_clicked)}
+        return {}
+
     def selected_branch_id(self) -> int | None:
         return self.branch_combo.currentData()
 

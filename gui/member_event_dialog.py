@@ -11,7 +11,9 @@ from core import member_events, members
 from core.clock import today
 from core.db import Db
 from core.errors import UserError, ValidationError
+from gui.base import bind_save_key
 from gui.member_form import ERROR_STYLE, HINT_STYLE
+from gui.style import fitted, px
 
 KIND_HINTS = {
     "full": "转正后党员类别改为正式党员，转正时间为所填日期（不早于预备期满之日）。",
@@ -71,7 +73,7 @@ class MemberEventDialog(QDialog):
             error = QLabel()
             error.setStyleSheet(ERROR_STYLE)
             error.setWordWrap(True)
-            error.setMinimumWidth(200)
+            error.setMinimumWidth(px(200))
             grid.addWidget(caption, row, 0)
             grid.addWidget(widget, row, 1)
             grid.addWidget(error, row, 2)
@@ -90,12 +92,13 @@ class MemberEventDialog(QDialog):
         if not self.kind.count():
             self.general_error.setText(f"{m.name}的状态是“{m.status}”，不能再记录变动。")
             self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
-        self.resize(620, 320)
+        self.resize(fitted(620, 320))
 
     def _connect_signals(self) -> None:
         self.kind.currentIndexChanged.connect(self._on_kind_current_index_changed)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
+        bind_save_key(self, self.buttons.button(QDialogButtonBox.StandardButton.Save))
 
     def _show_row(self, key: str, visible: bool, caption: str | None = None) -> None:
         label, widget, error = self.rows[key]

@@ -12,12 +12,15 @@ from core import idcard, member_events, members, orgs, persons
 from core.clock import today
 from core.db import Db
 from core.errors import UserError, ValidationError
+from gui.base import bind_save_key
+from gui.window_state import remember_dialog
+from gui.style import MUTED, STATUS, TEXT, fitted, px
 
 ETHNICITIES = ["汉族", "回族", "满族", "蒙古族", "壮族", "藏族", "维吾尔族", "土家族", "苗族", "彝族", "朝鲜族"]
 EDUCATIONS = ["研究生", "大学本科", "大专", "中专", "高中", "初中", "小学"]
-ERROR_STYLE = "color: #b71c1c;"
-HINT_STYLE = "color: #666666;"
-DERIVED_STYLE = "QLineEdit:read-only, QComboBox:disabled { background: #f1f1f1; color: #333333; }"
+ERROR_STYLE = f"color: {STATUS['overdue'].text};"
+HINT_STYLE = f"color: {MUTED};"
+DERIVED_STYLE = f"QComboBox:disabled {{ color: {TEXT}; }}"  # read-only lines: the program style sheet
 PERSON_KEYS = ("name", "id_number", "gender", "birth_date", "ethnicity", "education", "native_place", "phone",
                "address")
 DATE_LABELS = {"birth_date": "出生日期", "join_date": "入党时间", "full_date": "转正时间", "transfer_date": "转入日期"}
@@ -58,9 +61,9 @@ class MemberForm(QWidget):
         error = QLabel()
         error.setWordWrap(True)
         error.setStyleSheet(ERROR_STYLE)
-        error.setMinimumWidth(220)
+        error.setMinimumWidth(px(220))
         error.setObjectName(f"error_{key}")
-        widget.setMinimumWidth(230)
+        widget.setMinimumWidth(px(230))
         grid.addWidget(caption, row, 0)
         grid.addWidget(widget, row, 1)
         grid.addWidget(error, row, 2)
@@ -419,7 +422,9 @@ class MemberDialog(QDialog):
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
-        self.resize(1180, 420)
+        bind_save_key(self, self.buttons.button(QDialogButtonBox.StandardButton.Save))
+        self.resize(fitted(1180, 420))
+        remember_dialog(self, "member")
 
     def save(self) -> int | None:
         member_id = self.form.save()

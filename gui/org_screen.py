@@ -13,6 +13,7 @@ from core import idcard, orgs, persons
 from core.errors import UserError
 from gui.base import Screen
 from gui.table_model import readable_rows, readable_tree_rows
+from gui.flow_layout import flow_row
 
 CHILD_KIND = {"street": ["community", "branch"], "community": ["branch"], "branch": ["party_group"], "party_group": []}
 UNIT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -87,11 +88,8 @@ class OrgScreen(Screen):
         self.rename_grid_button = QPushButton("重命名网格")
         self.worker_button = QPushButton("设置网格员")
         self.delete_grid_button = QPushButton("删除网格")
-        grid_buttons = QHBoxLayout()
-        for b in (self.add_grid_button, self.rename_grid_button, self.worker_button, self.delete_grid_button):
-            grid_buttons.addWidget(b)
-        grid_buttons.addStretch(1)
-        grid_layout.addLayout(grid_buttons)
+        grid_layout.addWidget(flow_row([self.add_grid_button, self.rename_grid_button, self.worker_button,
+                                        self.delete_grid_button]))  # wraps at a large font
         grid_layout.addWidget(self.grid_table)
 
         right = QWidget()

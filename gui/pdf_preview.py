@@ -14,6 +14,10 @@ from PySide6.QtWidgets import (
     QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
+from gui.window_state import remember_dialog
+from gui import icons
+from gui.style import fitted
+
 
 class PdfPreviewDialog(QDialog):
     def __init__(self, path: str | Path, title: str = "打印预览", parent: QWidget | None = None):
@@ -23,7 +27,8 @@ class PdfPreviewDialog(QDialog):
         self.document = QPdfDocument(self)
         self.document.load(str(self.path))
         self._build_ui()
-        self.resize(900, 1000)
+        self.resize(fitted(900, 1000))
+        remember_dialog(self, "pdf_preview")
 
     def _build_ui(self) -> None:
         self.view = QPdfView()
@@ -51,6 +56,7 @@ class PdfPreviewDialog(QDialog):
         self.print_button.clicked.connect(self._on_print_button_clicked)
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.close_button.clicked.connect(self.reject)
+        icons.decorate(self)
 
     def page_count(self) -> int:
         return self.document.pageCount()

@@ -16,12 +16,13 @@ from PySide6.QtWidgets import (
 from core import households, persons, problems
 from core.errors import UserError
 from core.problems import Problem
-from gui.base import Screen
+from gui.base import Screen, bind_save_key
 from gui.table_model import Column, RowsTable, readable_tree_rows
 from gui.visits_widgets import (
     AMBER, RED, RED_TEXT, ask_xlsx_path, export_excel, fill_community_combo, fill_grid_combo, may, name_completer, pydate,
     qdate, start_job,
 )
+from gui.style import GROUP_ROW, STATUS, fitted, px, set_role
 
 PROBLEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_LABEL = {"overdue": "已超时", "due_soon": "即将超时", "open": "", "on_time": "按时处置", "late": "超时处置"}
@@ -48,7 +49,8 @@ class NewProblemDialog(QDialog):
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("一句话写明问题，如：3号楼2单元楼道灯不亮")
         self.description = QPlainTextEdit()
-        self.description.setFixedHeight(70)
+        self.description.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
+        self.description.setFixedHeight(px(70))
         self.severity = QComboBox()
         self.severity.addItems(list(problems.SEVERITIES))
         self.grid = QComboBox()
@@ -64,7 +66,7 @@ class NewProblemDialog(QDialog):
         self.found_at.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.found_at.setCalendarPopup(True)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #b71c1c;")
+        set_role(self.error, "error")
         self.error.setWordWrap(True)
         form = QFormLayout()
         form.addRow("来源：", self.source)
@@ -73,7 +75,7 @@ class NewProblemDialog(QDialog):
         form.addRow("等级：", self.severity)
         form.addRow("所在网格：", self.grid)
         household_row = QHBoxLayout()
-        self.household_search.setMinimumWidth(170)
+        self.household_search.setMinimumWidth(px(170))
         household_row.addWidget(self.household_search)
         household_row.addWidget(self.household, 1)
         form.addRow("涉及住户：", household_row)
@@ -86,13 +88,14 @@ class NewProblemDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
+        bind_save_key(self, buttons.button(QDialogButtonBox.StandardButton.Save))
         self.household_search.textChanged.connect(self._on_household_search_text_changed)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self._on_household_search_text_changed("")
-        self.resize(560, 480)
+        self.resize(fitted(560, 480))
 
     def _on_household_search_text_changed(self, text: str) -> None:
         self.household.clear()
@@ -177,7 +180,7 @@ class ProblemsScreen(Screen):
         bar.addWidget(self.show_closed)
         bar.addWidget(self.new_button)
         self.summary = QLabel()
-        self.summary.setStyleSheet("QLabel { padding: 3px; font-size: 10.5pt; }")
+        set_role(self.summary, "summary")
         self.summary.setWordWrap(True)
         ledger = QHBoxLayout()
         ledger.addWidget(self.summary, 1)
@@ -204,7 +207,7 @@ class ProblemsScreen(Screen):
         self.detail = QLabel("在左侧选中一个问题。")
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.TextFormat.RichText)
-        self.detail.setStyleSheet("QLabel { background: #f4f1ec; padding: 6px; }")
+        set_role(self.detail, "panel")
         self.steps_table = RowsTable([
             Column("环节", lambda s: s.stage, width=48),
             Column("时间", lambda s: s.at, width=126),
@@ -216,14 +219,15 @@ class ProblemsScreen(Screen):
         self.step_box = QGroupBox("办理下一环节")
         self.next_stage = QComboBox()
         self.stage_hint = QLabel()
-        self.stage_hint.setStyleSheet("color: #555;")
+        set_role(self.stage_hint, "hint")
         self.step_person = QLineEdit()
         self.step_person.setPlaceholderText("经办人姓名")
         self.step_at = QDateTimeEdit()
         self.step_at.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.step_at.setCalendarPopup(True)
         self.step_text = QPlainTextEdit()
-        self.step_text.setFixedHeight(60)
+        self.step_text.setTabChangesFocus(True)  # Tab moves to the next field, as in every other box
+        self.step_text.setFixedHeight(px(60))
         self.step_severity = QComboBox()
         self.step_severity.addItems(list(problems.SEVERITIES))
         self.step_category = QComboBox()
@@ -232,7 +236,7 @@ class ProblemsScreen(Screen):
         self.step_satisfaction = QComboBox()
         self.step_satisfaction.addItems(list(problems.SATISFACTION))
         self.step_submit = QPushButton("提交")
-        self.step_submit.setStyleSheet("QPushButton { font-weight: bold; padding: 4px 18px; }")
+        set_role(self.step_submit, "primary")
         self.step_form = QFormLayout(self.step_box)
         stage_row = QHBoxLayout()
         stage_row.addWidget(self.next_stage)
@@ -279,6 +283,14 @@ class ProblemsScreen(Screen):
         self.ledger_button.clicked.connect(self._on_ledger_button_clicked)
         self.export_button.clicked.connect(self._on_export_button_clicked)
 
+    def command_slots(self):
+        slots = {"new": ("登记问题…", self._on_new_button_clicked),
+                 "find": ("查找问题", lambda: self.focus_line_edit(self.search)),
+                 "print": ("打印问题台账", self._on_ledger_button_clicked)}
+        if getattr(self, "current", None) is not None and self.step_box.isEnabled():
+            slots["save"] = ("提交办理环节", self._on_step_submit_clicked)
+        return slots
+
     # Loading -------------------------------------------------------------------------------------
     def refresh(self) -> None:
         fill_community_combo(self.community, self.db)
@@ -323,7 +335,7 @@ class ProblemsScreen(Screen):
                 head.setForeground(QBrush(RED_TEXT))
             row_head = [head] + [QStandardItem("") for _ in range(5)]
             for item in row_head:
-                item.setBackground(QBrush(QColor("#ece7df")))
+                item.setBackground(QBrush(QColor(GROUP_ROW)))
             self.board_model.appendRow(row_head)
             self.board.setFirstColumnSpanned(self.board_model.rowCount() - 1, self.board.rootIndex(), True)
             for p, state in zip(items, states):
@@ -343,12 +355,12 @@ class ProblemsScreen(Screen):
                 head.appendRow(cells)
         self.board.expandAll()
         for column, width in ((0, 128), (2, 122), (3, 40), (4, 156), (5, 62)):
-            self.board.setColumnWidth(column, width)
+            self.board.setColumnWidth(column, px(width))
         start, end = pydate(self.ledger_start.date()), pydate(self.ledger_end.date())
         counts = problems.counts(self.db, start, end, community_id=community, at=at)
         self.summary.setText(
-            f"当前<b style='color:#b71c1c'>超时未处置 {overdue_total} 件</b>，"
-            f"<b style='color:#b35c00'>即将超时 {soon_total} 件</b>。　本期新发现 {counts.opened} 件，"
+            f"当前<b style='color:{STATUS['overdue'].text}'>超时未处置 {overdue_total} 件</b>，"
+            f"<b style='color:{STATUS['due'].text}'>即将超时 {soon_total} 件</b>。　本期新发现 {counts.opened} 件，"
             f"办结 {counts.closed} 件，按时处置率 {counts.on_time_percent:g}%。")
         if selected is not None and self.select_problem(selected):
             return
@@ -388,6 +400,7 @@ class ProblemsScreen(Screen):
     def _on_board_current_changed(self, *_args) -> None:
         problem_id = self.selected_problem_id()
         self._show_problem(problems.get(self.db, problem_id) if problem_id is not None else None)
+        self.commands_changed.emit()  # 保存 submits this problem's next step
 
     _form_key: tuple | None = None
 
@@ -402,7 +415,8 @@ class ProblemsScreen(Screen):
             return
         self.step_box.setVisible(True)
         state = p.deadline_state(problems.now(), problems.due_soon_fraction(self.db))
-        state_text = {"overdue": "<b style='color:#b71c1c'>已超时</b>", "due_soon": "<b style='color:#b35c00'>即将超时</b>",
+        state_text = {"overdue": f"<b style='color:{STATUS['overdue'].text}'>已超时</b>",
+                      "due_soon": f"<b style='color:{STATUS['due'].text}'>即将超时</b>",
                       "late": "超时处置", "on_time": "按时处置", "open": ""}[state]
         where = f"{p.community_name} {p.grid_name}" + (f"　{p.address}" if p.address else "")
         reporter = f"　反映人：{p.reporter}" if p.reporter else ""

@@ -18,6 +18,7 @@ from core.errors import UserError
 from core.letters import format_number
 from gui.base import Screen
 from gui.letters_screen import PdfWorker
+from gui.style import STATUS, px, set_role
 from gui.table_model import Column, RowsTable
 
 
@@ -51,7 +52,7 @@ class ReportsScreen(Screen):
         self.save_button = QPushButton("保存月报 PDF…")
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
-        self.progress.setMaximumWidth(160)
+        self.progress.setMaximumWidth(px(160))
         self.progress.hide()
         self.status = QLabel()
         bar = QHBoxLayout()
@@ -64,21 +65,21 @@ class ReportsScreen(Screen):
         bar.addStretch(1)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("font-size: 11pt; padding: 6px; background: #f7f4ef; border: 1px solid #ddd6c8;")
+        set_role(self.summary, "summary-panel")
         self.table = RowsTable([
             Column("社区", lambda u: u.name),
             Column("在册党员", lambda u: u.members, align="right"),
             Column("发展/转入/转出", lambda u: f"{u.joined}/{u.transferred_in}/{u.transferred_out}", align="right"),
             Column("三会一课应开/已开", lambda u: f"{u.meetings_required}/{u.meetings_required_held}",
                    sort=lambda u: u.meetings_compliance, align="right",
-                   color=lambda u: "#b71c1c" if u.meetings_required_held < u.meetings_required else None),
+                   color=lambda u: STATUS["overdue"].text if u.meetings_required_held < u.meetings_required else None),
             Column("出席率", lambda u: _pct(u.attendance_rate), sort=lambda u: u.attendance_rate, align="right"),
             Column("走访户次", lambda u: u.visits, align="right"),
             Column("年度覆盖率", lambda u: _pct(u.coverage_ytd), sort=lambda u: u.coverage_ytd,
                    progress=lambda u: (u.coverage_ytd or 0) / 100),
             Column("问题新增/办结/超期", lambda u: f"{u.problems_opened}/{u.problems_closed}/{u.problems_overdue}",
                    sort=lambda u: u.problems_overdue, align="right",
-                   color=lambda u: "#b71c1c" if u.problems_overdue else None),
+                   color=lambda u: STATUS["overdue"].text if u.problems_overdue else None),
             Column("志愿时长（小时）", lambda u: format_number(u.volunteer_hours), sort=lambda u: u.volunteer_hours,
                    align="right"),
             Column("责任书得分", lambda u: format_number(u.letter_score) if u.letter_score is not None else "—",
@@ -97,6 +98,10 @@ class ReportsScreen(Screen):
         self.save_button.clicked.connect(self._on_save_button_clicked)
 
     # Public API ------------------------------------------------------------------------------------
+    def command_slots(self):
+        return {"print": ("生成月报并预览打印", self._on_preview_button_clicked),
+                "save": ("保存月报 PDF…", self._on_save_button_clicked)}
+
     def month_code(self) -> str:
         date = self.month_edit.date()
         return f"{date.year()}-{date.month():02d}"

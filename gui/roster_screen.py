@@ -29,6 +29,8 @@ from gui.import_wizard import ImportWizard, open_import_wizard
 from gui.member_event_dialog import MemberEventDialog
 from gui.member_form import MemberDialog
 from gui.table_model import ALIGNMENTS, readable_rows
+from gui.flow_layout import flow_row
+from gui.style import STATUS, px, set_role
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,8 @@ def join_bands(year: int) -> list[tuple[str, int | None, int | None]]:
             ("1978–1999 年", 1978, 1999), ("2000–2011 年", 2000, 2011), ("2012 年以来", 2012, None)]
 
 
-NOT_NORMAL = QColor("#8a4b00")
-LEFT = QColor("#888888")
+NOT_NORMAL = QColor(STATUS["due"].text)
+LEFT = QColor(STATUS["neutral"].text)
 
 
 # The only roles the table answers; Qt asks each cell for a dozen more on every paint.
@@ -403,7 +405,7 @@ class RosterScreen(Screen):
         search_row.addWidget(self.search_box, 1)
         search_row.addWidget(self.reset_button)
         self.count_label = QLabel()
-        self.count_label.setMinimumWidth(120)
+        self.count_label.setMinimumWidth(px(120))
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         search_row.addWidget(self.count_label)
         filters = QHBoxLayout()
@@ -417,7 +419,7 @@ class RosterScreen(Screen):
 
         self.reminder = QFrame()
         self.reminder.setObjectName("reminder")
-        self.reminder.setStyleSheet("QFrame#reminder { background: #fff4d6; border: 1px solid #e0b84c; border-radius: 3px; }")
+        set_role(self.reminder, "reminder")
         self.reminder_label = QLabel()
         self.reminder_button = QPushButton("只看这些人")
         strip = QHBoxLayout(self.reminder)
@@ -454,13 +456,12 @@ class RosterScreen(Screen):
         self.undo_import_button.setToolTip("撤销最近的某次导入（导入的记录没有被修改过时可以撤销）")
         self.export_button = QPushButton("导出 Excel…")
         self.export_button.setToolTip("把当前筛选出的党员导出为 Excel 花名册")
+        # Rows that wrap: at a large font all buttons stay visible instead of widening the window.
         actions = QHBoxLayout()
-        for w in (self.add_button, self.edit_button, self.event_button, self.reveal_button, self.columns_button,
-                  self.lookups_button):
-            actions.addWidget(w)
-        actions.addStretch(1)
-        for w in (self.import_button, self.undo_import_button, self.export_button, self.print_button):
-            actions.addWidget(w)
+        actions.addWidget(flow_row([self.add_button, self.edit_button, self.event_button, self.reveal_button,
+                                    self.columns_button, self.lookups_button]), 1)
+        actions.addWidget(flow_row([self.import_button, self.undo_import_button, self.export_button,
+                                    self.print_button]))
 
         self.model = MemberTableModel(self.db, self)
         self.table = QTableView()
@@ -478,7 +479,7 @@ class RosterScreen(Screen):
         self.table.setWordWrap(False)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         for i, column in enumerate(COLUMNS):
-            self.table.setColumnWidth(i, column.width)
+            self.table.setColumnWidth(i, px(column.width))
 
         self.detail_box = QGroupBox("党员详情")
         self.detail_label = QLabel()
@@ -513,15 +514,14 @@ class RosterScreen(Screen):
         layout.addLayout(actions)
         layout.addWidget(splitter, 1)
 
-        # Keyboard: Ctrl+F to search, Ctrl+N for a new member, Enter on a row to edit it.
-        for keys, slot in (("Ctrl+F", self.search_box.setFocus), ("Ctrl+N", self._on_add_button_clicked),
-                           ("Return", self._on_edit_button_clicked)):
-            action = QAction(self)
-            action.setShortcut(QKeySequence(keys))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(slot)
-            (self.table if keys == "Return" else self).addAction(action)
+        # Keyboard: Enter on a row edits it; Ctrl+F, Ctrl+N and Ctrl+P come from the menu bar (command_slots).
+        edit_row = QAction(self)
+        edit_row.setShortcut(QKeySequence("Return"))
+        edit_row.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        edit_row.triggered.connect(self._on_edit_button_clicked)
+        self.table.addAction(edit_row)
         self.add_button.setToolTip("Ctrl+N")
+        self.print_button.setToolTip("Ctrl+P")
         self.search_box.setToolTip("Ctrl+F；输入后稍停即开始查找，回车立即查找")
 
         self.search_timer = QTimer(self)
@@ -642,6 +642,27 @@ class RosterScreen(Screen):
         self._on_model_reset()
 
     # Public API (tests, other screens) ---------------------------------------------------------
+    def command_slots(self):
+        return {"new": ("新增党员…", self._on_add_button_clicked),
+                "find": ("查找党员", lambda: self.focus_line_edit(self.search_box)),
+                "print": ("打印花名册…", self._on_print_button_clicked)}
+
+    def layout_state(self) -> dict:
+        state = super().layout_state()
+        # Hidden columns (a per-database setting) say 0: they keep the width they had before.
+        state["columns"] = {key: self.table.columnWidth(i) for i, key in enumerate(COLUMN_KEYS)
+                            if not self.table.isColumnHidden(i)}
+        return state
+
+    def restore_layout_state(self, state: dict) -> None:
+        super().restore_layout_state(state)
+        widths = state.get("columns")
+        if isinstance(widths, dict):
+            for i, key in enumerate(COLUMN_KEYS):
+                width = widths.get(key)
+                if isinstance(width, int) and 20 <= width <= 1000:
+                    self.table.setColumnWidth(i, width)
+
     def search(self, text: str) -> None:
         """Type into the search box and apply at once (no typing pause)."""
         self.search_box.setText(text)
@@ -832,7 +853,7 @@ class RosterScreen(Screen):
             lines.append(f"党龄：{party_age} 年")
         if m.probation_due():
             extended = f"（已延长 {m.probation_extension_months} 个月）" if m.probation_extension_months else ""
-            lines.append(f"<span style='color:#8a4b00'>预备期满：{m.probation_due()}{extended}</span>")
+            lines.append(f"<span style='color:{STATUS['due'].text}'>预备期满：{m.probation_due()}{extended}</span>")
         if m.work_unit:
             lines.append(f"工作单位：{e(m.work_unit)}")
         if revealed and m.address:

@@ -1,12 +1,15 @@
-"""`screenshots`: render every working screen (and its tabs) offscreen to DIR/NAME.png."""
+"""`screenshots`: render every working screen (and its tabs) offscreen to DIR/NAME.png, at any font size."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QTabWidget
 
 from core.db import Db
+from core.errors import UserError
+from gui import style
 from gui.main_window import MainWindow
 
 
@@ -15,9 +18,27 @@ def _settle() -> None:
         QApplication.processEvents()
 
 
+def folder_for(out: Path, size: str) -> Path:
+    """Standard size in OUT itself, the others in OUT/large, OUT/xlarge."""
+    return out if size == "normal" else out / size
+
+
+def render_sizes(db: Db, out: Path, sizes: list[str]) -> list[Path]:
+    """Every screen once per font size; the machine's own font setting is restored afterwards."""
+    app = QApplication.instance()
+    written: list[Path] = []
+    try:
+        for size in sizes:
+            style.apply_look(app, size)
+            written += render_all(db, folder_for(out, size))
+    finally:
+        style.apply_look(app)
+    return written
+
+
 def render_all(db: Db, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    window = MainWindow(db)
+    window = MainWindow(db, remember_layout=False)  # the same pictures on every PC
     window.resize(1280, 800)
     window.show()
     written: list[Path] = []
@@ -47,7 +68,37 @@ def render_all(db: Db, out: Path) -> list[Path]:
     from gui.dialog_screenshots import render_dialogs
 
     written += render_dialogs(db, out)
+    written += _render_print_preview(db, out)
     return written
+
+
+def _render_print_preview(db: Db, out: Path) -> list[Path]:
+    """The print preview with this month's report, as the user sees it after 生成月报并预览打印."""
+    import datetime as dt
+    import tempfile
+
+    from gui.pdf_preview import PdfPreviewDialog
+    from reports.monthly_report_pdf import write_report
+
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            pdf = write_report(db, dt.date.today().strftime("%Y-%m"), Path(folder) / "党建工作月报.pdf")
+        except UserError:  # an office with no communities yet has no report to preview
+            return []
+        dialog = PdfPreviewDialog(pdf, "党建工作月报")
+        dialog.resize(style.px(900), 800)
+        dialog.show()
+        try:
+            for _ in range(40):  # QPdfView renders pages in a worker thread: give it a moment
+                time.sleep(0.05)
+                _settle()
+            path = out / "print-preview.png"
+            dialog.grab().save(str(path))
+        finally:
+            dialog.close()
+            dialog.deleteLater()
+            _settle()
+    return [path]
 
 
 def _render_first_run(out: Path) -> list[Path]:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-    QScrollArea, QSpinBox, QTableWidget, QTabWidget, QVBoxLayout, QWidget,
+    QApplication, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+    QScrollArea, QSizePolicy, QSpinBox, QTableWidget, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from core import access, settings
 from core.errors import UserError
+from gui import style
 from gui.base import Screen
 from gui.org_screen import OrgScreen
 from gui.table_model import readable_rows
@@ -39,6 +40,15 @@ class OfficeSettingsForm(QWidget):
         self.load()
 
     def _build_ui(self) -> None:
+        display = QGroupBox("显示（只对这台电脑有效，立即生效）")
+        display_form = QFormLayout(display)
+        self.font_size = QComboBox()
+        for key, label in style.FONT_LABELS.items():
+            self.font_size.addItem(label, key)
+        self.font_size.setCurrentIndex(max(0, self.font_size.findData(style.current_font_size())))
+        self.font_size.setMaximumWidth(style.px(360))
+        display_form.addRow("字体大小：", self.font_size)
+
         basic = QGroupBox("基本信息")
         form = QFormLayout(basic)
         self.office_name = QLineEdit()
@@ -71,9 +81,11 @@ class OfficeSettingsForm(QWidget):
             self.multiple_spins.append(multiple)
             self.fund_spins.append(fund)
         readable_rows(self.star_table)
-        rows = self.star_table.verticalHeader().defaultSectionSize()
-        self.star_table.setFixedHeight(self.star_table.horizontalHeader().sizeHint().height() + 5 * rows + 4)
-        self.star_table.setMaximumWidth(560)
+        self.star_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.star_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.star_table.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)
+        self.star_table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.star_table.setMaximumWidth(style.px(560))
         stars_layout.addWidget(self.star_table)
 
         funding = QGroupBox("办公经费（保底 + 按住户数）")
@@ -108,10 +120,10 @@ class OfficeSettingsForm(QWidget):
 
         for field in (self.office_name, self.office_level, self.min_wage, self.funding_base, self.funding_small,
                       self.funding_medium, self.funding_large, self.member_hours, self.unit_hours):
-            field.setMaximumWidth(360)
+            field.setMaximumWidth(style.px(360))
         inner = QWidget()
         layout = QVBoxLayout(inner)
-        for box in (basic, stars, funding, dual):
+        for box in (display, basic, stars, funding, dual):
             layout.addWidget(box)
         layout.addLayout(buttons)
         layout.addStretch(1)
@@ -124,6 +136,7 @@ class OfficeSettingsForm(QWidget):
 
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.reset_button.clicked.connect(self._on_reset_button_clicked)
+        self.font_size.currentIndexChanged.connect(self._on_font_size_current_index_changed)
 
     def load(self, values: dict | None = None) -> None:
         values = values or settings.all_settings(self.db)
@@ -177,6 +190,17 @@ class OfficeSettingsForm(QWidget):
     def _on_save_button_clicked(self) -> None:
         self.save()
 
+    def set_font_size(self, key: str) -> None:
+        """Remember the size on this machine and apply it to every window at once."""
+        style.save_font_size(key)
+        style.apply_look(QApplication.instance(), key)
+        self.font_size.blockSignals(True)
+        self.font_size.setCurrentIndex(self.font_size.findData(key))
+        self.font_size.blockSignals(False)
+
+    def _on_font_size_current_index_changed(self, index: int) -> None:
+        self.set_font_size(self.font_size.itemData(index))
+
     def _on_reset_button_clicked(self) -> None:
         if self.screen.confirm("把本页所有设置恢复为默认值？（点“保存设置”后才会生效）"):
             self.load(settings.DEFAULTS)
@@ -212,6 +236,14 @@ class SettingsScreen(Screen):
         self.users_screen = UsersScreen(db, signals) if access.allowed(db, "users") else None
         if self.users_screen is not None:
             self.tabs.addTab(self.users_screen, "操作员")
+
+    def command_slots(self):
+        page = self.tabs.currentWidget()
+        if page is self.org_screen:
+            return {"new": ("新增下级组织…", self.org_screen._on_add_child_button_clicked)}
+        if page is self.office_form:
+            return {"save": ("保存设置", self.office_form._on_save_button_clicked)}
+        return {}
 
     def refresh(self) -> None:
         self.office_form.load()

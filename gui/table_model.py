@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem, QTableView, QTreeView, QWidget,
 )
 
+from gui import style
+
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
 
@@ -25,7 +27,7 @@ RowRole = Qt.ItemDataRole.UserRole + 1  # the row object itself
 ProgressRole = Qt.ItemDataRole.UserRole + 2  # 0..1 drawn as a bar by ProgressDelegate
 KeyRole = Qt.ItemDataRole.UserRole + 3  # the row's identity (its id unless the model is told otherwise)
 
-NORMAL_POINT_SIZE = 10.0  # the font size column widths are declared for
+NORMAL_POINT_SIZE = style.FONT_SIZES["normal"]  # the font size column widths are declared for
 FILL_MIN_CHARS = 6  # a fill column never narrower than this many characters
 NO_NUMBER = "—"  # a number that does not exist (no rate without meetings), never blank so it is not read as 0
 NO_TEXT = ""  # a text field nobody filled in
@@ -242,8 +244,8 @@ def font_scale(widget: QWidget) -> float:
 
 
 def row_height(view: QAbstractItemView) -> int:
-    """A row tall enough to read: the font's line height plus breathing room above and below."""
-    return round(view.fontMetrics().height() * 1.5) + 4
+    """A row tall enough to read: the program style's one row height (gui.style.row_height) for this view's font."""
+    return style.row_height(view.font())
 
 
 def fit_row_height(view: QTableView) -> None:
@@ -382,7 +384,9 @@ class RowsTable(QTableView):
             self._fit_fill()
 
     def _apply_widths(self) -> None:
-        """Declared widths are for the normal font; a larger font widens them alike so text is not cut off."""
+        """Declared widths are for the normal font; a larger font widens them alike so text is not cut off.
+        This is the only scaling a declared width gets: screens give RowsTable columns the bare width, never
+        gui.style.px(width) (that is for widths set directly on other views)."""
         if self._fit_contents:
             return
         scale = font_scale(self)

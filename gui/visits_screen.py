@@ -8,7 +8,6 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup, QComboBox, QDateEdit, QDoubleSpinBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
     QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget,
@@ -25,12 +24,9 @@ from gui.visits_widgets import (
     AMBER, GREEN, RED, ask_xlsx_path, export_excel, fill_community_combo, fill_grid_combo, may, name_completer, pydate,
     qdate, start_job,
 )
+from gui.style import STATUS, px, set_role
 
-FINDING_STYLE = {
-    "无异常": "QPushButton:checked { background: #2e7d32; color: white; }",
-    "有情况": "QPushButton:checked { background: #ef8f00; color: white; }",
-    "发现问题": "QPushButton:checked { background: #c62828; color: white; }",
-}
+FINDING_TONE = {"无异常": "done", "有情况": "due", "发现问题": "overdue"}
 SEVERITY_CHOICES = ["一般", "重大", "复杂"]
 
 
@@ -52,8 +48,8 @@ class ItemRow:
         for finding in visits.FINDINGS:
             button = QPushButton(finding)
             button.setCheckable(True)
-            button.setStyleSheet(FINDING_STYLE[finding])
-            button.setMinimumWidth(72)
+            set_role(button, "finding", FINDING_TONE[finding])
+            button.setMinimumWidth(px(72))
             self.group.addButton(button)
             self.buttons[finding] = button
         self.text_edit = QLineEdit()
@@ -79,10 +75,6 @@ class ItemRow:
         needs_text = self.finding() in ("有情况", "发现问题")
         self.text_edit.setEnabled(needs_text)
         self.problem_button.setEnabled(needs_text or self.problem_button.text() != "生成问题")
-        if needs_text:
-            self.text_edit.setStyleSheet("")
-        else:
-            self.text_edit.setStyleSheet("QLineEdit { background: #f3f3f3; }")
 
 
 class VisitsScreen(Screen):
@@ -121,10 +113,10 @@ class VisitsScreen(Screen):
         self.search_edit.setPlaceholderText("输入住址、户主姓名、拼音或首字母查找住户，如 3号楼2单元、王建国、wjg")
         self.search_edit.setClearButtonEnabled(True)
         self.search_results = QListWidget()
-        self.search_results.setMaximumHeight(130)
+        self.search_results.setMaximumHeight(px(130))
         self.household_label = QLabel("请先查找并选中要走访的住户。")
         self.household_label.setWordWrap(True)
-        self.household_label.setStyleSheet("QLabel { background: #f4f1ec; padding: 6px; }")
+        set_role(self.household_label, "panel")
         pick_box = QGroupBox("一、选择住户")
         pick = QVBoxLayout(pick_box)
         pick.addWidget(self.search_edit)
@@ -165,7 +157,7 @@ class VisitsScreen(Screen):
         self.save_button = QPushButton("保存走访")
         self.save_button.setDefault(True)
         self.save_button.setToolTip("保存（Ctrl+S）")
-        self.save_button.setStyleSheet("QPushButton { font-weight: bold; padding: 4px 18px; }")
+        set_role(self.save_button, "primary")
         self.new_button = QPushButton("新的走访")
         self.form_status = QLabel()
         self.form_status.setWordWrap(True)
@@ -227,7 +219,7 @@ class VisitsScreen(Screen):
 
         self.detail_label = QLabel("选中一户查看走访记录和问题。")
         self.detail_label.setWordWrap(True)
-        self.detail_label.setStyleSheet("QLabel { background: #f4f1ec; padding: 6px; }")
+        set_role(self.detail_label, "panel")
         self.history_table = RowsTable([
             Column("走访日期", lambda v: v.visit_date),
             Column("走访人", lambda v: v.visitors_text),
@@ -287,7 +279,7 @@ class VisitsScreen(Screen):
         bar.addStretch(1)
         bar.addWidget(self.c_export)
         self.c_summary = QLabel()
-        self.c_summary.setStyleSheet("QLabel { font-size: 11pt; padding: 4px; }")
+        set_role(self.c_summary, "summary")
         coverage_columns = [
             Column("住户", lambda r: r.coverage.households, align="right"),
             Column("已走访", lambda r: r.coverage.visited, align="right"),
@@ -368,7 +360,7 @@ class VisitsScreen(Screen):
         self.soon_spin.setRange(1, 99)
         self.soon_spin.setSuffix(" %")
         for spin in (self.due_days_spin, self.special_days_spin, self.soon_spin, *self.hour_spins.values()):
-            spin.setMaximumWidth(160)
+            spin.setMaximumWidth(px(160))
         rules_box = QGroupBox("走访与问题处置规则")
         form = QFormLayout(rules_box)
         form.addRow("住户超过多少天未走访列为待走访：", self.due_days_spin)
@@ -396,8 +388,6 @@ class VisitsScreen(Screen):
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
         self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
-        self.save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
-        self.save_shortcut.activated.connect(self._on_save_button_clicked)
         self.search_results.itemActivated.connect(self._on_search_results_item_activated)
         self.search_results.itemClicked.connect(self._on_search_results_item_activated)
         for row in self.item_rows:
@@ -477,6 +467,29 @@ class VisitsScreen(Screen):
     def may(self, action: str) -> bool:
         return may(self, action)
 
+    def command_slots(self):
+        tab = self.tabs.currentIndex()
+        if tab == 0:
+            return {"new": ("新的走访", self._on_new_button_clicked),
+                    "save": ("保存走访", self._on_save_button_clicked),
+                    "find": ("查找要走访的住户", lambda: self.focus_line_edit(self.search_edit)),
+                    "print": ("打印本户走访表" if self.household_id else "打印空白走访表", self.print_current_sheet)}
+        slots = {"find": ("查找住户", self.focus_household_search)}
+        if tab == 1:
+            slots.update({"new": ("新增住户…", self._on_h_add_clicked),
+                          "print": ("打印走访表（本页住户）", self._on_h_print_clicked)})
+        elif tab == 3:
+            slots["save"] = ("保存规则", self._on_rules_save_clicked)
+        return slots
+
+    def focus_household_search(self) -> None:
+        self.tabs.setCurrentIndex(1)
+        self.focus_line_edit(self.h_search)
+
+    def print_current_sheet(self) -> None:
+        """The visit form's 打印: the chosen household's record sheet, or a blank one."""
+        self.print_visit_sheets([self.household_id] if self.household_id else None)
+
     # Visit form ----------------------------------------------------------------------------------
     def search_households(self, text: str) -> list[Household]:
         """Fill the picker with households matching the text (address, name, pinyin, initials)."""
@@ -512,9 +525,10 @@ class VisitsScreen(Screen):
         self._show_household_label(household)
         if household.cadre_name:
             self.visitors_edit.setText(household.cadre_name)
+        self.commands_changed.emit()  # 打印 now prints this household's sheet
 
     def _show_household_label(self, h: Household) -> None:
-        tags = f"　特殊群体：<b style='color:#b71c1c'>{h.tags_text}</b>" if h.tags else ""
+        tags = f"　特殊群体：<b style='color:{STATUS['overdue'].text}'>{h.tags_text}</b>" if h.tags else ""
         self.household_label.setText(
             f"<b>{h.address}</b>　户主：{h.head_name or '未登记'}　电话：{idcard.mask_phone(h.phone) or '无'}　"
             f"{h.people_count} 人　{h.community_name} {h.grid_name}　包片：{h.cadre_name or '未指定'}{tags}　"
@@ -625,11 +639,11 @@ class VisitsScreen(Screen):
 
     def _show_saved_status(self, visit: Visit) -> None:
         if visit.complete:
-            self.form_status.setStyleSheet("color: #2e7d32;")
+            set_role(self.form_status, "ok")
             self.form_status.setText(f"已保存（{visit.visit_date}，五项均已问完）。")
         else:
             missing = "、".join(str(n) for n in visit.missing_items)
-            self.form_status.setStyleSheet("color: #b35c00; font-weight: bold;")
+            set_role(self.form_status, "warning")
             self.form_status.setText(f"已保存，但未问完：第 {missing} 项没有结果，不计入走访覆盖率。补问后再保存即可。")
 
     def _on_save_button_clicked(self) -> None:
@@ -642,6 +656,7 @@ class VisitsScreen(Screen):
         self.visitors_edit.clear()
         self.search_edit.clear()
         self.search_edit.setFocus()
+        self.commands_changed.emit()
 
     def ask_severity(self) -> str | None:
         hours = problems.deadline_hours(self.db)
@@ -736,7 +751,7 @@ class VisitsScreen(Screen):
         self.detail_label.setText(
             f"<b>{h.address}</b><br>户主：{h.head_name or '未登记'}　电话：{idcard.mask_phone(h.phone) or '无'}　"
             f"家庭人数：{h.people_count}<br>{h.community_name} {h.grid_name}　包片干部：{h.cadre_name or '未指定'}"
-            + (f"<br>特殊群体：<b style='color:#b71c1c'>{h.tags_text}</b>" if h.tags else "")
+            + (f"<br>特殊群体：<b style='color:{STATUS['overdue'].text}'>{h.tags_text}</b>" if h.tags else "")
             + (f"<br>备注：{h.note}" if h.note else ""))
         self.history_model.set_rows(visits.list_visits(self.db, household_id=h.id))
         self.h_problem_model.set_rows(problems.list_problems(self.db, household_id=h.id))

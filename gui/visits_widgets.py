@@ -13,11 +13,12 @@ from core import orgs
 from core.db import Db
 from core.errors import UserError
 from gui.task import BackgroundTask
+from gui.style import STATUS
 
-RED = QColor("#fde2e1")
-AMBER = QColor("#fff1cc")
-GREEN = QColor("#e3f4e1")
-RED_TEXT = QColor("#b71c1c")
+RED = QColor(STATUS["overdue"].fill)
+AMBER = QColor(STATUS["due"].fill)
+GREEN = QColor(STATUS["done"].fill)
+RED_TEXT = QColor(STATUS["overdue"].text)
 
 
 def fill_community_combo(combo: QComboBox, db: Db, all_label: str = "全部社区") -> None:

@@ -17,7 +17,10 @@ from core import volunteers as vol
 from core.clock import today
 from core.db import Db
 from core.errors import UserError
+from gui.base import bind_save_key
 from gui.table_model import Column, RowsTable, readable_rows
+from gui.window_state import remember_dialog
+from gui.style import fitted, px, set_role
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -54,13 +57,14 @@ class FormDialog(QDialog):
         self.db = db
         self.setWindowTitle(title)
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #c62828;")
+        set_role(self.error_label, "error")
         self.error_label.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
+        bind_save_key(self, self.buttons.button(QDialogButtonBox.StandardButton.Save))
 
     def finish_layout(self, body: QVBoxLayout) -> None:
         body.addWidget(self.error_label)
@@ -176,7 +180,7 @@ class PersonPickerDialog(QDialog):
         layout.addWidget(self.search_edit)
         layout.addWidget(self.table, 1)
         layout.addLayout(bar)
-        self.resize(640, 420)
+        self.resize(fitted(640, 420))
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
         self.table.doubleClicked.connect(self._on_choose_button_clicked)
         self.choose_button.clicked.connect(self._on_choose_button_clicked)
@@ -310,7 +314,7 @@ class ActivityDialog(FormDialog):
         self.team_list = QListWidget()
         self.unit_list = QListWidget()
         for widget in (self.team_list, self.unit_list):
-            widget.setMaximumHeight(110)
+            widget.setMaximumHeight(px(110))
         teams_box = QGroupBox("参加的志愿服务队（勾选后自动列出在队队员）")
         QVBoxLayout(teams_box).addWidget(self.team_list)
         units_box = QGroupBox("参加的共建单位（双报到）")
@@ -323,7 +327,7 @@ class ActivityDialog(FormDialog):
         self.table.setHorizontalHeaderLabels(["参加人员（勾选）", "所属队伍 / 说明", "服务时长（小时）"])
         self.table.horizontalHeader().setSectionResizeMode(self.COL_NAME, QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(self.COL_INFO, QHeaderView.ResizeMode.Stretch)
-        self.table.setColumnWidth(self.COL_HOURS, 130)
+        self.table.setColumnWidth(self.COL_HOURS, px(130))
         self.table.verticalHeader().setVisible(False)
         readable_rows(self.table)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -354,7 +358,8 @@ class ActivityDialog(FormDialog):
         body = QVBoxLayout(self)
         body.addWidget(splitter, 1)
         self.finish_layout(body)
-        self.resize(820, 760)
+        self.resize(fitted(820, 760))
+        remember_dialog(self, "activity")
 
     def _connect_signals(self) -> None:
         self.community.currentIndexChanged.connect(self._on_community_current_index_changed)
@@ -547,10 +552,10 @@ class ActivityDialog(FormDialog):
         length = self.length_minutes()
         if length <= 0:
             self.length_label.setText("结束时间应晚于开始时间")
-            self.length_label.setStyleSheet("color: #c62828;")
+            set_role(self.length_label, "error")
         else:
             self.length_label.setText(f"活动时长 {vol.hours_text(length)} 小时")
-            self.length_label.setStyleSheet("")
+            set_role(self.length_label, "")
 
     def _update_summary(self) -> None:
         ticked = [p for p in self.participants() if p[2]]

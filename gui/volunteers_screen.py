@@ -21,8 +21,9 @@ from gui.volunteer_dialogs import (
     ActivityDialog, PersonPickerDialog, RegistrationDialog, TeamDialog, UnitDialog, VolunteerDialog, community_combo,
 )
 from gui.table_model import Column, RowsTable, fraction
+from gui.style import STATUS, set_role
 
-GREEN, RED, GREY = "#2e7d32", "#c62828", "#757575"
+GREEN, RED, GREY = STATUS["done"].text, STATUS["overdue"].text, STATUS["neutral"].text
 
 
 def _hours(minutes: int) -> str:
@@ -94,7 +95,7 @@ class VolunteersScreen(Screen):
         self.year_combo = QComboBox()
         self.community_filter = community_combo(self.db, with_all=True)
         self.record_button = QPushButton("记录活动…")
-        self.record_button.setStyleSheet("font-weight: bold;")
+        set_role(self.record_button, "primary")
         self.export_button = QPushButton("导出服务时长 Excel…")
         self.certificate_button = QPushButton("开具志愿服务证明…")
         top = QHBoxLayout()
@@ -142,7 +143,7 @@ class VolunteersScreen(Screen):
                                self.import_button])
 
         self.team_title = QLabel()
-        self.team_title.setStyleSheet("font-size: 11pt; font-weight: bold;")
+        set_role(self.team_title, "subheading")
         self.team_title.setWordWrap(True)
         self.members_table = RowsTable([
             Column("姓名", lambda m: m.name, width=70),
@@ -241,7 +242,7 @@ class VolunteersScreen(Screen):
     def _build_dual_tab(self) -> QWidget:
         self.dual_summary_label = QLabel()
         self.dual_summary_label.setWordWrap(True)
-        self.dual_summary_label.setStyleSheet("font-size: 11pt;")
+        set_role(self.dual_summary_label, "summary")
         self.below_only = QCheckBox("只看未达标")
         self.dual_members_table = RowsTable([
             Column("报到社区", lambda m: m.community_name, width=125),
@@ -344,6 +345,20 @@ class VolunteersScreen(Screen):
         self.new_unit_button.clicked.connect(self._on_new_unit_button_clicked)
         self.edit_unit_button.clicked.connect(self._on_edit_unit_button_clicked)
         self.dual_units_table.doubleClicked.connect(self._on_edit_unit_button_clicked)
+
+    def command_slots(self):
+        page = self.tabs.currentWidget()
+        new = {self.teams_page: ("新建队伍…", self._on_new_team_button_clicked),
+               self.volunteers_page: ("登记新志愿者…", self._on_new_volunteer_button_clicked),
+               self.dual_page: ("党员报到登记…", self._on_register_button_clicked)}.get(
+            page, ("记录活动…", self._on_record_button_clicked))
+        return {"new": new,
+                "find": ("查找志愿者", self.focus_volunteer_search),
+                "print": ("开具志愿服务证明…", self._on_certificate_button_clicked)}
+
+    def focus_volunteer_search(self) -> None:
+        self.tabs.setCurrentWidget(self.volunteers_page)
+        self.focus_line_edit(self.volunteer_search)
 
     # Loading -------------------------------------------------------------------------------------
     def year(self) -> int:

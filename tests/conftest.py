@@ -46,6 +46,22 @@ def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(QMessageBox, "exec", refuse)
 
 
+@pytest.fixture(autouse=True)
+def private_qsettings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path | None:
+    """The window remembers its size, splitters and recent files in QSettings: in a test that is a fresh
+    folder of its own, never the real user's settings and never another test's."""
+    try:
+        from PySide6.QtCore import QSettings
+    except ImportError:
+        return None
+    folder = tmp_path_factory.mktemp("qsettings")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))  # programs a test starts (main.py screenshots) too
+    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+        for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+            QSettings.setPath(fmt, scope, str(folder))
+    return folder
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Db:
     database = open_db(tmp_path / "test.db", operator="测试员")
