@@ -4,38 +4,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-    QTableView, QVBoxLayout,
-)
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from core import audit, audit_view
 from core.errors import UserError
 from gui.base import Screen
-from gui.rows_model import RowsTableModel
 from gui.flow_layout import flow_row, group
-from gui.style import px
+from gui.table_model import Column, RowsTable
 
 PAGE = 1000
 
 
-class AuditTableModel(RowsTableModel[audit_view.AuditLine]):
-    COLUMNS = audit_view.HEADERS
-
-    def display(self, line: audit_view.AuditLine, column: int):
-        return (line.at, line.operator, line.table, line.row_id, line.action, line.field, line.old, line.new)[column]
-
-    def sort_key(self, line: audit_view.AuditLine, column: int):
-        if column == 0:
-            return line.entry_id
-        if column == 3:
-            return line.row_id if line.row_id is not None else -1
-        value = self.display(line, column)
-        return "" if value is None else str(value)
-
-    def tooltip(self, line: audit_view.AuditLine, column: int) -> str | None:
-        return str(self.display(line, column)) if column >= 6 else None
+def audit_columns() -> list[Column[audit_view.AuditLine]]:
+    at, operator, table, row_id, action, field, old, new = audit_view.HEADERS
+    return [
+        Column(at, lambda line: line.at, lambda line: line.entry_id, width=140),  # the log's own order
+        Column(operator, lambda line: line.operator, width=80),
+        Column(table, lambda line: line.table, width=60),
+        Column(row_id, lambda line: line.row_id, align="right", width=60),
+        Column(action, lambda line: line.action, width=80),
+        Column(field, lambda line: line.field, width=80),
+        Column(old, lambda line: line.old, tooltip=lambda line: line.old),
+        Column(new, lambda line: line.new, tooltip=lambda line: line.new),
+    ]
 
 
 class AuditScreen(Screen):
@@ -70,22 +62,8 @@ class AuditScreen(Screen):
                                     self.action_combo, group(self.date_check, self.date_from, "至", self.date_to)]), 1)
         filters.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
 
-        self.model = AuditTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(AuditTableModel.SortRole)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)  # the log is never edited
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSortingEnabled(True)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        for column, width in enumerate((140, 80, 60, 60, 80, 80)):
-            self.table.setColumnWidth(column, px(width))
-        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
+        self.table = RowsTable(audit_columns(), stretch=(6, 7))  # read-only: the log is never edited
+        self.model, self.proxy = self.table.rows_model, self.table.proxy
 
         self.status = QLabel()
         self.more_button = QPushButton("显示更早的记录")

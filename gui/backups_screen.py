@@ -4,33 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-    QSpinBox, QTableView, QVBoxLayout,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout
 
 from core import access, backups, settings
 from core.db import open_db
 from core.errors import UserError
 from gui.base import Screen
-from gui.rows_model import RowsTableModel
-from gui.style import px
+from gui.table_model import Column, RowsTable
 
 
 def _size_text(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{max(1, size // 1024)} KB"
 
 
-class BackupTableModel(RowsTableModel[backups.BackupInfo]):
-    COLUMNS = ["备份时间", "类型", "大小", "内容", "文件"]
-
-    def display(self, info: backups.BackupInfo, column: int):
-        return (info.taken_at.strftime("%Y-%m-%d %H:%M:%S"), info.reason_label, _size_text(info.size),
-                info.counts_text, info.path.name)[column]
-
-    def sort_key(self, info: backups.BackupInfo, column: int):
-        return (info.taken_at.isoformat(), info.reason_label, info.size, info.counts_text, info.path.name)[column]
+BACKUP_COLUMNS: list[Column[backups.BackupInfo]] = [
+    Column("备份时间", lambda info: info.taken_at, width=150),
+    Column("类型", lambda info: info.reason_label, width=80),
+    Column("大小", lambda info: _size_text(info.size), lambda info: info.size, align="right", width=80),
+    Column("内容", lambda info: info.counts_text, width=220),
+    Column("文件", lambda info: info.path.name),
+]
 
 
 class BackupsScreen(Screen):
@@ -58,20 +52,8 @@ class BackupsScreen(Screen):
             buttons.addWidget(button)
         buttons.addStretch(1)
 
-        self.model = BackupTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(BackupTableModel.SortRole)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setSortingEnabled(True)
-        self.table.verticalHeader().setVisible(False)
-        for column, width in enumerate((150, 80, 80, 220)):
-            self.table.setColumnWidth(column, px(width))
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table = RowsTable(BACKUP_COLUMNS, key=lambda info: info.path)
+        self.model, self.proxy = self.table.rows_model, self.table.proxy
 
         keep_box = QGroupBox("自动备份保留")
         keep_form = QFormLayout(keep_box)
@@ -120,8 +102,7 @@ class BackupsScreen(Screen):
             button.setEnabled(access.allowed(self.db, "backup") and in_file)
 
     def selected_backup(self) -> backups.BackupInfo | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.row_at(self.proxy.mapToSource(rows[0]).row()) if rows else None
+        return self.table.selected_row()
 
     def select_row(self, row: int) -> None:
         self.table.selectRow(row)

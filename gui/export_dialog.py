@@ -21,6 +21,7 @@ from core.errors import UserError
 from core.excel_export import DEFAULT_LAYOUT, ROSTER_FIELDS, ExportLayout, ExportResult, LayoutColumn
 from gui.app import AppSignals
 from gui.base import bind_save_key, delete_records
+from gui.table_model import readable_rows
 from gui.task import BackgroundTask
 from gui.style import fitted, px, set_role
 
@@ -80,6 +81,7 @@ class LayoutEditor(QDialog):
         self.columns.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.columns.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.columns.verticalHeader().setVisible(False)
+        readable_rows(self.columns)
         self.add_button = QPushButton("加入 →")
         self.remove_button = QPushButton("← 移除")
         self.up_button = QPushButton("上移")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, QUrl, Signal
-from PySide6.QtGui import QBrush, QColor, QDesktopServices
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView, QButtonGroup, QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox,
     QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget, QMessageBox, QProgressBar, QPushButton,
-    QRadioButton, QStackedWidget, QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QRadioButton, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from core import access, excel_import
@@ -18,6 +17,7 @@ from core.db import Db, open_db
 from core.errors import UserError
 from core.excel_import import ACTION_LABELS, MODE_LABELS, ImportResult, Preview, Source
 from gui.app import AppSignals
+from gui.table_model import Column, RowsModel, RowsTable, SortProxy, readable_rows
 from gui.task import BackgroundTask
 from gui.window_state import remember_dialog
 from gui.style import STATUS, fitted, px, set_role
@@ -28,68 +28,43 @@ ACTION_COLOURS = {"create": STATUS["done"].fill, "update": STATUS["info"].fill, 
                   "error": STATUS["overdue"].fill}
 
 
-class PreviewModel(QAbstractTableModel):
-    """One line per file row: row number, action, who, problems."""
+class PreviewModel(RowsModel):
+    """One line per file row: (row number, action, who, problems)."""
 
     COL_ROW, COL_ACTION, COL_SUMMARY, COL_PROBLEMS = range(4)
-    HEADERS = ("行号", "处理", "内容", "问题")
-    SortRole = Qt.ItemDataRole.UserRole
-    ActionRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._rows: list[tuple[int, str, str, str]] = []
+        super().__init__([
+            Column("行号", lambda line: line[0], align="right", width=60),
+            Column("处理", lambda line: ACTION_LABELS[line[1]], lambda line: line[1], width=70),
+            Column("内容", lambda line: line[2], width=160),
+            Column("问题", lambda line: line[3], tooltip=lambda line: line[3] or None),
+        ], parent, background=lambda line: ACTION_COLOURS[line[1]], key=lambda line: line[0])
 
     def set_preview(self, preview: Preview | None, summary_field: str) -> None:
-        self.beginResetModel()
-        self._rows = []
-        if preview is not None:
-            for plan in preview.rows:
-                summary = str(plan.record.get(summary_field) or "")
-                if plan.action == "update":
-                    summary += f"（改：{len(plan.changes)} 项）"
-                problems = "；".join(
-                    (f"[{p.column}] " if p.column else "") + p.message + ("（提示）" if p.severity == "note" else "")
-                    for p in plan.problems)
-                if plan.reason and not problems:
-                    problems = plan.reason
-                self._rows.append((plan.row, plan.action, summary, problems))
-        self.endResetModel()
+        lines: list[tuple[int, str, str, str]] = []
+        for plan in preview.rows if preview is not None else []:
+            summary = str(plan.record.get(summary_field) or "")
+            if plan.action == "update":
+                summary += f"（改：{len(plan.changes)} 项）"
+            problems = "；".join(
+                (f"[{p.column}] " if p.column else "") + p.message + ("（提示）" if p.severity == "note" else "")
+                for p in plan.problems)
+            if plan.reason and not problems:
+                problems = plan.reason
+            lines.append((plan.row, plan.action, summary, problems))
+        self.set_rows(lines)
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row, action, summary, problems = self._rows[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (str(row), ACTION_LABELS[action], summary, problems)[col]
-        if role == self.SortRole:
-            return (row, action, summary, problems)[col]
-        if role == self.ActionRole:
-            return action
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return QBrush(QColor(ACTION_COLOURS[action]))
-        if role == Qt.ItemDataRole.ToolTipRole and col == self.COL_PROBLEMS:
-            return problems or None
-        return None
+    def action_at(self, row: int) -> str:
+        return self.row_at(row)[1]
 
 
-class ActionFilter(QSortFilterProxyModel):
+class ActionFilter(SortProxy):
+    """Sorts like every table and shows only the rows with one action when asked."""
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.action: str | None = None
-        self.setSortRole(PreviewModel.SortRole)
 
     def set_action(self, action: str | None) -> None:
         self.beginFilterChange()
@@ -99,8 +74,7 @@ class ActionFilter(QSortFilterProxyModel):
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
         if self.action is None:
             return True
-        index = self.sourceModel().index(source_row, 0, source_parent)
-        return self.sourceModel().data(index, PreviewModel.ActionRole) == self.action
+        return self.sourceModel().action_at(source_row) == self.action
 
 
 class ImportWizard(QDialog):
@@ -193,6 +167,7 @@ class ImportWizard(QDialog):
         self.mapping_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
         self.mapping_table.setColumnWidth(2, px(180))
         self.mapping_table.verticalHeader().setVisible(False)
+        readable_rows(self.mapping_table)
         self.mapping_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.mapping_status = QLabel()
         self.mapping_status.setWordWrap(True)
@@ -229,20 +204,11 @@ class ImportWizard(QDialog):
         for action, label in ACTION_LABELS.items():
             self.filter_combo.addItem(f"只看{label}", action)
         self.preview_model = PreviewModel(self)
-        self.preview_proxy = ActionFilter(self)
-        self.preview_proxy.setSourceModel(self.preview_model)
-        self.preview_view = QTableView()
-        self.preview_view.setModel(self.preview_proxy)
-        self.preview_view.setSortingEnabled(True)
-        self.preview_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.preview_view.verticalHeader().setVisible(False)
-        self.preview_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.preview_view = RowsTable(self.preview_model, proxy=ActionFilter(self), stretch=PreviewModel.COL_PROBLEMS,
+                                      sort_column=PreviewModel.COL_ROW)
+        self.preview_proxy = self.preview_view.proxy
         self.preview_view.setWordWrap(False)
-        header = self.preview_view.horizontalHeader()
-        header.setSectionResizeMode(PreviewModel.COL_PROBLEMS, QHeaderView.ResizeMode.Stretch)
-        self.preview_view.setColumnWidth(0, px(60))
-        self.preview_view.setColumnWidth(1, px(70))
-        self.preview_view.setColumnWidth(2, px(160))
+
         filter_row = QHBoxLayout()
         filter_row.addWidget(QLabel("显示："))
         filter_row.addWidget(self.filter_combo)

@@ -18,8 +18,8 @@ from core import letters, measures, settings, star_rating
 from core.db import Db, open_db
 from core.errors import UserError
 from gui.base import Screen
-from gui.row_model import Column, make_table, select_where, selected_row
 from gui.style import ACCENT, STATUS, fitted, px, set_role
+from gui.table_model import Column, RowsTable
 
 num = letters.format_number
 
@@ -224,11 +224,13 @@ class LettersScreen(Screen):
         layout.addWidget(self.tabs, 1)
 
     def _build_letters_tab(self) -> QWidget:
-        self.letters_view, self.letters_model, _ = make_table([
+        self.letters_view = RowsTable([
             Column("社区", lambda p: p.letter.community_name),
-            Column("签订", lambda p: p.letter.signed_date or "未签订", color=lambda p: None if p.letter.signed else STATUS["overdue"].text),
+            Column("签订", lambda p: p.letter.signed_date, empty="未签订",
+                   color=lambda p: None if p.letter.signed else STATUS["overdue"].text),
             Column("得分", lambda p: num(p.score), sort=lambda p: p.score, progress=lambda p: p.score / 100),
-        ])
+        ], fit_contents=True)
+        self.letters_model = self.letters_view.rows_model
         parties = QGroupBox("签订双方")
         form = QGridLayout(parties)
         self.street_party_edit = QLineEdit()
@@ -251,8 +253,8 @@ class LettersScreen(Screen):
         form.addWidget(self.signed_date_edit, 1, 3)
         form.addWidget(self.save_parties_button, 1, 4)
 
-        self.items_view, self.items_model, _ = make_table([
-            Column("序号", lambda p: str(p.item.sort_order), sort=lambda p: p.item.sort_order, align="center"),
+        self.items_view = RowsTable([
+            Column("序号", lambda p: p.item.sort_order, align="right"),
             Column("类别", lambda p: p.item.category),
             Column("目标任务", lambda p: p.item.task),
             Column("目标", lambda p: p.item.target_text),
@@ -261,9 +263,10 @@ class LettersScreen(Screen):
             Column("完成进度", lambda p: f"{round(p.progress * 100)}%", sort=lambda p: p.progress,
                    progress=lambda p: p.progress),
             Column("得分/分值", lambda p: f"{num(round(p.points, 1))} / {num(p.item.weight)}", sort=lambda p: p.points,
-                   align="center"),
+                   align="right"),
             Column("数据来源", lambda p: p.source),
-        ])
+        ], fit_contents=True)
+        self.items_model = self.items_view.rows_model
         self.score_label = QLabel()
         set_role(self.score_label, "score")
         self.manual_button = QPushButton("录入完成值…")
@@ -291,15 +294,16 @@ class LettersScreen(Screen):
         return splitter
 
     def _build_template_tab(self) -> QWidget:
-        self.template_view, self.template_model, _ = make_table([
-            Column("序号", lambda i: str(i.sort_order), sort=lambda i: i.sort_order, align="center"),
+        self.template_view = RowsTable([
+            Column("序号", lambda i: i.sort_order, align="right"),
             Column("类别", lambda i: i.category),
             Column("目标任务", lambda i: i.task),
             Column("考核标准", lambda i: i.standard),
             Column("目标", lambda i: f"{letters.DIRECTIONS[i.direction]} {num(i.target)}{i.unit}"),
-            Column("分值", lambda i: num(i.weight), sort=lambda i: i.weight, align="center"),
+            Column("分值", lambda i: num(i.weight), sort=lambda i: i.weight, align="right"),
             Column("考核方式", lambda i: measures.label(i.measure_code)),
-        ])
+        ], fit_contents=True)
+        self.template_model = self.template_view.rows_model
         self.template_view.setSortingEnabled(False)
         self.add_template_button = QPushButton("新增条目…")
         self.edit_template_button = QPushButton("修改…")
@@ -336,7 +340,7 @@ class LettersScreen(Screen):
         return page
 
     def _build_rating_tab(self) -> QWidget:
-        self.rating_view, self.rating_model, _ = make_table([
+        self.rating_view = RowsTable([
             Column("社区", lambda r: r[0].community_name),
             Column("责任书得分", lambda r: num(r[1]), sort=lambda r: r[1], align="right"),
             Column("星级", lambda r: "★" * r[0].stars if r[0].stars else "未评定", sort=lambda r: r[0].stars or 0,
@@ -351,7 +355,8 @@ class LettersScreen(Screen):
             Column("办公经费（元）", lambda r: _money(r[0].office_funding), sort=lambda r: r[0].office_funding, align="right"),
             Column("经费合计（元）", lambda r: _money(r[0].total_funding), sort=lambda r: r[0].total_funding, align="right"),
             Column("理由", lambda r: r[2]),
-        ])
+        ], fit_contents=True, key=lambda r: r[0].community_id)
+        self.rating_model = self.rating_view.rows_model
         self.rate_button = QPushButton("按责任书得分评星")
         self.manual_rating_button = QPushButton("手工评定…")
         self.clear_rating_button = QPushButton("清除评定")
@@ -486,7 +491,7 @@ class LettersScreen(Screen):
         table = star_rating.implications(self.db, self.year)
         scores = {p.letter.community_id: p.score for p in self._progress}
         reasons = {r.community_id: r.reason for r in star_rating.ratings(self.db, self.year)}
-        current = selected_row(self.rating_view)
+        current = self.rating_view.selected_row()
         self.rating_model.set_rows([(row, scores.get(row.community_id), reasons.get(row.community_id, ""))
                                     for row in table.rows])
         if current is not None:
@@ -557,26 +562,26 @@ class LettersScreen(Screen):
         self.as_of_edit.setDate(_qdate(letters.default_as_of(year)))
 
     def selected_community_id(self) -> int | None:
-        row = selected_row(self.letters_view)
+        row = self.letters_view.selected_row()
         return row.letter.community_id if row else None
 
     def select_community(self, community_id: int) -> bool:
-        return select_where(self.letters_view, lambda p: p.letter.community_id == community_id)
+        return self.letters_view.select_where(lambda p: p.letter.community_id == community_id)
 
     def current_progress(self) -> letters.LetterProgress | None:
-        return selected_row(self.letters_view)
+        return self.letters_view.selected_row()
 
     def item_rows(self) -> list[letters.ItemProgress]:
         return self.items_model.rows()
 
     def select_item(self, item_id: int) -> bool:
-        return select_where(self.items_view, lambda p: p.item.id == item_id)
+        return self.items_view.select_where(lambda p: p.item.id == item_id)
 
     def rating_rows(self) -> list:
         return [r[0] for r in self.rating_model.rows()]
 
     def select_rating(self, community_id: int) -> bool:
-        return select_where(self.rating_view, lambda r: r[0].community_id == community_id)
+        return self.rating_view.select_where(lambda r: r[0].community_id == community_id)
 
     def start_batch(self, out_dir: Path, community_ids: list[int] | None = None) -> None:
         """Write the letters in a worker; batch_finished(paths) follows (empty on failure)."""
@@ -678,7 +683,7 @@ class LettersScreen(Screen):
         self._run(lambda: letters.update_letter(self.db, progress.letter.id, **changes))
 
     def _selected_item(self) -> letters.ItemProgress | None:
-        row = selected_row(self.items_view)
+        row = self.items_view.selected_row()
         if row is None:
             self.show_error("请先在表格中选中一个条目。")
         return row
@@ -723,7 +728,7 @@ class LettersScreen(Screen):
         self.preview(path, "责任书预览")
 
     def _selected_template(self) -> letters.TemplateItem | None:
-        row = selected_row(self.template_view)
+        row = self.template_view.selected_row()
         if row is None:
             self.show_error("请先在模板中选中一个条目。")
         return row
@@ -750,7 +755,7 @@ class LettersScreen(Screen):
     def _move_template(self, offset: int) -> None:
         item = self._selected_template()
         if item is not None and self._run(lambda: letters.move_template_item(self.db, item.id, offset)):
-            select_where(self.template_view, lambda i: i.id == item.id)
+            self.template_view.select_where(lambda i: i.id == item.id)
 
     def _on_default_template_button_clicked(self) -> None:
         self._run(lambda: letters.load_default_template(self.db))
@@ -765,7 +770,7 @@ class LettersScreen(Screen):
             self.show_info("已保存。新生成的责任书将使用这些文字；已生成的责任书不变。")
 
     def _selected_rating_row(self):
-        row = selected_row(self.rating_view)
+        row = self.rating_view.selected_row()
         if row is None:
             self.show_error("请先在表格中选中一个社区。")
         return row

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QEvent, QModelIndex, QSortFilterProxyModel, Qt, QThread, QTime, Signal
+from PySide6.QtCore import QAbstractTableModel, QDate, QEvent, QModelIndex, Qt, QThread, QTime, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
@@ -23,9 +23,9 @@ from core.errors import UserError
 from core.meetings import Attendance, MeetingSummary
 from core.pinyin import name_keys
 from gui.base import Screen
+from gui.table_model import ALIGNMENTS, Column, RowsTable, SortRole, readable_rows, sorted_view
 from gui.style import STATUS, current_font_size, px, set_role
 
-SortRole = Qt.ItemDataRole.UserRole
 STATE_COLORS = {"held": STATUS["done"].fill, "overdue": STATUS["overdue"].fill, "due": STATUS["due"].fill,
                 "not_due": STATUS["neutral"].fill, "none": "white"}
 STATUS_COLORS = {"出席": None, "请假": STATUS["due"].fill, "缺席": STATUS["overdue"].fill}
@@ -38,22 +38,47 @@ def _rate_text(rate: float | None) -> str:
 
 # Models -----------------------------------------------------------------------------------------
 
-class ListModel(QAbstractTableModel):
-    """A table over a list of rows with fixed HEADERS; subclasses give data()."""
+def _meeting_kind_text(m: MeetingSummary) -> str:
+    kind = m.kind_name if m.unit_id == m.branch_id else f"{m.kind_name}·{m.unit_name}"
+    return kind + "（计划）" if m.status == "计划" else kind
 
-    HEADERS: list[str] = []
+
+def _meeting_tooltip(m: MeetingSummary) -> str:
+    return (f"{m.date} {m.start_time or ''} {m.unit_name} {m.kind_name}：{m.topic}\n"
+            f"主持人 {m.host_name or '—'}，记录人 {m.recorder_name or '—'}")
+
+
+def _held(text: Callable[[MeetingSummary], Any]) -> Callable[[MeetingSummary], Any]:
+    """A count that only a held meeting has: a planned one shows nothing yet."""
+    return lambda m: "" if m.status == "计划" else text(m)
+
+
+MEETING_COLUMNS: list[Column[MeetingSummary]] = [
+    Column(h, text, sort, align, tooltip=_meeting_tooltip, color=color) for h, text, sort, align, color in (
+        ("日期", lambda m: m.date, lambda m: f"{m.date} {m.start_time or ''}", None, None),
+        ("会议类型", _meeting_kind_text, lambda m: m.kind_name, None, None),
+        ("会议主题", lambda m: m.topic, None, None, None),
+        ("实到", lambda m: f"应到 {m.expected}" if m.status == "计划" else f"{m.present}/{m.expected}",
+         lambda m: m.present, "right", None),
+        ("请假", _held(lambda m: m.leave), lambda m: m.leave, "right", None),
+        ("缺席", _held(lambda m: m.absent), lambda m: m.absent, "right",
+         lambda m: STATUS["overdue"].text if m.absent else None),
+        ("出席率", lambda m: "—" if m.status == "计划" else _rate_text(m.rate), lambda m: m.rate, "right", None),
+    )
+]
+COL_TOPIC = 2
+
+
+class AttendanceModel(QAbstractTableModel):
+    """The attendance sheet: everyone expected starts 出席; the user changes the exceptions."""
+
+    HEADERS = ["序号", "姓名", "出勤情况", "请假原因"]
+    COL_STATUS, COL_REASON = 2, 3
+    edited = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._rows: list = []
-
-    def set_rows(self, rows: list) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def row_at(self, row: int):
-        return self._rows[row]
+        self._rows: list[list] = []
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self._rows)
@@ -65,43 +90,6 @@ class ListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.HEADERS[section]
         return None
-
-
-class MeetingTableModel(ListModel):
-    HEADERS = ["日期", "会议类型", "会议主题", "实到", "请假", "缺席", "出席率"]
-    COL_TOPIC = 2
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        m = self._rows[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            kind = m.kind_name if m.unit_id == m.branch_id else f"{m.kind_name}·{m.unit_name}"
-            if m.status == "计划":
-                kind += "（计划）"
-            if m.status == "计划":  # nothing has happened yet: only who is expected
-                return [m.date, kind, m.topic, f"应到 {m.expected}", "", "", "—"][col]
-            return [m.date, kind, m.topic, f"{m.present}/{m.expected}",
-                    m.leave, m.absent, _rate_text(m.rate)][col]
-        if role == SortRole:
-            return [f"{m.date} {m.start_time or ''}", m.kind_name, m.topic, m.present, m.leave, m.absent,
-                    -1.0 if m.rate is None else m.rate][col]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{m.date} {m.start_time or ''} {m.unit_name} {m.kind_name}：{m.topic}\n主持人 {m.host_name or '—'}，记录人 {m.recorder_name or '—'}"
-        if role == Qt.ItemDataRole.TextAlignmentRole and col >= 3:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.BackgroundRole and m.status == "计划":
-            return STATUS["info"].fill_brush()
-        if role == Qt.ItemDataRole.ForegroundRole and col == 5 and m.absent:
-            return STATUS["overdue"].text_brush()
-        return None
-
-
-class AttendanceModel(ListModel):
-    """The attendance sheet: everyone expected starts 出席; the user changes the exceptions."""
-
-    HEADERS = ["序号", "姓名", "出勤情况", "请假原因"]
-    COL_STATUS, COL_REASON = 2, 3
-    edited = Signal()
 
     def set_rows(self, rows: list[Attendance]) -> None:  # rows kept as [person_id, name, status, reason]
         self.beginResetModel()
@@ -160,6 +148,8 @@ class AttendanceModel(ListModel):
             if col == self.COL_REASON and role == Qt.ItemDataRole.DisplayRole and r[2] == "请假" and not r[3]:
                 return "（请填写原因）"
             return [None, r[1], r[2], r[3]][col]
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 0:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if role == Qt.ItemDataRole.BackgroundRole and STATUS_COLORS.get(r[2]):
             return QBrush(QColor(STATUS_COLORS[r[2]]))
         if role == Qt.ItemDataRole.ForegroundRole and col == self.COL_REASON and r[2] == "请假" and not r[3]:
@@ -268,30 +258,9 @@ class ComplianceGridModel(QAbstractTableModel):
             if k.units_behind:
                 tip += "\n未开的党小组：" + "、".join(k.units_behind)
             return tip
-        if role == Qt.ItemDataRole.TextAlignmentRole and col > 0:
-            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col > 0:  # the rate is a number; the state cells a grid
+            return ALIGNMENTS["right" if col == len(self._kinds) + 1 else "center"]
         return None
-
-
-class SortProxy(QSortFilterProxyModel):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setSortRole(SortRole)
-
-
-def _sorted_table(model: QAbstractTableModel, parent: QWidget) -> tuple[SortProxy, QTableView]:
-    """A read-only, row-selecting table over `model`, sorted by its SortRole, first column ascending."""
-    proxy = SortProxy(parent)
-    proxy.setSourceModel(model)
-    view = QTableView()
-    view.setModel(proxy)
-    view.setSortingEnabled(True)
-    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().setVisible(False)
-    return proxy, view
 
 
 class DbJob(QThread):
@@ -425,6 +394,7 @@ class MeetingEditor(QWidget):
                                              | QAbstractItemView.EditTrigger.EditKeyPressed
                                              | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.attendance_view.verticalHeader().setVisible(False)
+        readable_rows(self.attendance_view)
         header = self.attendance_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(AttendanceModel.COL_REASON, QHeaderView.ResizeMode.Stretch)
@@ -800,11 +770,12 @@ class MeetingsScreen(Screen):
         for b in (self.new_button, self.delete_button, self.ledger_button, self.export_button):
             bar.addWidget(b)
 
-        self.meeting_model = MeetingTableModel(self)
-        self.meeting_proxy, self.meeting_view = _sorted_table(self.meeting_model, self)
+        self.meeting_view = RowsTable(MEETING_COLUMNS, background=lambda m: STATUS["info"].fill if m.status == "计划" else None,
+                                      sort_column=0)
+        self.meeting_model, self.meeting_proxy = self.meeting_view.rows_model, self.meeting_view.proxy
         header = self.meeting_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(MeetingTableModel.COL_TOPIC, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_TOPIC, QHeaderView.ResizeMode.Stretch)
         self.month_summary = QLabel()
         self.month_summary.setWordWrap(True)
         left = QWidget()
@@ -849,7 +820,8 @@ class MeetingsScreen(Screen):
         bar.addStretch(1)
         bar.addWidget(legend)
         self.grid_model = ComplianceGridModel(self)
-        self.grid_proxy, self.grid_view = _sorted_table(self.grid_model, self)
+        self.grid_proxy, self.grid_view = sorted_view(self.grid_model, self)
+        self.grid_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         if current_font_size() == "normal":
             self.grid_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         else:  # a larger font: whole headers and one-line cells, scrolling sideways rather than clipping
@@ -894,12 +866,8 @@ class MeetingsScreen(Screen):
 
         committee_box = QGroupBox("支部委员（支委会的应到人员）")
         self.committee_branch_label = QLabel()
-        self.committee_view = QTableView()
-        self.committee_model = _CommitteeModel(self)
-        self.committee_view.setModel(self.committee_model)
-        self.committee_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.committee_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.committee_view.verticalHeader().setVisible(False)
+        self.committee_view = RowsTable([Column("职务", lambda seat: seat.role), Column("姓名", lambda seat: seat.name)])
+        self.committee_model = self.committee_view.rows_model
         self.committee_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.add_seat_button = QPushButton("添加支委…")
         self.remove_seat_button = QPushButton("移除")
@@ -1020,7 +988,7 @@ class MeetingsScreen(Screen):
         due = meetings.due_this_month(self.db)
         if due:
             lines = [f"{d.branch_name}{'' if d.unit_name == d.branch_name else ' ' + d.unit_name}：{d.kind_name}"
-                     f"（已开 {d.held}/{d.required}，{d.deadline[5:]} 前）" for d in due]
+                     f"（已开 {d.held}/{d.required}，{d.deadline} 前）" for d in due]
             self.due_label.setText(f"本月还有 {len(due)} 项会议待召开：<br/>" + "<br/>".join(lines))
         else:
             self.due_label.setText("本月应开的会议都已召开。")
@@ -1141,13 +1109,11 @@ class MeetingsScreen(Screen):
         self.reload_compliance()
 
     def meeting_rows(self) -> list[MeetingSummary]:
-        return [self.meeting_model.row_at(self.meeting_proxy.mapToSource(self.meeting_proxy.index(r, 0)).row())
-                for r in range(self.meeting_proxy.rowCount())]
+        return self.meeting_view.visible_rows()
 
     def select_meeting(self, meeting_id: int) -> None:
-        for r in range(self.meeting_proxy.rowCount()):
-            source = self.meeting_proxy.mapToSource(self.meeting_proxy.index(r, 0))
-            if self.meeting_model.row_at(source.row()).id == meeting_id:
+        for r, row in enumerate(self.meeting_view.visible_rows()):
+            if row.id == meeting_id:
                 self.meeting_view.selectionModel().blockSignals(True)
                 self.meeting_view.selectRow(r)
                 self.meeting_view.selectionModel().blockSignals(False)
@@ -1340,7 +1306,7 @@ class MeetingsScreen(Screen):
 
     def _on_meeting_view_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
-            row = self.meeting_model.row_at(self.meeting_proxy.mapToSource(current).row())
+            row = self.meeting_view.row_for(current)
             self.open_meeting(row.id)
 
     def _on_new_button_clicked(self) -> None:
@@ -1426,20 +1392,9 @@ class MeetingsScreen(Screen):
         self.changed("meetings")
 
     def _on_remove_seat_button_clicked(self) -> None:
-        rows = self.committee_view.selectionModel().selectedRows()
-        if not rows:
+        seat = self.committee_view.selected_row()
+        if seat is None:
             return
-        seat = self.committee_model.row_at(rows[0].row())
         self.delete_records(f"确定把 {seat.name}（{seat.role}）移出支委吗？已有的会议记录不受影响。",
                             f"支委 {seat.name}（{seat.role}）", ("meetings",),
                             lambda: meetings.remove_committee_member(self.db, seat.id))
-
-
-class _CommitteeModel(ListModel):
-    HEADERS = ["职务", "姓名"]
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole:
-            seat = self._rows[index.row()]
-            return seat.role if index.column() == 0 else seat.name
-        return None

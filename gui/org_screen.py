@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 from core import idcard, orgs, persons
 from core.errors import UserError
 from gui.base import Screen
+from gui.table_model import readable_rows, readable_tree_rows
 from gui.flow_layout import flow_row
 
 CHILD_KIND = {"street": ["community", "branch"], "community": ["branch"], "branch": ["party_group"], "party_group": []}
@@ -38,6 +39,7 @@ class OrgScreen(Screen):
         self.tree_model.setHorizontalHeaderLabels(["组织", "类型", "党员"])
         self.tree = QTreeView()
         self.tree.setModel(self.tree_model)
+        readable_tree_rows(self.tree)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -81,6 +83,7 @@ class OrgScreen(Screen):
         self.grid_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.grid_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.grid_table.verticalHeader().setVisible(False)
+        readable_rows(self.grid_table)
         self.add_grid_button = QPushButton("新增网格")
         self.rename_grid_button = QPushButton("重命名网格")
         self.worker_button = QPushButton("设置网格员")

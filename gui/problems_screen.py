@@ -17,9 +17,10 @@ from core import households, persons, problems
 from core.errors import UserError
 from core.problems import Problem
 from gui.base import Screen, bind_save_key
+from gui.table_model import Column, RowsTable, readable_tree_rows
 from gui.visits_widgets import (
-    AMBER, RED, RED_TEXT, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
-    ask_xlsx_path, export_excel, may, qdate, start_job,
+    AMBER, RED, RED_TEXT, ask_xlsx_path, export_excel, fill_community_combo, fill_grid_combo, may, name_completer, pydate,
+    qdate, start_job,
 )
 from gui.style import GROUP_ROW, STATUS, fitted, px, set_role
 
@@ -195,6 +196,7 @@ class ProblemsScreen(Screen):
         self.board = QTreeView()
         self.board.setModel(self.board_model)
         self.board.setUniformRowHeights(True)
+        readable_tree_rows(self.board)
         self.board.setEditTriggers(QTreeView.EditTrigger.NoEditTriggers)
         self.board.setAlternatingRowColors(False)
         header = self.board.header()
@@ -206,16 +208,13 @@ class ProblemsScreen(Screen):
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.TextFormat.RichText)
         set_role(self.detail, "panel")
-        self.steps_model = RowsModel([
-            Column("环节", lambda s: s.stage),
-            Column("时间", lambda s: s.at),
-            Column("经办人", lambda s: s.person_name),
+        self.steps_table = RowsTable([
+            Column("环节", lambda s: s.stage, width=48),
+            Column("时间", lambda s: s.at, width=126),
+            Column("经办人", lambda s: s.person_name, width=64),
             Column("办理情况", lambda s: s.text),
         ])
-        self.steps_table = make_table(self.steps_model, stretch_column=3)
-        self.steps_table.setColumnWidth(0, px(48))
-        self.steps_table.setColumnWidth(1, px(126))
-        self.steps_table.setColumnWidth(2, px(64))
+        self.steps_model = self.steps_table.rows_model
 
         self.step_box = QGroupBox("办理下一环节")
         self.next_stage = QComboBox()
@@ -343,7 +342,7 @@ class ProblemsScreen(Screen):
                 cells = [QStandardItem(p.number), QStandardItem(p.title),
                          QStandardItem(f"{p.community_name.replace('社区党委', '')} {p.grid_name}"), QStandardItem(p.severity),
                          QStandardItem(p.remaining_text(at) if p.handled_at is None
-                                       else f"{STATE_LABEL[state]} {p.handled_at[5:10]}"),
+                                       else f"{STATE_LABEL[state]} {p.handled_at[:10]}"),
                          QStandardItem(p.responsible_name or "")]
                 cells[0].setData(p.id, PROBLEM_ID_ROLE)
                 cells[1].setToolTip(p.title)
@@ -355,7 +354,7 @@ class ProblemsScreen(Screen):
                     cells[4].setForeground(QBrush(RED_TEXT))
                 head.appendRow(cells)
         self.board.expandAll()
-        for column, width in ((0, 128), (2, 122), (3, 40), (4, 126), (5, 62)):
+        for column, width in ((0, 128), (2, 122), (3, 40), (4, 156), (5, 62)):
             self.board.setColumnWidth(column, px(width))
         start, end = pydate(self.ledger_start.date()), pydate(self.ledger_end.date())
         counts = problems.counts(self.db, start, end, community_id=community, at=at)

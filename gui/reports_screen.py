@@ -18,8 +18,8 @@ from core.errors import UserError
 from core.letters import format_number
 from gui.base import Screen
 from gui.letters_screen import PdfWorker
-from gui.row_model import Column, make_table
 from gui.style import STATUS, px, set_role
+from gui.table_model import Column, RowsTable
 
 
 def _pct(value: float | None) -> str:
@@ -66,25 +66,26 @@ class ReportsScreen(Screen):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         set_role(self.summary, "summary-panel")
-        self.table, self.model, _ = make_table([
+        self.table = RowsTable([
             Column("社区", lambda u: u.name),
-            Column("在册党员", lambda u: str(u.members), sort=lambda u: u.members, align="right"),
-            Column("发展/转入/转出", lambda u: f"{u.joined}/{u.transferred_in}/{u.transferred_out}", align="center"),
+            Column("在册党员", lambda u: u.members, align="right"),
+            Column("发展/转入/转出", lambda u: f"{u.joined}/{u.transferred_in}/{u.transferred_out}", align="right"),
             Column("三会一课应开/已开", lambda u: f"{u.meetings_required}/{u.meetings_required_held}",
-                   sort=lambda u: u.meetings_compliance, align="center",
+                   sort=lambda u: u.meetings_compliance, align="right",
                    color=lambda u: STATUS["overdue"].text if u.meetings_required_held < u.meetings_required else None),
             Column("出席率", lambda u: _pct(u.attendance_rate), sort=lambda u: u.attendance_rate, align="right"),
-            Column("走访户次", lambda u: str(u.visits), sort=lambda u: u.visits, align="right"),
+            Column("走访户次", lambda u: u.visits, align="right"),
             Column("年度覆盖率", lambda u: _pct(u.coverage_ytd), sort=lambda u: u.coverage_ytd,
                    progress=lambda u: (u.coverage_ytd or 0) / 100),
             Column("问题新增/办结/超期", lambda u: f"{u.problems_opened}/{u.problems_closed}/{u.problems_overdue}",
-                   sort=lambda u: u.problems_overdue, align="center",
+                   sort=lambda u: u.problems_overdue, align="right",
                    color=lambda u: STATUS["overdue"].text if u.problems_overdue else None),
             Column("志愿时长（小时）", lambda u: format_number(u.volunteer_hours), sort=lambda u: u.volunteer_hours,
                    align="right"),
             Column("责任书得分", lambda u: format_number(u.letter_score) if u.letter_score is not None else "—",
                    sort=lambda u: u.letter_score, progress=lambda u: (u.letter_score or 0) / 100),
-        ])
+        ], fit_contents=True)
+        self.model = self.table.rows_model
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.summary)

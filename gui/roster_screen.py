@@ -28,6 +28,7 @@ from gui.export_dialog import ExportDialog, open_export_dialog
 from gui.import_wizard import ImportWizard, open_import_wizard
 from gui.member_event_dialog import MemberEventDialog
 from gui.member_form import MemberDialog
+from gui.table_model import ALIGNMENTS, readable_rows
 from gui.flow_layout import flow_row
 from gui.style import STATUS, px, set_role
 
@@ -304,7 +305,9 @@ class MemberTableModel(QAbstractTableModel):
             return None
         key = COLUMNS[index.column()].key
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return Qt.AlignmentFlag.AlignCenter if key in ("gender", "age", "party_age") else None
+            if key in ("age", "party_age"):
+                return ALIGNMENTS["right"]  # numbers right, as in every table
+            return Qt.AlignmentFlag.AlignCenter if key == "gender" else None
         if role == Qt.ItemDataRole.ForegroundRole and key not in ("status", "name"):
             return None
         m = self.member_at(index.row())
@@ -470,6 +473,7 @@ class RosterScreen(Screen):
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setHighlightSections(False)
+        readable_rows(self.table)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
@@ -486,6 +490,7 @@ class RosterScreen(Screen):
         self.history.setHorizontalHeaderLabels(["日期", "变动"])
         self.history.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.history.verticalHeader().setVisible(False)
+        readable_rows(self.history)
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history.setWordWrap(True)
         self.undo_button = QPushButton("撤销最近一条变动")

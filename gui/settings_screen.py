@@ -13,6 +13,7 @@ from core.errors import UserError
 from gui import style
 from gui.base import Screen
 from gui.org_screen import OrgScreen
+from gui.table_model import readable_rows
 
 LEVELS = [("street", "街道党工委"), ("community", "社区党委")]
 
@@ -79,6 +80,7 @@ class OfficeSettingsForm(QWidget):
             self.star_table.setCellWidget(row, 1, fund)
             self.multiple_spins.append(multiple)
             self.fund_spins.append(fund)
+        readable_rows(self.star_table)
         self.star_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.star_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.star_table.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
-    QPushButton, QSpinBox, QTableView, QVBoxLayout,
+    QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout,
 )
 
 from core import access, settings
 from core.errors import UserError
 from gui.base import Screen
-from gui.rows_model import RowsTableModel
-from gui.style import px
+from gui.table_model import Column, RowsTable
 
 ROLE_NOTES = {
     access.ADMIN: "全部功能，含设置、操作员管理、恢复数据库",
@@ -20,12 +18,13 @@ ROLE_NOTES = {
 }
 
 
-class OperatorTableModel(RowsTableModel[access.Operator]):
-    COLUMNS = ["用户名", "角色", "权限", "状态", "创建时间"]
-
-    def display(self, op: access.Operator, column: int):
-        return (op.name, op.role, ROLE_NOTES[op.role], "可登录" if op.active else "已停用",
-                op.created_at.replace("T", " "))[column]
+OPERATOR_COLUMNS: list[Column[access.Operator]] = [
+    Column("用户名", lambda op: op.name, width=120),
+    Column("角色", lambda op: op.role, width=80),
+    Column("权限", lambda op: ROLE_NOTES[op.role]),
+    Column("状态", lambda op: "可登录" if op.active else "已停用", width=70),
+    Column("创建时间", lambda op: op.created_at, width=150),  # shown 'YYYY-MM-DD HH:MM:SS' by the model
+]
 
 
 class UsersScreen(Screen):
@@ -50,16 +49,8 @@ class UsersScreen(Screen):
         for b in (self.add_button, self.role_button, self.password_button, self.active_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
-        self.model = OperatorTableModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 120), (1, 80), (3, 70), (4, 150)):
-            self.table.setColumnWidth(column, px(width))
+        self.table = RowsTable(OPERATOR_COLUMNS)
+        self.model = self.table.rows_model
 
         lock_box = QGroupBox("自动锁定（修改自己的密码：菜单“文件 → 修改我的密码”）")
         lock_form = QFormLayout(lock_box)
@@ -103,11 +94,10 @@ class UsersScreen(Screen):
             b.setEnabled(manage)
 
     def select_row(self, row: int) -> None:
-        self.table.selectRow(row)
+        self.table.select_source_row(row)
 
     def selected(self) -> access.Operator | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.row_at(rows[0].row()) if rows else None
+        return self.table.selected_row()
 
     def add_operator(self, name: str, password: str, role: str) -> bool:
         first = not access.has_operators(self.db)

@@ -19,9 +19,10 @@ from core.households import Household
 from core.visits import DueHousehold, Visit
 from gui.base import Screen
 from gui.household_dialog import HouseholdDialog
+from gui.table_model import Column, RowsModel, RowsTable
 from gui.visits_widgets import (
-    AMBER, GREEN, RED, Column, RowsModel, fill_community_combo, fill_grid_combo, make_table, name_completer, pydate,
-    ask_xlsx_path, export_excel, may, qdate, select_id, selected_row, start_job,
+    AMBER, GREEN, RED, ask_xlsx_path, export_excel, fill_community_combo, fill_grid_combo, may, name_completer, pydate,
+    qdate, start_job,
 )
 from gui.style import STATUS, px, set_role
 
@@ -204,38 +205,36 @@ class VisitsScreen(Screen):
         actions.addWidget(self.h_print_blank)
         self.h_count = QLabel()
 
-        self.household_model = RowsModel([
-            Column("住址", lambda h: h.address),
-            Column("户主", lambda h: h.head_name),
-            Column("电话", lambda h: idcard.mask_phone(h.phone)),
-            Column("人数", lambda h: h.people_count, align_right=True),
-            Column("特殊群体", lambda h: h.tags_text),
-            Column("网格", lambda h: f"{h.community_name.replace('社区党委', '社区')} {h.grid_name}"),
-            Column("包片干部", lambda h: h.cadre_name),
-            Column("最近走访", lambda h: h.last_visit or "未走访"),
+        self.household_table = RowsTable([
+            Column("住址", lambda h: h.address, width=200),
+            Column("户主", lambda h: h.head_name, width=64),
+            Column("电话", lambda h: idcard.mask_phone(h.phone), width=98),
+            Column("人数", lambda h: h.people_count, align="right", width=40),
+            Column("特殊群体", lambda h: h.tags_text, width=120),
+            Column("网格", lambda h: f"{h.community_name.replace('社区党委', '社区')} {h.grid_name}", width=140),
+            Column("包片干部", lambda h: h.cadre_name, width=64),
+            Column("最近走访", lambda h: h.last_visit, empty="未走访", width=86),
         ], background=self._household_colour)
-        self.household_table = make_table(self.household_model)
-        for column, width in enumerate((200, 64, 98, 40, 120, 140, 64, 86)):
-            self.household_table.setColumnWidth(column, px(width))
+        self.household_model = self.household_table.rows_model
 
         self.detail_label = QLabel("选中一户查看走访记录和问题。")
         self.detail_label.setWordWrap(True)
         set_role(self.detail_label, "panel")
-        self.history_model = RowsModel([
+        self.history_table = RowsTable([
             Column("走访日期", lambda v: v.visit_date),
             Column("走访人", lambda v: v.visitors_text),
             Column("结果", lambda v: v.findings_summary),
-        ], background=lambda v: None if v.complete else AMBER)
-        self.history_table = make_table(self.history_model, stretch_column=2)
+        ], background=lambda v: None if v.complete else AMBER, stretch=2)
+        self.history_model = self.history_table.rows_model
         self.history_table.setToolTip("双击打开这次走访（可补填未问完的项）")
         self.h_delete_visit = QPushButton("删除所选走访记录")
-        self.h_problem_model = RowsModel([
+        self.h_problem_table = RowsTable([
             Column("编号", lambda p: p.number),
             Column("问题", lambda p: p.title),
             Column("环节", lambda p: p.stage),
             Column("发现时间", lambda p: p.found_at),
-        ])
-        self.h_problem_table = make_table(self.h_problem_model, stretch_column=1)
+        ], stretch=1)
+        self.h_problem_model = self.h_problem_table.rows_model
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -282,11 +281,11 @@ class VisitsScreen(Screen):
         self.c_summary = QLabel()
         set_role(self.c_summary, "summary")
         coverage_columns = [
-            Column("住户", lambda r: r.coverage.households, align_right=True),
-            Column("已走访", lambda r: r.coverage.visited, align_right=True),
-            Column("覆盖率", lambda r: f"{r.coverage.percent:g}%", lambda r: r.coverage.percent, align_right=True),
-            Column("走访次数", lambda r: r.coverage.visits, align_right=True),
-            Column("未问完", lambda r: r.coverage.incomplete_visits, align_right=True),
+            Column("住户", lambda r: r.coverage.households, align="right"),
+            Column("已走访", lambda r: r.coverage.visited, align="right"),
+            Column("覆盖率", lambda r: f"{r.coverage.percent:g}%", lambda r: r.coverage.percent, align="right"),
+            Column("走访次数", lambda r: r.coverage.visits, align="right"),
+            Column("未问完", lambda r: r.coverage.incomplete_visits, align="right"),
         ]
         colour = lambda r: _coverage_colour(r.coverage.percent, r.coverage.households)  # noqa: E731
         self.grid_cov_model = RowsModel([
@@ -294,31 +293,24 @@ class VisitsScreen(Screen):
             Column("网格", lambda g: g.grid_name),
             Column("网格员", lambda g: g.worker_name),
             *coverage_columns,
-        ], background=colour, row_id=lambda g: g.grid_id)
-        self.cadre_cov_model = RowsModel([Column("包片干部", lambda c: c.name), *coverage_columns],
-                                         background=colour, row_id=lambda c: c.person_id)
-        self.cadre_cov_model.setParent(self)
-        self.coverage_table = make_table(self.grid_cov_model)
+        ], self, background=colour, key=lambda g: g.grid_id)
+        self.cadre_cov_model = RowsModel([Column("包片干部", lambda c: c.name), *coverage_columns], self,
+                                         background=colour, key=lambda c: c.person_id)
+        self.coverage_table = RowsTable(self.grid_cov_model)
         self.coverage_table.horizontalHeader().setStretchLastSection(True)
         due_columns = [
-            Column("住址", lambda d: d.address),
-            Column("户主", lambda d: d.head_name),
-            Column("网格", lambda d: d.grid_name),
-            Column("特殊群体", lambda d: d.tags),
-            Column("上次走访", lambda d: d.last_visit or "从未走访"),
-            Column("间隔天数", lambda d: "—" if d.days_since is None else d.days_since,
-                   lambda d: 10**6 if d.days_since is None else d.days_since, align_right=True),
+            Column("住址", lambda d: d.address, width=190),
+            Column("户主", lambda d: d.head_name, width=70),
+            Column("网格", lambda d: d.grid_name, width=150),
+            Column("特殊群体", lambda d: d.tags, width=110),
+            Column("上次走访", lambda d: d.last_visit, empty="从未走访", width=90),
+            Column("间隔天数", lambda d: d.days_since, lambda d: 10**6 if d.days_since is None else d.days_since,
+                   align="right"),
         ]
-        self.due_model = RowsModel(due_columns, row_id=lambda d: d.household_id)
-        self.special_model = RowsModel(due_columns, row_id=lambda d: d.household_id)
-        self.due_table = make_table(self.due_model)
-        self.special_table = make_table(self.special_model)
-        for table in (self.due_table, self.special_table):
-            table.setColumnWidth(0, px(190))
-            table.setColumnWidth(1, px(70))
-            table.setColumnWidth(2, px(150))
-            table.setColumnWidth(3, px(110))
-            table.setColumnWidth(4, px(90))
+        self.due_table = RowsTable(due_columns, key=lambda d: d.household_id)
+        self.special_table = RowsTable(due_columns, key=lambda d: d.household_id)
+        self.due_model = self.due_table.rows_model
+        self.special_model = self.special_table.rows_model
         self.due_label = QLabel()
         self.special_label = QLabel()
         lists = QHBoxLayout()
@@ -726,24 +718,24 @@ class VisitsScreen(Screen):
         self._stale.discard(1)
         days = int(settings.get(self.db, "visit_special_interval_days"))
         self._special_due_before = (dt.date.today() - dt.timedelta(days=days)).isoformat()
-        current = selected_row(self.household_table)
+        current = self.household_table.selected_row()
         rows = households.search(self.db, self.h_search.text(), grid_id=self.h_grid.currentData(),
                                  community_id=self.h_community.currentData(), tag_id=self.h_tag.currentData(), limit=2000)
         self.household_model.set_rows(rows)
         total = households.count(self.db, community_id=self.h_community.currentData())
         self.h_count.setText(f"显示 {len(rows)} 户（共 {total} 户）" + ("，最多显示 2000 户，请用筛选缩小范围" if len(rows) >= 2000 else "")
                              + "。黄色：特殊群体住户超过规定间隔未走访。")
-        if current is not None and select_id(self.household_table, current.id):
+        if current is not None and self.household_table.select_key(current.id):
             return
         self._show_household_detail(None)
 
     def select_household(self, household_id: int) -> bool:
         self._refresh_tab(1)
-        return select_id(self.household_table, household_id)
+        return self.household_table.select_key(household_id)
 
     def selected_household(self) -> Household | None:
         self._refresh_tab(1)
-        return selected_row(self.household_table)
+        return self.household_table.selected_row()
 
     def _on_household_table_current_changed(self, *_args) -> None:
         self._show_household_detail(self.selected_household())
@@ -830,7 +822,7 @@ class VisitsScreen(Screen):
         self.open_import()
 
     def delete_selected_visit(self) -> bool:
-        visit = selected_row(self.history_table)
+        visit = self.history_table.selected_row()
         if visit is None:
             self.show_info("请先在走访记录中选中要删除的一条。")
             return False
@@ -848,7 +840,7 @@ class VisitsScreen(Screen):
         self.delete_selected_visit()
 
     def _on_history_table_double_clicked(self, *_args) -> None:
-        visit = selected_row(self.history_table)
+        visit = self.history_table.selected_row()
         if visit:
             self.open_visit(visit.id)
 
@@ -955,8 +947,7 @@ class VisitsScreen(Screen):
         else:
             self.cadre_cov_model.set_rows(visits.coverage_by_cadre(self.db, start, end, community))
             model = self.cadre_cov_model
-        if self.coverage_table.model().sourceModel() is not model:
-            self.coverage_table.model().setSourceModel(model)
+        self.coverage_table.use_model(model)
         due = visits.not_visited(self.db, community_id=community)
         special = visits.special_overdue(self.db, community_id=community)
         self.due_model.set_rows(due)
@@ -970,10 +961,10 @@ class VisitsScreen(Screen):
 
     def coverage_rows(self) -> list:
         self._refresh_tab(2)
-        return self.coverage_table.model().sourceModel().rows()
+        return self.coverage_table.rows()
 
     def _open_due(self, table) -> None:
-        row: DueHousehold | None = selected_row(table)
+        row: DueHousehold | None = table.selected_row()
         if row:
             self.pick_household(row.household_id)
             self.tabs.setCurrentIndex(0)

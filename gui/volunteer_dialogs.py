@@ -18,7 +18,7 @@ from core.clock import today
 from core.db import Db
 from core.errors import UserError
 from gui.base import bind_save_key
-from gui.volunteer_tables import Column, RowsTable
+from gui.table_model import Column, RowsTable, readable_rows
 from gui.window_state import remember_dialog
 from gui.style import fitted, px, set_role
 
@@ -329,6 +329,7 @@ class ActivityDialog(FormDialog):
         self.table.horizontalHeader().setSectionResizeMode(self.COL_INFO, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(self.COL_HOURS, px(130))
         self.table.verticalHeader().setVisible(False)
+        readable_rows(self.table)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.add_button = QPushButton("添加其他人员…")
         self.tick_all = QCheckBox("全选")

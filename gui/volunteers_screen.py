@@ -20,7 +20,7 @@ from gui.task import BackgroundTask
 from gui.volunteer_dialogs import (
     ActivityDialog, PersonPickerDialog, RegistrationDialog, TeamDialog, UnitDialog, VolunteerDialog, community_combo,
 )
-from gui.volunteer_tables import Column, RowsTable
+from gui.table_model import Column, RowsTable, fraction
 from gui.style import STATUS, set_role
 
 GREEN, RED, GREY = STATUS["done"].text, STATUS["overdue"].text, STATUS["neutral"].text
@@ -28,6 +28,14 @@ GREEN, RED, GREY = STATUS["done"].text, STATUS["overdue"].text, STATUS["neutral"
 
 def _hours(minutes: int) -> str:
     return vol.hours_text(minutes)
+
+
+def _progress_column() -> Column:
+    """Hours served against the yearly threshold: a bar, green once met, red below; the hours in its tooltip."""
+    return Column("进度", lambda p: f"{int(fraction(p.minutes, p.threshold_minutes) * 100)}%", lambda p: p.minutes,
+                  width=150, progress=lambda p: fraction(p.minutes, p.threshold_minutes),
+                  color=lambda p: GREEN if p.met else RED,
+                  tooltip=lambda p: f"{_hours(p.minutes)} / {_hours(p.threshold_minutes)} 小时")
 
 
 def _group(title: str, *widgets: QWidget, buttons: list[QPushButton] | None = None) -> QGroupBox:
@@ -121,8 +129,8 @@ class VolunteersScreen(Screen):
             Column("社区", lambda t: t.community_name, width=100),
             Column("队伍", lambda t: t.name),
             Column("队长", lambda t: t.leader_name or "", width=60),
-            Column("队员", lambda t: str(t.active_members), lambda t: t.active_members, "right", 45),
-            Column("活动", lambda t: str(t.activities), lambda t: t.activities, "right", 45),
+            Column("队员", lambda t: t.active_members, align="right", width=45),
+            Column("活动", lambda t: t.activities, align="right", width=45),
             Column("时长", lambda t: _hours(t.minutes), minutes, "right", 60),
         ], key=lambda t: t.team_id)
         self.new_team_button = QPushButton("新建队伍…")
@@ -155,7 +163,7 @@ class VolunteersScreen(Screen):
             Column("日期", lambda a: a.date, width=90),
             Column("时间", lambda a: f"{a.start_time}–{a.end_time}", width=95),
             Column("活动内容", lambda a: a.content),
-            Column("人数", lambda a: str(a.participant_count), lambda a: a.participant_count, "right", 50),
+            Column("人数", lambda a: a.participant_count, align="right", width=50),
             Column("合计时长", lambda a: _hours(a.total_minutes), lambda a: a.total_minutes, "right", 70),
         ])
         right_split = QSplitter(Qt.Orientation.Vertical)
@@ -213,7 +221,7 @@ class VolunteersScreen(Screen):
             Column("活动内容", lambda a: a.content),
             Column("地点", lambda a: a.place or "", width=130),
             Column("共建单位", lambda a: "、".join(a.unit_names), width=120),
-            Column("人数", lambda a: str(a.participant_count), lambda a: a.participant_count, "right", 50),
+            Column("人数", lambda a: a.participant_count, align="right", width=50),
             Column("合计时长", lambda a: _hours(a.total_minutes), lambda a: a.total_minutes, "right", 70),
         ])
         self.edit_activity_button = QPushButton("修改…")
@@ -243,8 +251,7 @@ class VolunteersScreen(Screen):
             Column("报到日期", lambda m: m.registered_date, width=90),
             Column("已服务", lambda m: _hours(m.minutes), lambda m: m.minutes, "right", 60),
             Column("要求", lambda m: _hours(m.threshold_minutes), lambda m: m.threshold_minutes, "right", 45),
-            Column("进度", lambda m: f"{_hours(m.minutes)} / {_hours(m.threshold_minutes)} 小时",
-                   lambda m: m.minutes, width=150, progress=lambda m: (m.minutes, m.threshold_minutes)),
+            _progress_column(),
             Column("还差（小时）", lambda m: _hours(m.shortfall_minutes) if m.shortfall_minutes else "已达标",
                    lambda m: m.shortfall_minutes, "right", 90, color=lambda m: GREEN if m.met else RED),
             Column("剩余月份", lambda m: f"{m.months_left} 个月", lambda m: m.months_left, "right", 70),
@@ -257,10 +264,9 @@ class VolunteersScreen(Screen):
             Column("单位党组织", lambda u: u.party_org or "", width=150),
             Column("联系人", lambda u: u.contact_name or "", width=65),
             Column("联系电话", lambda u: idcard.mask_phone(u.contact_phone), width=105),
-            Column("活动", lambda u: str(u.activities), lambda u: u.activities, "right", 45),
+            Column("活动", lambda u: u.activities, align="right", width=45),
             Column("已服务", lambda u: _hours(u.minutes), lambda u: u.minutes, "right", 60),
-            Column("进度", lambda u: f"{_hours(u.minutes)} / {_hours(u.threshold_minutes)} 小时",
-                   lambda u: u.minutes, width=150, progress=lambda u: (u.minutes, u.threshold_minutes)),
+            _progress_column(),
             Column("还差（小时）", lambda u: _hours(u.shortfall_minutes) if u.shortfall_minutes else "已达标",
                    lambda u: u.shortfall_minutes, "right", 90, color=lambda u: GREEN if u.met else RED),
         ], key=lambda u: u.unit_id)
@@ -286,19 +292,17 @@ class VolunteersScreen(Screen):
 
     def _build_ranking_tab(self) -> QWidget:
         self.person_ranking = RowsTable([
-            Column("名次", lambda p: str(self._rank.get(p.person_id, "")), lambda p: self._rank.get(p.person_id, 0),
-                   "right", 45),
+            Column("名次", lambda p: self._rank.get(p.person_id), align="right", width=45, empty=""),
             Column("姓名", lambda p: p.name, width=75),
             Column("身份", lambda p: "党员" if p.is_member else "群众", width=50),
             Column("所在队伍", lambda p: p.teams),
-            Column("活动次数", lambda p: str(p.activities), lambda p: p.activities, "right", 70),
+            Column("活动次数", lambda p: p.activities, align="right", width=70),
             Column("服务时长（小时）", lambda p: _hours(p.minutes), lambda p: p.minutes, "right", 120),
         ], key=lambda p: p.person_id)
         self.team_ranking = RowsTable([
-            Column("名次", lambda t: str(self._team_rank.get(t.team_id, "")), lambda t: self._team_rank.get(t.team_id, 0),
-                   "right", 45),
+            Column("名次", lambda t: self._team_rank.get(t.team_id), align="right", width=45, empty=""),
             Column("队伍", lambda t: t.name),
-            Column("服务人数", lambda t: str(t.participants), lambda t: t.participants, "right", 70),
+            Column("服务人数", lambda t: t.participants, align="right", width=70),
             Column("时长（小时）", lambda t: _hours(t.minutes), lambda t: t.minutes, "right", 95),
         ], key=lambda t: t.team_id)
         self.ranking_certificate_button = QPushButton("为选中的志愿者开具服务证明…")

@@ -105,3 +105,14 @@ def staffed(demo_db: Db) -> Db:
     access.create_operator(demo_db, "李录入", "clerk-pass", access.CLERK)
     access.create_operator(demo_db, "赵查看", "viewer-pass", access.VIEWER)
     return demo_db
+
+
+@pytest.fixture
+def window(qtbot, demo_db: Db):
+    """The main window over the demo office, shown."""
+    from gui.main_window import MainWindow
+
+    w = MainWindow(demo_db)
+    qtbot.addWidget(w)
+    w.show()
+    return w

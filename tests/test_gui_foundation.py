@@ -1,20 +1,7 @@
 """The main window, the organisation screen and the settings form, driven as a user would."""
 
-from pathlib import Path
-
-import pytest
-
 from core import orgs, settings
-from gui.main_window import MainWindow
 from gui.settings_screen import SettingsScreen
-
-
-@pytest.fixture
-def window(qtbot, demo_db):
-    w = MainWindow(demo_db)
-    qtbot.addWidget(w)
-    w.show()
-    return w
 
 
 def test_window_shows_database_and_navigates(window, demo_db):
