@@ -200,8 +200,10 @@ class ProblemsScreen(Screen):
         self.board.setEditTriggers(QTreeView.EditTrigger.NoEditTriggers)
         self.board.setAlternatingRowColors(False)
         header = self.board.header()
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
+        # The problem keeps a readable width at any font size; at a large font the board scrolls
+        # sideways and the responsible person, the least needed column, goes out of view first.
+        header.resizeSection(5, px(60))  # the stretched last column never shrinks below its size when set
+        header.setStretchLastSection(True)
         header.setMinimumSectionSize(40)
 
         self.detail = QLabel("在左侧选中一个问题。")
@@ -220,6 +222,7 @@ class ProblemsScreen(Screen):
         self.next_stage = QComboBox()
         self.stage_hint = QLabel()
         set_role(self.stage_hint, "hint")
+        self.stage_hint.setWordWrap(True)  # a long hint wraps instead of widening the panel at a large font
         self.step_person = QLineEdit()
         self.step_person.setPlaceholderText("经办人姓名")
         self.step_at = QDateTimeEdit()
@@ -262,7 +265,7 @@ class ProblemsScreen(Screen):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([700, 420])
+        splitter.setSizes([px(700), px(420)])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(bar)
@@ -354,7 +357,7 @@ class ProblemsScreen(Screen):
                     cells[4].setForeground(QBrush(RED_TEXT))
                 head.appendRow(cells)
         self.board.expandAll()
-        for column, width in ((0, 128), (2, 122), (3, 40), (4, 156), (5, 62)):
+        for column, width in ((0, 128), (1, 160), (2, 112), (3, 40), (4, 140)):
             self.board.setColumnWidth(column, px(width))
         start, end = pydate(self.ledger_start.date()), pydate(self.ledger_end.date())
         counts = problems.counts(self.db, start, end, community_id=community, at=at)
