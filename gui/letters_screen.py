@@ -243,15 +243,20 @@ class LettersScreen(Screen):
         self.signed_date_edit.setCalendarPopup(True)
         self.signed_date_edit.setDisplayFormat("yyyy-MM-dd")
         self.save_parties_button = QPushButton("保存签订信息")
+        # Each row lays out on its own so the party's long name gets the room, not the check box text.
+        party_row = QHBoxLayout()
+        party_row.addWidget(self.street_party_edit, 3)
+        party_row.addWidget(QLabel("甲方签字人："))
+        party_row.addWidget(self.street_signer_edit, 1)
+        secretary_row = QHBoxLayout()
+        secretary_row.addWidget(self.secretary_combo, 1)
+        secretary_row.addWidget(self.signed_check)
+        secretary_row.addWidget(self.signed_date_edit)
+        secretary_row.addWidget(self.save_parties_button)
         form.addWidget(QLabel("甲方："), 0, 0)
-        form.addWidget(self.street_party_edit, 0, 1)
-        form.addWidget(QLabel("甲方签字人："), 0, 2)
-        form.addWidget(self.street_signer_edit, 0, 3)
+        form.addLayout(party_row, 0, 1)
         form.addWidget(QLabel("乙方书记："), 1, 0)
-        form.addWidget(self.secretary_combo, 1, 1)
-        form.addWidget(self.signed_check, 1, 2)
-        form.addWidget(self.signed_date_edit, 1, 3)
-        form.addWidget(self.save_parties_button, 1, 4)
+        form.addLayout(secretary_row, 1, 1)
 
         self.items_view = RowsTable([
             Column("序号", lambda p: p.item.sort_order, align="right"),
