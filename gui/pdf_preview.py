@@ -6,17 +6,51 @@ import shutil
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
-from gui.window_state import remember_dialog
 from gui import icons
+from gui.window_state import remember_dialog, store
 from gui.style import fitted
+
+
+PAGE_SETUP_KEY = "print/page_setup"
+
+
+def remember_page_setup(printer: QPrinter) -> None:
+    """Keep the printer, paper, orientation, duplex and colour chosen last time, for the next print."""
+    settings = store()
+    settings.setValue(f"{PAGE_SETUP_KEY}/printer", printer.printerName())
+    settings.setValue(f"{PAGE_SETUP_KEY}/paper", QPageSize.key(printer.pageLayout().pageSize().id()))
+    settings.setValue(f"{PAGE_SETUP_KEY}/landscape",
+                      printer.pageLayout().orientation() == QPageLayout.Orientation.Landscape)
+    settings.setValue(f"{PAGE_SETUP_KEY}/duplex", printer.duplex().name)
+    settings.setValue(f"{PAGE_SETUP_KEY}/colour", printer.colorMode() == QPrinter.ColorMode.Color)
+
+
+def configured_printer() -> QPrinter:
+    """A printer set up as the user left it last time (A4 portrait on the default printer the first time)."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    settings = store()
+    name = settings.value(f"{PAGE_SETUP_KEY}/printer", "", str)
+    if name and name in QPrinterInfo.availablePrinterNames():  # a printer since removed: use the default
+        printer.setPrinterName(name)
+    paper = settings.value(f"{PAGE_SETUP_KEY}/paper", "A4", str)
+    page_id = next((i for i in QPageSize.PageSizeId if QPageSize.key(i) == paper), QPageSize.PageSizeId.A4)
+    printer.setPageSize(QPageSize(page_id))
+    landscape = settings.value(f"{PAGE_SETUP_KEY}/landscape", False, bool)
+    printer.setPageOrientation(QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait)
+    duplex = settings.value(f"{PAGE_SETUP_KEY}/duplex", "", str)
+    if duplex in QPrinter.DuplexMode.__members__:
+        printer.setDuplex(QPrinter.DuplexMode[duplex])
+    colour = settings.value(f"{PAGE_SETUP_KEY}/colour", True, bool)
+    printer.setColorMode(QPrinter.ColorMode.Color if colour else QPrinter.ColorMode.GrayScale)
+    return printer
 
 
 class PdfPreviewDialog(QDialog):
@@ -88,10 +122,11 @@ class PdfPreviewDialog(QDialog):
             painter.end()
 
     def _on_print_button_clicked(self) -> None:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer = configured_printer()
         dialog = QPrintDialog(printer, self)
         dialog.setMinMax(1, self.page_count())
         if dialog.exec() == QDialog.DialogCode.Accepted:
+            remember_page_setup(printer)
             try:
                 self.print_to(printer)
             except OSError as exc:
