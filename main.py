@@ -311,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--user", default=argparse.SUPPRESS,
                         help="操作员用户名（数据库启用了登录时；密码在提示时输入，或放在环境变量 DANGJIAN_PASSWORD）")
     parser = argparse.ArgumentParser(prog="main.py", description="社区党建工作台", parents=[common])
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"社区党建工作台 {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="命令")
 
     demo = sub.add_parser("demo", parents=[common], help="生成演示数据库")

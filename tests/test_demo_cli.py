@@ -134,3 +134,11 @@ def test_cli_import_modes_match_the_importer():
     from core.excel_import import MODES
 
     assert main.IMPORT_MODES == MODES
+
+
+def test_version_names_the_program_and_its_version():
+    import main
+
+    result = run_main("--version", timeout=60)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"社区党建工作台 {main.__version__}"
