@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from core.db import Db, open_db
 from gui.base import Screen
+from gui.empty_state import EmptyState
 from gui.style import CHART, px, scaled, set_role
 
 if TYPE_CHECKING:  # the counting modules load in the worker, so the window opens without them
@@ -127,6 +128,13 @@ class DashboardScreen(Screen):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addLayout(top)
+        self.start_box = EmptyState(
+            "欢迎使用：第一步，把党员名册录进来",
+            "工作台上的各项统计都从台账里来。先导入党员名册（已有 Excel 花名册的一次导入），"
+            "再到“三会一课”登记会议、到“五必问走访”导入住户，这里的数字就会随之更新。",
+            [("从 Excel 导入党员名册…", lambda: self._start_in_roster("import_button")),
+             ("新增党员…", lambda: self._start_in_roster("add_button"))], parent=body)
+        layout.addWidget(self.start_box)
         layout.addWidget(self.todo_box)
         layout.addWidget(self.month_box)
         layout.addWidget(self.charts_box)
@@ -218,6 +226,12 @@ class DashboardScreen(Screen):
         self._fill(self.todo_grid, self._todo_tiles(f.alerts, f.dual_hours))
         self._fill(self.month_grid, self._month_tiles(f.street, f.month))
         self._draw_charts(f.points)
+        self.start_box.show_when(f.street.members == 0)
+
+    def _start_in_roster(self, button: str) -> None:
+        show = getattr(self.window(), "show_screen", None)
+        if show is not None:
+            getattr(show("roster"), button).click()
 
     def _todo_tiles(self, a: monthly.Alerts, dual_hours: float) -> list[Tile]:
         from core.letters import format_number

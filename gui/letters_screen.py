@@ -18,6 +18,7 @@ from core import letters, measures, settings, star_rating
 from core.db import Db, open_db
 from core.errors import UserError
 from gui.base import Screen
+from gui.empty_state import EmptyState
 from gui.style import ACCENT, STATUS, fitted, px, set_role
 from gui.table_model import Column, RowsTable
 
@@ -231,6 +232,12 @@ class LettersScreen(Screen):
             Column("得分", lambda p: num(p.score), sort=lambda p: p.score, progress=lambda p: p.score / 100),
         ], fit_contents=True)
         self.letters_model = self.letters_view.rows_model
+        self.empty_state = EmptyState(
+            "本年度还没有责任书",
+            "先在“责任书模板”页核对目标任务和分值，再点“按模板生成本年度责任书”，为每个社区各生成一份；"
+            "得分随会议、走访、问题等台账自动计算。",
+            [("生成本年度责任书", self.apply_button.click), ("查看模板", lambda: self.tabs.setCurrentIndex(1))],
+            over=self.letters_view)
         parties = QGroupBox("签订双方")
         form = QGridLayout(parties)
         self.street_party_edit = QLineEdit()
@@ -475,6 +482,7 @@ class LettersScreen(Screen):
         selected = self.selected_community_id()
         self._progress = letters.year_progress(self.db, self.year, self.as_of())
         self.letters_model.set_rows(self._progress)
+        self.empty_state.show_when(not self._progress)
         if selected is None or not self.select_community(selected):
             if self._progress:
                 self.letters_view.selectRow(0)

@@ -16,13 +16,14 @@ from PySide6.QtWidgets import (
     QTabWidget, QTextBrowser, QTimeEdit, QVBoxLayout, QWidget,
 )
 
-from core import meetings, orgs, persons
+from core import meetings, orgs, persons, records
 from core.clock import today
 from core.db import Db, open_db
 from core.errors import UserError
 from core.meetings import Attendance, MeetingSummary
 from core.pinyin import name_keys
 from gui.base import Screen
+from gui.empty_state import EmptyState
 from gui.table_model import ALIGNMENTS, Column, RowsTable, SortRole, readable_rows, sorted_view
 from gui.style import STATUS, current_font_size, px, set_role
 
@@ -773,6 +774,11 @@ class MeetingsScreen(Screen):
         self.meeting_view = RowsTable(MEETING_COLUMNS, background=lambda m: STATUS["info"].fill if m.status == "计划" else None,
                                       sort_column=0)
         self.meeting_model, self.meeting_proxy = self.meeting_view.rows_model, self.meeting_view.proxy
+        self.empty_state = EmptyState(
+            "还没有会议记录",
+            "三会一课的每次会议都在这里登记：选好党支部，点“新建会议”，填写主题和出勤后保存。"
+            "以前开过的会议可以补录，达标情况会随之更新。",
+            [("新建会议", self.new_button.click)], over=self.meeting_view)
         header = self.meeting_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_TOPIC, QHeaderView.ResizeMode.Stretch)
@@ -959,6 +965,7 @@ class MeetingsScreen(Screen):
         start, end = self._records_range()
         rows = meetings.list_meetings(self.db, branch_id, start, end)
         self.meeting_model.set_rows(rows)
+        self.empty_state.show_when(not records.has_any(self.db, "meetings"))
         held = [r for r in rows if r.status == "已召开"]
         rate = meetings.attendance_rate(self.db, branch_id, start, end)
         self.month_summary.setText(

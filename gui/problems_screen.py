@@ -13,10 +13,11 @@ from PySide6.QtWidgets import (
     QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter, QTreeView, QVBoxLayout, QWidget,
 )
 
-from core import households, persons, problems
+from core import households, persons, problems, records
 from core.errors import UserError
 from core.problems import Problem
 from gui.base import Screen, bind_save_key
+from gui.empty_state import EmptyState
 from gui.table_model import Column, RowsTable, readable_tree_rows
 from gui.visits_widgets import (
     AMBER, RED, RED_TEXT, ask_xlsx_path, export_excel, fill_community_combo, fill_grid_combo, may, name_completer, pydate,
@@ -205,6 +206,11 @@ class ProblemsScreen(Screen):
         header.resizeSection(5, px(60))  # the stretched last column never shrinks below its size when set
         header.setStretchLastSection(True)
         header.setMinimumSectionSize(40)
+        self.empty_state = EmptyState(
+            "还没有问题记录",
+            "五必问走访中点了“发现问题”的事项会自动进入台账；居民来电、来访反映的问题，点“登记问题”记下来。"
+            "每个问题按发现、研判、处置、反馈、办结逐步办理，超时会标红。",
+            [("登记问题", self.new_button.click)], over=self.board)
 
         self.detail = QLabel("在左侧选中一个问题。")
         self.detail.setWordWrap(True)
@@ -357,6 +363,7 @@ class ProblemsScreen(Screen):
                     cells[4].setForeground(QBrush(RED_TEXT))
                 head.appendRow(cells)
         self.board.expandAll()
+        self.empty_state.show_when(not records.has_any(self.db, "problems"))
         for column, width in ((0, 128), (1, 160), (2, 112), (3, 40), (4, 140)):
             self.board.setColumnWidth(column, px(width))
         start, end = pydate(self.ledger_start.date()), pydate(self.ledger_end.date())

@@ -18,12 +18,13 @@ from PySide6.QtWidgets import (
     QProgressDialog, QPushButton, QSplitter, QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
-from core import access, excel_import, idcard, member_events, members, orgs, settings
+from core import access, excel_import, idcard, member_events, members, orgs, records, settings
 from core.clock import today
 from core.db import Db, open_db
 from core.errors import UserError
 from core.members import ALL_STATUSES, Member, MemberQuery
 from gui.base import Screen
+from gui.empty_state import EmptyState
 from gui.export_dialog import ExportDialog, open_export_dialog
 from gui.import_wizard import ImportWizard, open_import_wizard
 from gui.member_event_dialog import MemberEventDialog
@@ -473,6 +474,12 @@ class RosterScreen(Screen):
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setHighlightSections(False)
+        self.empty_state = EmptyState(
+            "还没有党员",
+            "先把党员录进来：已有 Excel 花名册的，点“从 Excel 导入名册”一次导入，程序会逐行检查身份证号等信息；"
+            "也可以一名一名新增。",
+            [("从 Excel 导入名册…", self.import_button.click), ("新增党员…", self.add_button.click)],
+            over=self.table)
         readable_rows(self.table)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setAlternatingRowColors(True)
@@ -615,6 +622,7 @@ class RosterScreen(Screen):
         elif self.model.rowCount():
             self.table.selectRow(0)
         self._show_details()
+        self.empty_state.show_when(not records.has_any(self.db, "members"))
 
     def _update_reminder(self) -> None:
         days = settings.get(self.db, "probation_warning_days")

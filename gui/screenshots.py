@@ -65,6 +65,7 @@ def render_all(db: Db, out: Path) -> list[Path]:
         window.deleteLater()
         _settle()
     written += _render_first_run(out)
+    written += _render_new_office(out)
     from gui.dialog_screenshots import render_dialogs
 
     written += render_dialogs(db, out)
@@ -99,6 +100,37 @@ def _render_print_preview(db: Db, out: Path) -> list[Path]:
             dialog.deleteLater()
             _settle()
     return [path]
+
+
+def _render_new_office(out: Path) -> list[Path]:
+    """A just-created office: the dashboard's welcome and the roster saying where to start."""
+    import tempfile
+
+    from core.db import open_db
+    from core.office_setup import OfficeSetup, create_office
+
+    written = []
+    with tempfile.TemporaryDirectory() as folder:
+        db = open_db(Path(folder) / "new-office.db")
+        try:
+            create_office(db, OfficeSetup("城东街道党工委", "street", ["西湖社区", "鼓楼社区"], grids_per_community=2))
+            window = MainWindow(db, remember_layout=False)
+            window.resize(1280, 800)
+            window.show()
+            try:
+                for key in ("dashboard", "roster"):
+                    window.show_screen(key).wait_loaded()
+                    _settle()
+                    path = out / f"new-office-{key}.png"
+                    window.grab().save(str(path))
+                    written.append(path)
+            finally:
+                window.close()
+                window.deleteLater()
+                _settle()
+        finally:
+            db.close()
+    return written
 
 
 def _render_first_run(out: Path) -> list[Path]:

@@ -182,6 +182,9 @@ QLabel[role="summary"][tone="error"] {{ color: {overdue.text}; font-weight: bold
 QLabel[role="summary"][tone="ok"] {{ color: {done.text}; font-weight: bold; }}
 QFrame[role="reminder"] {{ background: {due.fill}; border: 1px solid {due.border}; border-radius: 3px; }}
 QFrame[role="reminder"] QLabel {{ background: transparent; }}
+QFrame[role="empty"] {{ background: white; border: 1px solid {BORDER}; border-radius: 6px; }}
+QFrame[role="empty"] QLabel {{ background: transparent; border: none; font-size: {pt(11)}; color: #333333; }}
+QFrame[role="empty"] QLabel[role="empty-title"] {{ font-size: {pt(13)}; font-weight: bold; color: {INK}; }}
 
 QPushButton[role="tile"] {{ border: 1px solid {BORDER}; border-radius: 6px; background: white; text-align: left;
     padding: 8px 10px; min-height: 7em; }}

@@ -13,11 +13,12 @@ from PySide6.QtWidgets import (
     QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from core import households, idcard, persons, problems, settings, visits
+from core import households, idcard, persons, problems, records, settings, visits
 from core.errors import UserError
 from core.households import Household
 from core.visits import DueHousehold, Visit
 from gui.base import Screen
+from gui.empty_state import EmptyState
 from gui.household_dialog import HouseholdDialog
 from gui.table_model import Column, RowsModel, RowsTable
 from gui.visits_widgets import (
@@ -104,6 +105,14 @@ class VisitsScreen(Screen):
         self.tabs.addTab(self._build_households_tab(), "住户")
         self.tabs.addTab(self._build_coverage_tab(), "覆盖率")
         self.tabs.addTab(self._build_rules_tab(), "规则与特殊群体")
+        actions = [("从Excel导入住户…", self._import_households_from_hint), ("新增住户…", self._add_household_from_hint)]
+        self.empty_states = [
+            EmptyState("还没有住户", "走访按户登记：先导入或新增住户，再回到这里查找并登记。", actions,
+                       over=self.search_results),
+            EmptyState("还没有住户", "五必问走访按户登记，先要有住户：已有住户台账的，用“从Excel导入住户”一次导入；"
+                       "也可以逐户新增。住户建好后，在“走访登记”页输入住址或户主姓名即可找到。", actions,
+                       over=self.household_table),
+        ]
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.tabs)
@@ -444,6 +453,9 @@ class VisitsScreen(Screen):
                 self._show_household_label(households.get(self.db, self.household_id))
             except UserError:
                 self.household_id = None
+        no_households = not records.has_any(self.db, "households")
+        for hint in self.empty_states:
+            hint.show_when(no_households)
         # Only the tab in front reloads now; the others when they are next shown (saving a visit stays quick).
         self._stale = {1, 2, 3}
         self._refresh_tab(self.tabs.currentIndex())
@@ -711,6 +723,14 @@ class VisitsScreen(Screen):
         if h.tags and (not h.last_visit or h.last_visit < self._special_due_before):
             return AMBER
         return None
+
+    def _import_households_from_hint(self) -> None:
+        self.tabs.setCurrentIndex(1)
+        self.h_import.click()
+
+    def _add_household_from_hint(self) -> None:
+        self.tabs.setCurrentIndex(1)
+        self.h_add.click()
 
     def refresh_households(self, *_args) -> None:
         if self._building:

@@ -10,12 +10,13 @@ from PySide6.QtWidgets import (
     QSplitter, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from core import idcard, orgs, persons
+from core import idcard, orgs, persons, records
 from core import volunteers as vol
 from core.clock import today
 from core.db import Db, open_db
 from core.errors import UserError
 from gui.base import Screen
+from gui.empty_state import EmptyState
 from gui.task import BackgroundTask
 from gui.volunteer_dialogs import (
     ActivityDialog, PersonPickerDialog, RegistrationDialog, TeamDialog, UnitDialog, VolunteerDialog, community_combo,
@@ -136,6 +137,12 @@ class VolunteersScreen(Screen):
         self.new_team_button = QPushButton("新建队伍…")
         self.import_button = QPushButton("导入队员名册…")
         self.import_button.setToolTip("从 Excel 导入队员：所属社区、队伍名称、姓名、联系电话、入队日期……；有错误时一行也不导入，并生成错误文件")
+        self.empty_state = EmptyState(
+            "还没有志愿服务队",
+            "先建立各社区的志愿服务队：已有队员名册的，用“导入队员名册”从 Excel 一次导入（队伍会一并建立）；"
+            "也可以逐个新建队伍再添加队员。之后每次活动点“记录活动”登记服务时长。",
+            [("导入队员名册…", self.import_button.click), ("新建队伍…", self.new_team_button.click)],
+            over=self.teams_table)
         self.edit_team_button = QPushButton("修改")
         self.delete_team_button = QPushButton("删除")
         left = _group("志愿服务队", self.teams_table,
@@ -401,6 +408,7 @@ class VolunteersScreen(Screen):
         self._team_rank = {t.team_id: i for i, t in enumerate(teams, start=1)}
         tree_order = {t.id: i for i, t in enumerate(vol.list_teams(self.db, community))}
         self.teams_table.set_rows(sorted(teams, key=lambda t: tree_order.get(t.team_id, 0)))
+        self.empty_state.show_when(not records.has_any(self.db, "volunteer_teams"))
         if self.teams_table.selected_row() is None and teams:
             self.teams_table.select_source_row(0)
         self._show_team()
