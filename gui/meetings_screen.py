@@ -772,7 +772,7 @@ class MeetingsScreen(Screen):
             bar.addWidget(b)
 
         self.meeting_view = RowsTable(MEETING_COLUMNS, background=lambda m: STATUS["info"].fill if m.status == "计划" else None,
-                                      sort_column=0)
+                                      sort_column=0, stretch=COL_TOPIC)
         self.meeting_model, self.meeting_proxy = self.meeting_view.rows_model, self.meeting_view.proxy
         self.empty_state = EmptyState(
             "还没有会议记录",
@@ -781,7 +781,9 @@ class MeetingsScreen(Screen):
             [("新建会议", self.new_button.click)], over=self.meeting_view)
         header = self.meeting_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_TOPIC, QHeaderView.ResizeMode.Stretch)
+        # The topic fills the room the others leave but keeps a few characters: at a large font the list
+        # scrolls sideways instead of cutting the topic to nothing.
+        header.setSectionResizeMode(COL_TOPIC, QHeaderView.ResizeMode.Interactive)
         self.month_summary = QLabel()
         self.month_summary.setWordWrap(True)
         left = QWidget()
