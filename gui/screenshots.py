@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QTabWidget
@@ -36,13 +38,23 @@ def render_sizes(db: Db, out: Path, sizes: list[str]) -> list[Path]:
     return written
 
 
-def render_all(db: Db, out: Path) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
+@contextmanager
+def _shown_window(db: Db) -> Iterator[MainWindow]:
     window = MainWindow(db, remember_layout=False)  # the same pictures on every PC
     window.resize(1280, 800)
     window.show()
-    written: list[Path] = []
     try:
+        yield window
+    finally:
+        window.close()
+        window.deleteLater()
+        _settle()
+
+
+def render_all(db: Db, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    with _shown_window(db) as window:
         for key in [spec.key for spec in window.specs]:
             screen = window.show_screen(key)
             screen.wait_loaded()
@@ -60,10 +72,6 @@ def render_all(db: Db, out: Path) -> list[Path]:
                 path = out / f"{key}.png"
                 window.grab().save(str(path))
                 written.append(path)
-    finally:
-        window.close()
-        window.deleteLater()
-        _settle()
     written += _render_first_run(out)
     written += _render_new_office(out)
     from gui.dialog_screenshots import render_dialogs
@@ -114,20 +122,13 @@ def _render_new_office(out: Path) -> list[Path]:
         db = open_db(Path(folder) / "new-office.db")
         try:
             create_office(db, OfficeSetup("城东街道党工委", "street", ["西湖社区", "鼓楼社区"], grids_per_community=2))
-            window = MainWindow(db, remember_layout=False)
-            window.resize(1280, 800)
-            window.show()
-            try:
+            with _shown_window(db) as window:
                 for key in ("dashboard", "roster"):
                     window.show_screen(key).wait_loaded()
                     _settle()
                     path = out / f"new-office-{key}.png"
                     window.grab().save(str(path))
                     written.append(path)
-            finally:
-                window.close()
-                window.deleteLater()
-                _settle()
         finally:
             db.close()
     return written
