@@ -277,12 +277,15 @@ def delete_grid(db: Db, grid_id: int) -> None:
     audit.delete(db, "grid", grid_id)
 
 
+ON_ROSTER = "status IN (SELECT value FROM roster_lookup WHERE kind = 'status' AND in_roster = 1)"
+
+
 def member_counts(db: Db) -> dict[int, int]:
-    """Members in each unit and everything below it, from one grouped query."""
+    """Members on the roster (not 转出, 去世…: as the roster counts them) in each unit and everything below it."""
     parents = dict(db.execute("SELECT id, parent_id FROM org_unit").fetchall())
     totals = {unit_id: 0 for unit_id in parents}
     direct = db.execute(
-        "SELECT branch_id, count(*) FROM member GROUP BY branch_id"
+        f"SELECT branch_id, count(*) FROM member WHERE {ON_ROSTER} GROUP BY branch_id"
     ).fetchall()
     for unit_id, n in direct:
         current = unit_id
@@ -290,7 +293,8 @@ def member_counts(db: Db) -> dict[int, int]:
             totals[current] = totals.get(current, 0) + n
             current = parents.get(current)
     for group_id, n in db.execute(
-        "SELECT party_group_id, count(*) FROM member WHERE party_group_id IS NOT NULL GROUP BY party_group_id"
+        f"SELECT party_group_id, count(*) FROM member WHERE party_group_id IS NOT NULL AND {ON_ROSTER} "
+        "GROUP BY party_group_id"
     ).fetchall():
         totals[group_id] = totals.get(group_id, 0) + n
     return totals
@@ -308,7 +312,8 @@ def unit_counts(db: Db, unit_id: int) -> UnitCounts:
     ids = _descendant_ids(db, unit_id) | {unit_id}
     marks = ",".join("?" * len(ids))
     members = db.execute(
-        f"SELECT count(*) FROM member WHERE branch_id IN ({marks}) OR party_group_id IN ({marks})", [*ids, *ids]
+        f"SELECT count(*) FROM member WHERE (branch_id IN ({marks}) OR party_group_id IN ({marks})) AND {ON_ROSTER}",
+        [*ids, *ids]
     ).fetchone()[0]
     grids = db.execute(f"SELECT count(*) FROM grid WHERE community_id IN ({marks})", list(ids)).fetchone()[0]
     kids = db.execute("SELECT count(*) FROM org_unit WHERE parent_id = ?", [unit_id]).fetchone()[0]

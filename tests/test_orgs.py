@@ -88,4 +88,16 @@ def test_member_counts_roll_up_the_tree(demo_db):
         if unit.kind != "party_group":
             assert counts[unit.id] == orgs.unit_counts(demo_db, unit.id).members, unit.name
     street = orgs.street(demo_db)
-    assert counts[street.id] == 300
+    on_roster = members.count_members(demo_db, members.MemberQuery())
+    assert counts[street.id] == on_roster
+
+
+def test_member_counts_leave_out_members_no_longer_on_the_roster(demo_db):
+    from core import audit
+
+    street = orgs.street(demo_db)
+    before = orgs.member_counts(demo_db)[street.id]
+    member_id = demo_db.execute("SELECT id FROM member WHERE status = '正常' LIMIT 1").fetchone()[0]
+    audit.update(demo_db, "member", member_id, {"status": "转出"})
+    assert orgs.member_counts(demo_db)[street.id] == before - 1
+    assert orgs.unit_counts(demo_db, street.id).members == before - 1
