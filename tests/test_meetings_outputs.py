@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 import subprocess
 from pathlib import Path
 
@@ -105,7 +106,9 @@ def test_demo_has_meetings_with_some_branches_behind(demo_db):
     assert states.count("held") > states.count("overdue") > 0
     start = (today - dt.timedelta(days=365)).isoformat()
     rates = [meetings.attendance_rate(demo_db, b.id, start, today.isoformat()) for b in orgs.branches(demo_db)]
-    assert all(r is not None and 0.6 < r < 0.98 for r in rates)
+    # A small branch whose few members chair and minute its meetings may reach full attendance; the street may not.
+    assert all(r is not None and 0.6 < r <= 1 for r in rates)
+    assert 0.7 < statistics.median(rates) < 0.95
     runs = [r for b in orgs.branches(demo_db) for r in meetings.consecutive_absences(demo_db, b.id, start, today.isoformat())]
     assert runs
     assert demo_db.execute("SELECT count(*) FROM meeting WHERE status = '计划'").fetchone()[0] == len(orgs.branches(demo_db))
