@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from core import audit, members, orgs
+from core import audit, members, orgs, settings
 from core.clock import now_text, today
 from core.db import Db
 from core.errors import NotFoundError, ValidationError
@@ -796,8 +796,13 @@ def _held_dates(db: Db, branch_id: int, kind_id: int, start: dt.date, end: dt.da
     return out
 
 
-def kind_compliance(db: Db, branch_id: int, kind: MeetingKind, view: Period, on: dt.date | None = None) -> KindCompliance:
-    """Judge one kind for a branch over a view period, as of `on` (default today)."""
+def kind_compliance(db: Db, branch_id: int, kind: MeetingKind, view: Period, on: dt.date | None = None,
+                    since: dt.date | None = None) -> KindCompliance:
+    """Judge one kind for a branch over a view period, as of `on` (default today).
+
+    Windows that closed before `since` (the office's 台账起始日期) are not required: the office
+    kept no ledger in the program then, so nothing can be overdue there.
+    """
     on = on or today()
     if kind.audience == "party_group":
         units = [(u.id, u.name) for u in orgs.list_units(db, kind="party_group", parent_id=branch_id)]
@@ -812,13 +817,16 @@ def kind_compliance(db: Db, branch_id: int, kind: MeetingKind, view: Period, on:
     dates = _held_dates(db, branch_id, kind.id, windows[0].start, view.end)
     n = kind.required_count
     required = held = 0
-    overdue = due = not_due = False
+    overdue = due = not_due = before_start = False
     deadline: str | None = None
     behind: list[str] = []
     for unit_id, unit_name in units:
         unit_dates = dates.get(unit_id, [])
         unit_behind = False
         for w in windows:
+            if since is not None and w.end < since:
+                before_start = True
+                continue
             last = min(w.end, view.end).isoformat()
             count = sum(1 for d in unit_dates if w.start.isoformat() <= d <= last)
             # Required: windows whose deadline falls inside the view and that have begun by `on`.
@@ -844,6 +852,8 @@ def kind_compliance(db: Db, branch_id: int, kind: MeetingKind, view: Period, on:
         state = "due"
     elif required == 0 and not_due:
         state = "not_due"
+    elif required == 0 and before_start:
+        state = "none"
     else:
         state = "held"
     total = sum(1 for ds in dates.values() for d in ds if d >= view.start.isoformat())
@@ -904,7 +914,8 @@ def compliance(db: Db, branch_id: int, period: str | Period, on: dt.date | None 
     """The branch's record for a period: kinds held vs required, attendance, absences."""
     view = parse_period(period)
     branch = orgs.get_unit(db, branch_id)
-    kinds = tuple(kind_compliance(db, branch_id, k, view, on) for k in list_kinds(db))
+    since = settings.records_start(db)
+    kinds = tuple(kind_compliance(db, branch_id, k, view, on, since) for k in list_kinds(db))
     start, end = view.start.isoformat(), view.end.isoformat()
     if with_details:
         meetings = tuple(list_meetings(db, branch_id, start, end, status="已召开"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core import orgs, settings
+from core import clock, orgs, settings
 from core.db import Db
 from core.errors import ValidationError
 
@@ -55,7 +55,9 @@ def create_office(db: Db, setup: OfficeSetup) -> int:
     if not 0 <= setup.grids_per_community <= 50:
         raise ValidationError("每个社区的网格数应在 0 到 50 之间。", "grids_per_community")
     with db.atomic():
-        settings.save_many(db, {"office_name": name, "office_level": setup.level, "min_wage": setup.min_wage})
+        # Meetings due before the office began using the program are not its overdue ones.
+        settings.save_many(db, {"office_name": name, "office_level": setup.level, "min_wage": setup.min_wage,
+                                "records_start": clock.today().isoformat()})
         if setup.level == "street":
             root = orgs.create_unit(db, "street", name)
             communities = [orgs.create_unit(db, "community", community_unit_name(c), root) for c in setup.communities]

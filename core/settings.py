@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -12,6 +13,9 @@ from core.db import Db
 DEFAULTS: dict[str, Any] = {
     "office_name": "城区街道党工委",
     "office_level": "street",  # street | community
+    # The day this office began keeping its ledgers in the program (ISO date, "" = always): 三会一课
+    # windows that closed before it are not counted as overdue. The first-run wizard sets it to that day.
+    "records_start": "",
     # Last year's local minimum wage, yuan per month.
     "min_wage": 1950,
     # stars -> (base pay multiple of the minimum wage, yearly service-and-development fund in yuan)
@@ -80,6 +84,7 @@ DEFAULTS: dict[str, Any] = {
 LABELS: dict[str, str] = {
     "office_name": "单位名称",
     "office_level": "单位层级",
+    "records_start": "台账起始日期（此前已结束的三会一课期次不计逾期）",
     "min_wage": "上年度当地最低工资标准（元/月）",
     "star_table": "星级与待遇对照表",
     "office_funding": "办公经费标准",
@@ -126,6 +131,12 @@ def set_value(db: Db, key: str, value: Any) -> None:
         )
 
 
+def records_start(db: Db) -> dt.date | None:
+    """The day ledgers began in the program, or None when every period counts."""
+    value = get(db, "records_start")
+    return dt.date.fromisoformat(value) if value else None
+
+
 def all_settings(db: Db) -> dict[str, Any]:
     stored = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM setting").fetchall()}
     return {**json.loads(json.dumps(DEFAULTS)), **stored}
@@ -139,6 +150,11 @@ def validate(values: dict[str, Any]) -> None:
         raise ValidationError("单位名称不能为空。", "office_name")
     if "office_level" in values and values["office_level"] not in ("street", "community"):
         raise ValidationError("单位层级只能是街道或社区。", "office_level")
+    if values.get("records_start"):
+        try:
+            dt.date.fromisoformat(str(values["records_start"]))
+        except ValueError:
+            raise ValidationError("台账起始日期应为日期，例如 2026-12-01；不限则留空。", "records_start") from None
     if "min_wage" in values and not (0 < int(values["min_wage"]) < 100_000):
         raise ValidationError("最低工资标准应为大于 0 的月工资（元）。", "min_wage")
     for key in ("backup_keep_daily", "backup_keep_weekly", "backup_keep_monthly"):

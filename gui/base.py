@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractButton, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QDateEdit, QInputDialog, QMessageBox, QWidget
 
 from core import undo
 from core.db import Db
@@ -145,3 +146,17 @@ def delete_records(owner, db: Db, signals: AppSignals, question: str, label: str
     if item is not None:
         signals.deleted.emit(item)
     return True
+
+
+def date_edit(day: dt.date | str | None = None) -> QDateEdit:
+    """A date field with a calendar, showing dates the way the store keeps them (2026-12-01)."""
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    day = dt.date.fromisoformat(day) if isinstance(day, str) else (day or dt.date.today())
+    edit.setDate(QDate(day.year, day.month, day.day))
+    return edit
+
+
+def iso(edit: QDateEdit) -> str:
+    return edit.date().toString("yyyy-MM-dd")

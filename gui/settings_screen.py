@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-    QScrollArea, QSizePolicy, QSpinBox, QTableWidget, QTabWidget, QVBoxLayout, QWidget,
+    QApplication, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+    QLineEdit, QPushButton, QScrollArea, QSizePolicy, QSpinBox, QTableWidget, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from core import access, settings
 from core.errors import UserError
 from gui import style
-from gui.base import Screen
+from gui.base import Screen, date_edit, iso
 from gui.org_screen import OrgScreen
 from gui.table_model import readable_rows
 
@@ -61,6 +61,18 @@ class OfficeSettingsForm(QWidget):
         form.addRow("单位名称：", self.office_name)
         form.addRow("单位层级：", self.office_level)
         form.addRow("上年度当地最低工资标准：", self.min_wage)
+        self.records_limited = QCheckBox("只从这一天起检查三会一课是否按期召开")
+        self.records_start = date_edit()
+        self.records_limited.toggled.connect(self.records_start.setEnabled)
+        start_row = QHBoxLayout()
+        start_row.addWidget(self.records_limited)
+        start_row.addWidget(self.records_start)
+        start_row.addStretch(1)
+        form.addRow("台账起始日期：", start_row)
+        hint = QLabel("此日期前已结束的月、季、年不计“逾期未开”，补录的会议照常计入。")
+        self.records_limited.setToolTip("开始用本程序记台账的日期。新建单位时自动设为建库当天。")
+        style.set_role(hint, "hint")
+        form.addRow("", hint)
 
         stars = QGroupBox("评星定级待遇（社区工作者基本报酬 = 最低工资 × 倍数）")
         stars_layout = QVBoxLayout(stars)
@@ -143,6 +155,10 @@ class OfficeSettingsForm(QWidget):
         self.office_name.setText(values["office_name"])
         self.office_level.setCurrentIndex(max(0, self.office_level.findData(values["office_level"])))
         self.min_wage.setValue(int(values["min_wage"]))
+        start = values.get("records_start") or ""
+        self.records_limited.setChecked(bool(start))
+        self.records_start.setEnabled(bool(start))
+        self.records_start.setDate(QDate.fromString(start, "yyyy-MM-dd") if start else QDate.currentDate())
         for n in range(5):
             row = values["star_table"][str(n + 1)]
             self.multiple_spins[n].setValue(float(row["pay_multiple"]))
@@ -165,6 +181,7 @@ class OfficeSettingsForm(QWidget):
             "office_name": self.office_name.text().strip(),
             "office_level": self.office_level.currentData(),
             "min_wage": self.min_wage.value(),
+            "records_start": iso(self.records_start) if self.records_limited.isChecked() else "",
             "star_table": {
                 str(n + 1): {"pay_multiple": round(self.multiple_spins[n].value(), 2), "service_fund": self.fund_spins[n].value()}
                 for n in range(5)

@@ -5,22 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from PySide6.QtCore import QDate, QTime, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTime, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
+    QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
     QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
     QSplitter, QTableWidget, QTableWidgetItem, QTimeEdit, QVBoxLayout, QWidget,
 )
 
 from core import idcard, members, orgs, persons
 from core import volunteers as vol
-from core.clock import today
 from core.db import Db
 from core.errors import UserError
-from gui.base import bind_save_key
+from gui.base import bind_save_key, date_edit, iso
+from gui.style import fitted, px, set_role
 from gui.table_model import Column, RowsTable, readable_rows
 from gui.window_state import remember_dialog
-from gui.style import fitted, px, set_role
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -34,19 +33,6 @@ def community_combo(db: Db, selected: int | None = None, with_all: bool = False)
     if selected:
         combo.setCurrentIndex(max(0, combo.findData(selected)))
     return combo
-
-
-def date_edit(day: dt.date | str | None = None) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    day = dt.date.fromisoformat(day) if isinstance(day, str) else (day or today())
-    edit.setDate(QDate(day.year, day.month, day.day))
-    return edit
-
-
-def iso(edit: QDateEdit) -> str:
-    return edit.date().toString("yyyy-MM-dd")
 
 
 class FormDialog(QDialog):

@@ -1,5 +1,7 @@
 """The main window, the organisation screen and the settings form, driven as a user would."""
 
+from PySide6.QtCore import QDate
+
 from core import orgs, settings
 from gui.settings_screen import SettingsScreen
 
@@ -136,3 +138,18 @@ def test_daily_backup_runs_in_the_background_once_a_day(window, demo_db, qtbot):
     with qtbot.waitSignal(window.daily_backup_done, timeout=60000) as second:
         window.start_daily_backup()
     assert second.args[0] is None  # today's copy is already there
+
+
+def test_settings_form_keeps_the_ledger_start_date(window, demo_db):
+    screen = window.show_screen("settings")
+    form = screen.office_form
+    assert not form.records_limited.isChecked() and not form.records_start.isEnabled()  # the demo counts every period
+    form.records_limited.setChecked(True)
+    assert form.records_start.isEnabled()
+    form.records_start.setDate(QDate(2026, 3, 1))
+    assert form.save()
+    assert settings.get(demo_db, "records_start") == "2026-03-01"
+    form.load()
+    assert form.records_limited.isChecked() and form.records_start.date() == QDate(2026, 3, 1)
+    form.records_limited.setChecked(False)
+    assert form.save() and settings.records_start(demo_db) is None

@@ -273,3 +273,35 @@ def test_meeting_needs_someone_expected(db, office):
     meeting_id = hold(db, office["branch"], "committee", "2025-03-02")
     with pytest.raises(ValidationError, match="名单是空的"):
         meetings.update_meeting(db, meeting_id, {}, attendance=[])
+
+
+def test_periods_before_the_ledger_start_are_not_overdue(db, office):
+    from core import settings
+
+    b = office["branch"]
+    on = dt.date(2025, 11, 20)
+    year = meetings.compliance(db, b, "2025", on=on)
+    assert year.kind("committee").state == "overdue" and year.kind("committee").required == 11
+    settings.set_value(db, "records_start", "2025-11-05")
+    year = meetings.compliance(db, b, "2025", on=on)
+    # October closed before the office began; November (running) and Q4 still count.
+    committee = year.kind("committee")
+    assert committee.state == "due" and committee.required == 1 and committee.deadline == "2025-11-30"
+    assert year.kind("general").state == "due" and year.kind("general").required == 1
+    assert meetings.compliance(db, b, "2025-Q3", on=on).kind("committee").state == "none"
+    hold(db, b, "committee", "2025-06-03")  # a meeting typed in from the paper book still counts as held
+    assert meetings.compliance(db, b, "2025-06", on=on).kind("committee").held_total == 1
+    settings.set_value(db, "records_start", "")
+    assert meetings.compliance(db, b, "2025-Q3", on=on).kind("committee").state == "overdue"
+    with pytest.raises(ValidationError, match="台账起始日期"):
+        settings.validate({"records_start": "2025-13-01"})
+
+
+def test_a_new_office_starts_its_ledger_today(db):
+    from core import settings
+    from core.office_setup import OfficeSetup, create_office
+
+    create_office(db, OfficeSetup("新城街道党工委", "street", ["阳光社区"]))
+    assert settings.records_start(db) == dt.date.today()
+    branch = orgs.branches(db)[0]
+    assert not meetings.compliance(db, branch.id, str(dt.date.today().year)).overdue
