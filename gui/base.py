@@ -7,7 +7,7 @@ from typing import Callable
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractButton, QDateEdit, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QDateEdit, QInputDialog, QLineEdit, QMessageBox, QPlainTextEdit, QWidget
 
 from core import undo
 from core.db import Db
@@ -39,6 +39,10 @@ class Screen(QWidget):
 
     def refresh(self) -> None:
         """Reload what the screen shows from core."""
+
+    def unsaved_input(self) -> bool:
+        """True when the user has typed into a form here that is not saved yet (screens with forms override)."""
+        return False
 
     def shutdown(self) -> None:
         """Stop background work at once: the window is closing or another database is opening."""
@@ -160,3 +164,18 @@ def date_edit(day: dt.date | str | None = None) -> QDateEdit:
 
 def iso(edit: QDateEdit) -> str:
     return edit.date().toString("yyyy-MM-dd")
+
+
+def typed_into(*edits: QLineEdit | QPlainTextEdit) -> bool:
+    """True when the user typed text into any of these since the program last filled them or they were saved."""
+    return any(e.isModified() and bool(e.text().strip()) if isinstance(e, QLineEdit)
+               else e.document().isModified() and bool(e.toPlainText().strip()) for e in edits)
+
+
+def mark_saved(*edits: QLineEdit | QPlainTextEdit) -> None:
+    """What these hold is stored now: typed_into() is False until the user types again."""
+    for e in edits:
+        if isinstance(e, QLineEdit):
+            e.setModified(False)
+        else:
+            e.document().setModified(False)

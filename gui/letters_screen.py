@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from core import letters, measures, settings, star_rating
 from core.db import Db, open_db
 from core.errors import UserError
-from gui.base import Screen
+from gui.base import Screen, mark_saved, typed_into
 from gui.empty_state import EmptyState
 from gui.style import ACCENT, STATUS, fitted, px, set_role
 from gui.table_model import Column, RowsTable
@@ -478,6 +478,10 @@ class LettersScreen(Screen):
     def as_of(self) -> dt.date:
         return _pydate(self.as_of_edit.date())
 
+    def unsaved_input(self) -> bool:
+        return typed_into(self.street_party_edit, self.street_signer_edit, self.street_secretary_edit,
+                          self.preamble_edit, self.closing_edit)
+
     def refresh(self) -> None:
         selected = self.selected_community_id()
         self._progress = letters.year_progress(self.db, self.year, self.as_of())
@@ -693,7 +697,8 @@ class LettersScreen(Screen):
             "secretary_person_id": person_id, "secretary_name": "" if person_id else text,
             "signed_date": _pydate(self.signed_date_edit.date()) if self.signed_check.isChecked() else None,
         }
-        self._run(lambda: letters.update_letter(self.db, progress.letter.id, **changes))
+        if self._run(lambda: letters.update_letter(self.db, progress.letter.id, **changes)):
+            mark_saved(self.street_party_edit, self.street_signer_edit)
 
     def _selected_item(self) -> letters.ItemProgress | None:
         row = self.items_view.selected_row()
@@ -780,6 +785,7 @@ class LettersScreen(Screen):
             "letter_closing": self.closing_edit.toPlainText().strip(),
         }
         if self._run(lambda: settings.save_many(self.db, values), "settings"):
+            mark_saved(self.street_secretary_edit, self.preamble_edit, self.closing_edit)
             self.show_info("已保存。新生成的责任书将使用这些文字；已生成的责任书不变。")
 
     def _selected_rating_row(self):

@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
         self.backup_action.triggered.connect(self._on_backup_action_triggered)
         self.lock_action.triggered.connect(self._on_lock_action_triggered)
         self.password_action.triggered.connect(self._on_password_action_triggered)
-        self.quit_action.triggered.connect(self.close)
+        self.quit_action.triggered.connect(self._on_quit_action_triggered)
         self.about_action.triggered.connect(self._on_about_action_triggered)
         self.guide_action.triggered.connect(self._on_guide_action_triggered)
         for name, (action, _label) in self.command_actions.items():
@@ -556,7 +556,18 @@ class MainWindow(QMainWindow):
         if task is not None and task.is_running():
             task.wait()
 
+    def _on_quit_action_triggered(self) -> None:
+        if self.may_discard_unsaved_input("关闭程序"):
+            self._discard_confirmed = True
+            self.close()
+            self._discard_confirmed = False
+
     def closeEvent(self, event) -> None:
+        # The user closing the window (title bar, Alt+F4) is asked about unsaved typing; 退出 asked already.
+        if event.spontaneous() and not getattr(self, "_discard_confirmed", False) \
+                and not self.may_discard_unsaved_input("关闭程序"):
+            event.ignore()
+            return
         self.save_layout()
         self.wait_for_background_work()
         QApplication.instance().removeEventFilter(self.idle_watcher)
@@ -600,6 +611,9 @@ class MainWindow(QMainWindow):
     def show_error(self, message: str) -> None:
         QMessageBox.warning(self, "提示", message)
 
+    def confirm_discard(self, message: str) -> bool:
+        return QMessageBox.question(self, "内容尚未保存", message) == QMessageBox.StandardButton.Yes
+
     def confirm_undo(self, message: str) -> bool:
         return QMessageBox.question(self, "撤销删除", message) == QMessageBox.StandardButton.Yes
 
@@ -616,6 +630,16 @@ class MainWindow(QMainWindow):
         # Fonts and row heights follow at once; column widths and box sizes were set when each screen was
         # built, so rebuild the screens (after the settings slot that asked for it has returned).
         QTimer.singleShot(0, self, self.rebuild_screens)
+
+    def screens_with_unsaved_input(self) -> list[str]:
+        """Titles of the built screens holding typed input that is not saved yet."""
+        return [screen.title for screen in self.screens.values() if screen.unsaved_input()]
+
+    def may_discard_unsaved_input(self, doing: str) -> bool:
+        """True when no form holds unsaved typing, or the user agrees to lose it for `doing`."""
+        unsaved = self.screens_with_unsaved_input()
+        return not unsaved or self.confirm_discard(
+            f"“{'”“'.join(unsaved)}”里有还没保存的内容，{doing}会清空这些内容。\n\n仍要{doing}吗？（点“否”可以先回去保存）")
 
     def rebuild_screens(self) -> None:
         """Build every screen again at the current font size, keeping the screen and tab the user is on."""
@@ -644,6 +668,8 @@ class MainWindow(QMainWindow):
             self._switch(Path(path))
 
     def _switch(self, path: Path) -> bool:
+        if not self.may_discard_unsaved_input("打开另一个数据库"):
+            return False
         try:
             self.switch_database(path)
         except UserError as exc:

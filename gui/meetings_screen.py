@@ -22,7 +22,7 @@ from core.db import Db, open_db
 from core.errors import UserError
 from core.meetings import Attendance, MeetingSummary
 from core.pinyin import name_keys
-from gui.base import Screen
+from gui.base import Screen, typed_into
 from gui.empty_state import EmptyState
 from gui.table_model import ALIGNMENTS, Column, RowsTable, SortRole, readable_rows, sorted_view
 from gui.style import STATUS, current_font_size, px, set_role
@@ -912,6 +912,11 @@ class MeetingsScreen(Screen):
         self.remove_seat_button.clicked.connect(self._on_remove_seat_button_clicked)
 
     # Loading -----------------------------------------------------------------------------------
+    def unsaved_input(self) -> bool:
+        e = self.editor
+        return typed_into(e.place_edit, e.topic_edit, e.minutes_edit, e.resolutions_edit, e.guests_edit,
+                          e.attachments_edit)
+
     def refresh(self) -> None:
         now = today()
         branch_id = self.selected_branch_id()

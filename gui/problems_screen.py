@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from core import households, persons, problems, records
 from core.errors import UserError
 from core.problems import Problem
-from gui.base import Screen, bind_save_key
+from gui.base import Screen, bind_save_key, typed_into
 from gui.empty_state import EmptyState
 from gui.table_model import Column, RowsTable, readable_tree_rows
 from gui.visits_widgets import (
@@ -301,6 +301,9 @@ class ProblemsScreen(Screen):
         return slots
 
     # Loading -------------------------------------------------------------------------------------
+    def unsaved_input(self) -> bool:
+        return typed_into(self.step_person, self.step_text, self.step_responsible)
+
     def refresh(self) -> None:
         fill_community_combo(self.community, self.db)
         self.cadre_ids = {p.name: p.id for p in households.cadres(self.db)}

@@ -151,6 +151,8 @@ class OfficeSettingsForm(QWidget):
         self.font_size.currentIndexChanged.connect(self._on_font_size_current_index_changed)
 
     def load(self, values: dict | None = None) -> None:
+        """Fill the form from the store, or from `values` (e.g. the defaults, shown but not yet saved)."""
+        from_store = values is None
         values = values or settings.all_settings(self.db)
         self.office_name.setText(values["office_name"])
         self.office_level.setCurrentIndex(max(0, self.office_level.findData(values["office_level"])))
@@ -171,6 +173,8 @@ class OfficeSettingsForm(QWidget):
         self.member_hours.setValue(int(values["dual_registration_member_hours"]))
         self.unit_hours.setValue(int(values["dual_registration_unit_hours"]))
         self.status.setText("")
+        if from_store:
+            self._clean_values = self.values()
 
     def values(self) -> dict:
         base = settings.get(self.db, "office_funding")
@@ -191,6 +195,10 @@ class OfficeSettingsForm(QWidget):
             "dual_registration_unit_hours": self.unit_hours.value(),
         }
 
+    def unsaved_input(self) -> bool:
+        """The form differs from what it last loaded or saved (the font size applies at once, so is not part of it)."""
+        return self.values() != self._clean_values
+
     def save(self) -> bool:
         values = self.values()
         try:
@@ -199,6 +207,7 @@ class OfficeSettingsForm(QWidget):
             self.status.setText("")
             self.screen.show_error(str(exc))
             return False
+        self._clean_values = values
         self.status.setText("设置已保存。")
         self.saved.emit()
         self.screen.changed("settings")
@@ -216,6 +225,13 @@ class OfficeSettingsForm(QWidget):
         self.font_size.blockSignals(False)
 
     def _on_font_size_current_index_changed(self, index: int) -> None:
+        # Every screen is laid out again at the new size, which empties forms not yet saved: ask first.
+        may_discard = getattr(self.window(), "may_discard_unsaved_input", None)
+        if may_discard is not None and not may_discard("改字体大小"):
+            self.font_size.blockSignals(True)
+            self.font_size.setCurrentIndex(max(0, self.font_size.findData(style.current_font_size())))
+            self.font_size.blockSignals(False)
+            return
         self.set_font_size(self.font_size.itemData(index))
 
     def _on_reset_button_clicked(self) -> None:
@@ -261,6 +277,9 @@ class SettingsScreen(Screen):
         if page is self.office_form:
             return {"save": ("保存设置", self.office_form._on_save_button_clicked)}
         return {}
+
+    def unsaved_input(self) -> bool:
+        return self.office_form.unsaved_input()
 
     def refresh(self) -> None:
         self.office_form.load()

@@ -17,7 +17,7 @@ from core import households, idcard, persons, problems, records, settings, visit
 from core.errors import UserError
 from core.households import Household
 from core.visits import DueHousehold, Visit
-from gui.base import Screen
+from gui.base import Screen, mark_saved, typed_into
 from gui.empty_state import EmptyState
 from gui.household_dialog import HouseholdDialog
 from gui.table_model import Column, RowsModel, RowsTable
@@ -434,6 +434,9 @@ class VisitsScreen(Screen):
         self.rules_save.clicked.connect(self._on_rules_save_clicked)
 
     # Loading -------------------------------------------------------------------------------------
+    def unsaved_input(self) -> bool:
+        return typed_into(self.visitors_edit, self.note_edit, *(row.text_edit for row in self.item_rows))
+
     def refresh(self) -> None:
         fill_community_combo(self.h_community, self.db)
         fill_grid_combo(self.h_grid, self.db, self.h_community.currentData())
@@ -643,6 +646,7 @@ class VisitsScreen(Screen):
         except UserError as exc:
             self.show_error(str(exc))
             return None
+        mark_saved(self.visitors_edit, self.note_edit, *(row.text_edit for row in self.item_rows))
         visit = visits.get_visit(self.db, self.visit_id)
         self._show_saved_status(visit)
         self.visit_saved.emit(self.visit_id)

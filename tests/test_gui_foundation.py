@@ -91,6 +91,12 @@ def test_settings_form_saves_and_refuses_bad_star_table(window, demo_db, monkeyp
     assert errors and "星级越高" in errors[0]
     assert settings.get(demo_db, "min_wage") == 2100
     assert form.min_wage.value() == 2500  # what was typed stays on screen
+    assert form.unsaved_input()
+    form.load()
+    assert not form.unsaved_input()
+    monkeypatch.setattr(screen, "confirm", lambda text: True)
+    form._on_reset_button_clicked()
+    assert form.unsaved_input()  # the defaults are shown, not saved yet
 
 
 def test_screenshots_command_writes_a_png_per_screen(qtbot, demo_db, tmp_path):

@@ -161,3 +161,47 @@ def test_dialog_buttons_get_icons_from_the_program_style(qtbot, machine_settings
     layout.addWidget(cancel)
     dialog.show()
     assert not save.icon().isNull() and cancel.icon().isNull()
+
+
+def test_font_change_asks_before_emptying_a_form_typed_elsewhere(qtbot, demo_db, machine_settings, monkeypatch):
+    from gui.main_window import MainWindow
+
+    style.apply_look(qtbot_app(qtbot), "normal")
+    window = MainWindow(demo_db)
+    qtbot.addWidget(window)
+    window.show()
+    meetings_screen = window.show_screen("meetings")
+    meetings_screen.editor.topic_edit.insert("学习传达街道工作会议精神")  # typed, as a user does
+    settings_screen = window.show_screen("settings")
+    form = settings_screen.office_form
+    assert not form.unsaved_input()
+    questions: list[str] = []
+    monkeypatch.setattr(window, "confirm_discard", lambda text: questions.append(text) or False)
+    form.font_size.setCurrentIndex(form.font_size.findData("large"))
+    assert questions and "三会一课" in questions[0] and "清空" in questions[0]
+    assert style.current_font_size() == "normal" and form.font_size.currentData() == "normal"
+    assert window.screens["meetings"] is meetings_screen
+    assert meetings_screen.editor.topic_edit.text() == "学习传达街道工作会议精神"
+    # Typed into the settings form itself: the form is rebuilt too, so it is named as well.
+    form.min_wage.setValue(2300)
+    assert form.unsaved_input()
+    monkeypatch.setattr(window, "confirm_discard", lambda text: questions.append(text) or True)
+    form.font_size.setCurrentIndex(form.font_size.findData("large"))
+    assert "设置" in questions[-1] and style.current_font_size() == "large"
+    qtbot.waitUntil(lambda: window.screens.get("meetings") is not meetings_screen)
+    assert window.screens_with_unsaved_input() == []
+
+
+def test_closing_or_opening_another_file_asks_before_losing_typed_minutes(qtbot, window, tmp_path, monkeypatch):
+    editor = window.show_screen("meetings").editor
+    editor.minutes_edit.insertPlainText("会议传达了街道党工委工作会议精神。")
+    questions: list[str] = []
+    monkeypatch.setattr(window, "confirm_discard", lambda text: questions.append(text) or False)
+    assert not window._switch(tmp_path / "other.db")
+    assert "三会一课" in questions[-1] and "打开另一个数据库" in questions[-1]
+    window.quit_action.trigger()  # 文件 → 退出 (Ctrl+Q)
+    assert window.isVisible() and "关闭程序" in questions[-1]
+    assert editor.minutes_edit.toPlainText() == "会议传达了街道党工委工作会议精神。"
+    monkeypatch.setattr(window, "confirm_discard", lambda text: True)
+    window.quit_action.trigger()
+    assert not window.isVisible()

@@ -103,7 +103,10 @@ def test_incomplete_visit_is_flagged_and_can_be_completed(qtbot, db, office, scr
     visit_screen.pick_household(office["household"])
     visit_screen.set_item(1, "无异常")
     visit_screen.set_item(4, "有情况", "与邻居有口角，已劝解")
+    visit_screen.note_edit.insert("住户反映楼道灯不亮")  # typed: closing now would lose it
+    assert visit_screen.unsaved_input()
     visit_id = visit_screen.save_visit()
+    assert not visit_screen.unsaved_input()  # saved: nothing to lose
     assert visit_id and "未问完" in visit_screen.form_status.text() and "2、3、5" in visit_screen.form_status.text()
     assert not visits.get_visit(db, visit_id).complete
     visit_screen.open_visit(visit_id)
