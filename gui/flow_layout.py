@@ -1,9 +1,14 @@
-"""A row of buttons that wraps onto a second line when the window is narrow or the font is large."""
+"""A row of buttons that wraps onto a second line when the window is narrow or the font is large.
+
+The row does not use Qt's height-for-width: once one widget on a page has it, the page's vertical layout
+reports the sum of every widget's *preferred* height, and the main window's scroll area takes that as the
+page's minimum, so a page that fitted would scroll. The row instead reports the height it needs at the width
+it was last given, and asks for a new layout when that changes."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QLayout, QLayoutItem, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLayout, QLayoutItem, QSizePolicy, QSpacerItem, QWidget
 
 
 class FlowLayout(QLayout):
@@ -13,6 +18,7 @@ class FlowLayout(QLayout):
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._spacing = spacing
+        self._height: int | None = None  # needed at the width last given; None before the first layout
         self.setContentsMargins(0, 0, 0, 0)
 
     def addItem(self, item: QLayoutItem) -> None:
@@ -30,55 +36,85 @@ class FlowLayout(QLayout):
     def expandingDirections(self) -> Qt.Orientation:
         return Qt.Orientation(0)
 
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return self._arrange(QRect(0, 0, width, 0), move=False)
-
     def setGeometry(self, rect: QRect) -> None:
         super().setGeometry(rect)
-        self._arrange(rect, move=True)
+        height = self._arrange(rect, move=True)
+        if height != self._height:
+            self._height = height
+            if self.parentWidget() is not None:
+                self.parentWidget().updateGeometry()  # lines were added or removed: the page lays out again
+
+    def _needed_height(self) -> int:
+        if self._height is not None:
+            return self._height
+        margins = self.contentsMargins()  # not laid out yet: one line
+        return max((i.sizeHint().height() for i in self._items), default=0) + margins.top() + margins.bottom()
 
     def sizeHint(self) -> QSize:
         width = sum(i.sizeHint().width() for i in self._items) + self._spacing * max(0, len(self._items) - 1)
-        height = max((i.sizeHint().height() for i in self._items), default=0)
         margins = self.contentsMargins()
-        return QSize(width + margins.left() + margins.right(), height + margins.top() + margins.bottom())
+        return QSize(width + margins.left() + margins.right(), self._needed_height())
 
     def minimumSize(self) -> QSize:
-        size = QSize()
-        for item in self._items:
-            size = size.expandedTo(item.minimumSize())
+        width = max((item.minimumSize().width() for item in self._items), default=0)
         margins = self.contentsMargins()
-        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+        return QSize(width + margins.left() + margins.right(), self._needed_height())
+
+    def add_stretch(self) -> None:
+        """Room that grows: what follows sits at the right end of the line it shares with what precedes."""
+        self.addItem(QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum))
 
     def _arrange(self, rect: QRect, move: bool) -> int:
         margins = self.contentsMargins()
         area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
-        x, y, line_height = area.x(), area.y(), 0
+        lines: list[list[tuple[QLayoutItem, int]]] = [[]]
+        x = area.x()
         for item in self._items:
             if item.widget() is not None and not item.widget().isVisibleTo(self.parentWidget()):
                 continue
-            hint = item.sizeHint()
-            if x > area.x() and x + hint.width() > area.right() + 1:
-                x, y, line_height = area.x(), y + line_height + self._spacing, 0
-            if move:
-                item.setGeometry(QRect(QPoint(x, y), hint))
-            x += hint.width() + self._spacing
-            line_height = max(line_height, hint.height())
-        return y + line_height - rect.y() + margins.bottom()
+            # An item wider than the line gets the line (never less than its minimum): a field shrinks, not clips.
+            width = max(min(item.sizeHint().width(), area.width()), item.minimumSize().width())
+            if x > area.x() and x + width > area.right() + 1:
+                lines.append([])
+                x = area.x()
+            if item.spacerItem() is not None and not lines[-1]:
+                continue  # a stretch that would open a line pushes nothing
+            lines[-1].append((item, width))
+            x += width + self._spacing
+        y = area.y()
+        for line in lines:
+            if not line:
+                continue
+            # Room left on the line goes to what expands (a stretch, a search box), shared equally.
+            used = sum(width for _, width in line) + self._spacing * (len(line) - 1)
+            growing = [i for i, (item, _) in enumerate(line) if item.expandingDirections() & Qt.Orientation.Horizontal]
+            extra = max(0, area.width() - used)
+            x, line_height = area.x(), max(item.sizeHint().height() for item, _ in line)
+            for i, (item, width) in enumerate(line):
+                if i in growing:
+                    width += extra // len(growing) + (1 if growing.index(i) < extra % len(growing) else 0)
+                if move:
+                    height = item.sizeHint().height()
+                    item.setGeometry(QRect(QPoint(x, y + (line_height - height) // 2), QSize(width, height)))
+                x += width + self._spacing
+            y += line_height + self._spacing
+        return y - self._spacing - rect.y() + margins.bottom() if any(lines) else margins.top() + margins.bottom()
 
 
-def flow_row(widgets: list[QWidget], parent: QWidget | None = None) -> QWidget:
-    """A widget holding `widgets` in a wrapping row, ready to add to a vertical layout."""
+STRETCH = None  # in flow_row's list: room that grows, as QBoxLayout.addStretch
+
+
+def flow_row(widgets: list[QWidget | None], parent: QWidget | None = None) -> QWidget:
+    """A widget holding `widgets` in a wrapping row, ready to add to a vertical layout; STRETCH entries
+    push what follows to the right end of its line, and widgets that expand (line edits) fill the line."""
     holder = QWidget(parent)
     layout = FlowLayout(holder)
     for widget in widgets:
-        layout.addWidget(widget)
-    policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-    policy.setHeightForWidth(True)
-    holder.setSizePolicy(policy)
+        if widget is STRETCH:
+            layout.add_stretch()
+        else:
+            layout.addWidget(widget)
+    holder.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
     return holder
 
 
