@@ -24,6 +24,7 @@ from core.meetings import Attendance, MeetingSummary
 from core.pinyin import name_keys
 from gui.base import Screen, typed_into
 from gui.empty_state import EmptyState
+from gui.flow_layout import STRETCH, flow_row, group
 from gui.table_model import ALIGNMENTS, Column, RowsTable, SortRole, readable_rows, sorted_view
 from gui.style import STATUS, current_font_size, px, set_role
 
@@ -406,17 +407,15 @@ class MeetingEditor(QWidget):
         self.remove_person_button = QPushButton("移出名单")
         self.reset_button = QPushButton("按类型重置名单")
         self.counts_label = QLabel()
+        self.counts_label.setWordWrap(True)  # the counts take two lines at a large font, not more width
         self.find_edit = QLineEdit()
         self.find_edit.setPlaceholderText("查找姓名/拼音首字母")
         self.find_edit.setToolTip("输入姓名或拼音首字母（如 zs），回车跳到下一个")
         self.find_edit.setMinimumWidth(px(150))
         self.find_edit.setClearButtonEnabled(True)
-        marks = QHBoxLayout()
-        marks.addWidget(QLabel("所选人员标为："))
-        for b in (self.present_button, self.leave_button, self.absent_button):
-            marks.addWidget(b)
-        marks.addStretch(1)
-        marks.addWidget(self.find_edit, 2)
+        # Rows that wrap: at a large font the search box goes under the buttons instead of widening the window.
+        marks = flow_row([group("所选人员标为：", self.present_button, self.leave_button, self.absent_button), STRETCH,
+                          self.find_edit])
         roster = QHBoxLayout()
         roster.addWidget(QLabel("应到名单："))
         roster.addWidget(self.add_person_button)
@@ -434,7 +433,7 @@ class MeetingEditor(QWidget):
 
         box = QGroupBox("出勤登记：默认全部出席，只改请假、缺席的人；请假原因直接在表中填写")
         box_layout = QVBoxLayout(box)
-        box_layout.addLayout(marks)
+        box_layout.addWidget(marks)
         box_layout.addWidget(self.attendance_view, 1)
         box_layout.addLayout(roster)
 
@@ -762,14 +761,9 @@ class MeetingsScreen(Screen):
         self.delete_button = QPushButton("删除")
         self.ledger_button = QPushButton("打印台账…")
         self.export_button = QPushButton("导出 Excel…")
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("党支部"))
-        bar.addWidget(self.branch_combo)
-        bar.addWidget(self.year_spin)
-        bar.addWidget(self.month_combo)
-        bar.addStretch(1)
-        for b in (self.new_button, self.delete_button, self.ledger_button, self.export_button):
-            bar.addWidget(b)
+        # The buttons wrap under the filters at a large font instead of widening the window.
+        bar = flow_row([group("党支部", self.branch_combo, self.year_spin, self.month_combo), STRETCH,
+                        group(self.new_button, self.delete_button, self.ledger_button, self.export_button)])
 
         self.meeting_view = RowsTable(MEETING_COLUMNS, background=lambda m: STATUS["info"].fill if m.status == "计划" else None,
                                       sort_column=0, stretch=COL_TOPIC)
@@ -800,10 +794,11 @@ class MeetingsScreen(Screen):
         splitter.addWidget(self.editor)
         splitter.setStretchFactor(0, 5)
         splitter.setStretchFactor(1, 6)
-        splitter.setSizes([560, 680])
+        # At a larger font the editor gets all but the list's minimum: its rows then stay on one line.
+        splitter.setSizes([560, 680] if current_font_size() == "normal" else [320, 900])
         tab = QWidget()
         layout = QVBoxLayout(tab)
-        layout.addLayout(bar)
+        layout.addWidget(bar)
         layout.addWidget(splitter, 1)
         return tab
 
@@ -874,6 +869,7 @@ class MeetingsScreen(Screen):
 
         committee_box = QGroupBox("支部委员（支委会的应到人员）")
         self.committee_branch_label = QLabel()
+        self.committee_branch_label.setWordWrap(True)  # a long branch name wraps beside the buttons
         self.committee_view = RowsTable([Column("职务", lambda seat: seat.role), Column("姓名", lambda seat: seat.name)])
         self.committee_model = self.committee_view.rows_model
         self.committee_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
