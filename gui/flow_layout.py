@@ -8,7 +8,7 @@ it was last given, and asks for a new layout when that changes."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QLayout, QLayoutItem, QSizePolicy, QSpacerItem, QWidget
+from PySide6.QtWidgets import QLabel, QLayout, QLayoutItem, QSizePolicy, QSpacerItem, QWidget
 
 
 class FlowLayout(QLayout):
@@ -128,3 +128,36 @@ def group(*parts: QWidget | str) -> QWidget:
     for part in parts:
         layout.addWidget(QLabel(part) if isinstance(part, str) else part)
     return holder
+
+
+class WrappingLabel(QLabel):
+    """A word-wrapped label that takes more lines, not more width, and reports the height its text needs at
+    its current width without height-for-width (see the module docstring)."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self._height: int | None = None
+
+    def hasHeightForWidth(self) -> bool:
+        return False  # QLabel turns it back on in its size policy at every setText
+
+    def _needed_height(self) -> int | None:
+        return self.heightForWidth(self.width()) if self.testAttribute(Qt.WidgetAttribute.WA_WState_Visible) else None
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        height = self._needed_height()
+        return hint if height is None else QSize(hint.width(), height)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        height = self._needed_height()
+        return hint if height is None else QSize(hint.width(), height)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        height = self.heightForWidth(self.width())
+        if height != self._height:
+            self._height = height
+            self.updateGeometry()  # one line more or less: the page lays out again

@@ -19,6 +19,7 @@ from core.households import Household
 from core.visits import DueHousehold, Visit
 from gui.base import Screen, mark_saved, typed_into
 from gui.empty_state import EmptyState
+from gui.flow_layout import STRETCH, WrappingLabel, flow_row, group
 from gui.household_dialog import HouseholdDialog
 from gui.table_model import Column, RowsModel, RowsTable
 from gui.visits_widgets import (
@@ -123,8 +124,7 @@ class VisitsScreen(Screen):
         self.search_edit.setClearButtonEnabled(True)
         self.search_results = QListWidget()
         self.search_results.setMaximumHeight(px(130))
-        self.household_label = QLabel("请先查找并选中要走访的住户。")
-        self.household_label.setWordWrap(True)
+        self.household_label = WrappingLabel("请先查找并选中要走访的住户。")
         set_role(self.household_label, "panel")
         pick_box = QGroupBox("一、选择住户")
         pick = QVBoxLayout(pick_box)
@@ -168,8 +168,7 @@ class VisitsScreen(Screen):
         self.save_button.setToolTip("保存（Ctrl+S）")
         set_role(self.save_button, "primary")
         self.new_button = QPushButton("新的走访")
-        self.form_status = QLabel()
-        self.form_status.setWordWrap(True)
+        self.form_status = WrappingLabel()
         buttons = QHBoxLayout()
         buttons.addWidget(self.all_clear_button)
         buttons.addStretch(1)
@@ -194,11 +193,9 @@ class VisitsScreen(Screen):
         self.h_search = QLineEdit()
         self.h_search.setPlaceholderText("住址 / 户主 / 拼音 / 电话")
         self.h_search.setClearButtonEnabled(True)
-        filters = QHBoxLayout()
-        for label, w in (("社区：", self.h_community), ("网格：", self.h_grid), ("特殊群体：", self.h_tag)):
-            filters.addWidget(QLabel(label))
-            filters.addWidget(w)
-        filters.addWidget(self.h_search, 1)
+        # Rows that wrap: at a large font they take two lines instead of widening the window.
+        filters = flow_row([group("社区：", self.h_community), group("网格：", self.h_grid),
+                            group("特殊群体：", self.h_tag), self.h_search])
         self.h_add = QPushButton("新增住户")
         self.h_edit = QPushButton("编辑")
         self.h_delete = QPushButton("删除")
@@ -206,13 +203,9 @@ class VisitsScreen(Screen):
         self.h_import = QPushButton("从Excel导入住户…")
         self.h_print = QPushButton("打印走访表（本页住户）")
         self.h_print_blank = QPushButton("打印空白走访表")
-        actions = QHBoxLayout()
-        for b in (self.h_add, self.h_edit, self.h_delete, self.h_visit, self.h_import):
-            actions.addWidget(b)
-        actions.addStretch(1)
-        actions.addWidget(self.h_print)
-        actions.addWidget(self.h_print_blank)
-        self.h_count = QLabel()
+        actions = flow_row([self.h_add, self.h_edit, self.h_delete, self.h_visit, self.h_import, STRETCH,
+                            group(self.h_print, self.h_print_blank)])
+        self.h_count = WrappingLabel()
 
         self.household_table = RowsTable([
             Column("住址", lambda h: h.address, width=200),
@@ -262,8 +255,8 @@ class VisitsScreen(Screen):
 
         page = QWidget()
         layout = QVBoxLayout(page)
-        layout.addLayout(filters)
-        layout.addLayout(actions)
+        layout.addWidget(filters)
+        layout.addWidget(actions)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.h_count)
         return page
@@ -280,14 +273,9 @@ class VisitsScreen(Screen):
         self.c_by = QComboBox()
         self.c_by.addItems(["按网格", "按包片干部"])
         self.c_export = QPushButton("导出走访记录（Excel）")
-        bar = QHBoxLayout()
-        for label, w in (("期间：", self.c_period), ("从", self.c_start), ("到", self.c_end), ("社区：", self.c_community),
-                         ("统计：", self.c_by)):
-            bar.addWidget(QLabel(label))
-            bar.addWidget(w)
-        bar.addStretch(1)
-        bar.addWidget(self.c_export)
-        self.c_summary = QLabel()
+        bar = flow_row([group("期间：", self.c_period), group("从", self.c_start, "到", self.c_end),
+                        group("社区：", self.c_community), group("统计：", self.c_by), STRETCH, self.c_export])
+        self.c_summary = WrappingLabel()
         set_role(self.c_summary, "summary")
         coverage_columns = [
             Column("住户", lambda r: r.coverage.households, align="right"),
@@ -330,7 +318,7 @@ class VisitsScreen(Screen):
             lists.addLayout(box)
         page = QWidget()
         layout = QVBoxLayout(page)
-        layout.addLayout(bar)
+        layout.addWidget(bar)
         layout.addWidget(self.c_summary)
         layout.addWidget(self.coverage_table, 3)
         layout.addLayout(lists, 2)
