@@ -14,10 +14,11 @@ from PySide6.QtWidgets import QLabel, QLayout, QLayoutItem, QSizePolicy, QSpacer
 class FlowLayout(QLayout):
     """Items left to right, wrapping like words; its height follows the width it is given."""
 
-    def __init__(self, parent: QWidget | None = None, spacing: int = 6):
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6, right: bool = False):
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._spacing = spacing
+        self._right = right  # each line ends at the right edge (a button bar under a table)
         self._height: int | None = None  # needed at the width last given; None before the first layout
         self.setContentsMargins(0, 0, 0, 0)
 
@@ -90,6 +91,8 @@ class FlowLayout(QLayout):
             growing = [i for i, (item, _) in enumerate(line) if item.expandingDirections() & Qt.Orientation.Horizontal]
             extra = max(0, area.width() - used)
             x, line_height = area.x(), max(item.sizeHint().height() for item, _ in line)
+            if self._right and not growing:
+                x += extra
             for i, (item, width) in enumerate(line):
                 if i in growing:
                     width += extra // len(growing) + (1 if growing.index(i) < extra % len(growing) else 0)
@@ -104,11 +107,12 @@ class FlowLayout(QLayout):
 STRETCH = None  # in flow_row's list: room that grows, as QBoxLayout.addStretch
 
 
-def flow_row(widgets: list[QWidget | None], parent: QWidget | None = None) -> QWidget:
+def flow_row(widgets: list[QWidget | None], parent: QWidget | None = None, right: bool = False) -> QWidget:
     """A widget holding `widgets` in a wrapping row, ready to add to a vertical layout; STRETCH entries
-    push what follows to the right end of its line, and widgets that expand (line edits) fill the line."""
+    push what follows to the right end of its line, and widgets that expand (line edits) fill the line.
+    With `right`, every line is pushed to the right edge."""
     holder = QWidget(parent)
-    layout = FlowLayout(holder)
+    layout = FlowLayout(holder, right=right)
     for widget in widgets:
         if widget is STRETCH:
             layout.add_stretch()

@@ -9,9 +9,9 @@ from typing import Callable
 
 from PySide6.QtCore import QDate, Qt, QThread, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout,
+    QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
     QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QProgressBar,
-    QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget,
+    QPushButton, QSizePolicy, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from core import letters, measures, settings, star_rating
@@ -19,6 +19,7 @@ from core.db import Db, open_db
 from core.errors import UserError
 from gui.base import Screen, mark_saved, typed_into
 from gui.empty_state import EmptyState
+from gui.flow_layout import STRETCH, WrappingLabel, flow_row, group
 from gui.style import ACCENT, STATUS, fitted, px, set_role
 from gui.table_model import Column, RowsTable
 
@@ -206,14 +207,8 @@ class LettersScreen(Screen):
         self.as_of_edit.setCalendarPopup(True)
         self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
         self.apply_button = QPushButton("按模板生成本年度责任书")
-        top = QHBoxLayout()
-        top.addWidget(QLabel("年度："))
-        top.addWidget(self.year_spin)
-        top.addSpacing(16)
-        top.addWidget(QLabel("统计截至："))
-        top.addWidget(self.as_of_edit)
-        top.addStretch(1)
-        top.addWidget(self.apply_button)
+        # Rows that wrap: at a large font they take two lines instead of widening the window.
+        top = flow_row([group("年度：", self.year_spin), group("　统计截至：", self.as_of_edit), STRETCH, self.apply_button])
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_letters_tab(), "各社区责任书")
@@ -221,7 +216,7 @@ class LettersScreen(Screen):
         self.tabs.addTab(self._build_rating_tab(), "评星定级")
         self.tabs.addTab(self._build_print_tab(), "打印")
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
+        layout.addWidget(top)
         layout.addWidget(self.tabs, 1)
 
     def _build_letters_tab(self) -> QWidget:
@@ -239,7 +234,7 @@ class LettersScreen(Screen):
             [("生成本年度责任书", self.apply_button.click), ("查看模板", lambda: self.tabs.setCurrentIndex(1))],
             over=self.letters_view)
         parties = QGroupBox("签订双方")
-        form = QGridLayout(parties)
+        form = QVBoxLayout(parties)
         self.street_party_edit = QLineEdit()
         self.street_signer_edit = QLineEdit()
         self.secretary_combo = QComboBox()
@@ -250,20 +245,21 @@ class LettersScreen(Screen):
         self.signed_date_edit.setCalendarPopup(True)
         self.signed_date_edit.setDisplayFormat("yyyy-MM-dd")
         self.save_parties_button = QPushButton("保存签订信息")
-        # Each row lays out on its own so the party's long name gets the room, not the check box text.
+        # Each row lays out on its own so the party's long name gets the room, not the check box text; at a
+        # large font the date and the save button go under the secretary instead of widening the window.
+        secretary_label = QLabel("乙方书记：")
+        party_label = QLabel("甲方：")
+        party_label.setMinimumWidth(secretary_label.sizeHint().width())  # the two fields start level
         party_row = QHBoxLayout()
+        party_row.addWidget(party_label)
         party_row.addWidget(self.street_party_edit, 3)
         party_row.addWidget(QLabel("甲方签字人："))
         party_row.addWidget(self.street_signer_edit, 1)
-        secretary_row = QHBoxLayout()
-        secretary_row.addWidget(self.secretary_combo, 1)
-        secretary_row.addWidget(self.signed_check)
-        secretary_row.addWidget(self.signed_date_edit)
-        secretary_row.addWidget(self.save_parties_button)
-        form.addWidget(QLabel("甲方："), 0, 0)
-        form.addLayout(party_row, 0, 1)
-        form.addWidget(QLabel("乙方书记："), 1, 0)
-        form.addLayout(secretary_row, 1, 1)
+        self.secretary_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        secretary_row = flow_row([group(secretary_label, self.secretary_combo),
+                                  group(self.signed_check, self.signed_date_edit), self.save_parties_button])
+        form.addLayout(party_row)
+        form.addWidget(secretary_row)
 
         self.items_view = RowsTable([
             Column("序号", lambda p: p.item.sort_order, align="right"),
@@ -285,17 +281,14 @@ class LettersScreen(Screen):
         self.edit_item_button = QPushButton("修改条目…")
         self.preview_letter_button = QPushButton("预览打印本社区责任书")
         self.score_label.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        for b in (self.manual_button, self.edit_item_button, self.preview_letter_button):
-            buttons.addWidget(b)
+        buttons = flow_row([self.manual_button, self.edit_item_button, self.preview_letter_button], right=True)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(parties)
         right_layout.addWidget(self.items_view, 1)
         right_layout.addWidget(self.score_label)  # own line: a long community name must not widen the window
-        right_layout.addLayout(buttons)
+        right_layout.addWidget(buttons)
         self.letters_view.setMinimumWidth(px(335))  # 社区, 签订 and 得分 all visible
         splitter = QSplitter()
         splitter.addWidget(self.letters_view)
@@ -324,12 +317,9 @@ class LettersScreen(Screen):
         self.down_template_button = QPushButton("下移")
         self.default_template_button = QPushButton("载入默认条目")
         self.template_total_label = QLabel()
-        bar = QHBoxLayout()
-        for b in (self.add_template_button, self.edit_template_button, self.delete_template_button,
-                  self.up_template_button, self.down_template_button, self.default_template_button):
-            bar.addWidget(b)
-        bar.addStretch(1)
-        bar.addWidget(self.template_total_label)
+        bar = flow_row([self.add_template_button, self.edit_template_button, self.delete_template_button,
+                        self.up_template_button, self.down_template_button, self.default_template_button, STRETCH,
+                        self.template_total_label])
         texts = QGroupBox("责任书文字（对以后生成的责任书生效）")
         texts_form = QFormLayout(texts)
         self.street_secretary_edit = QLineEdit()
@@ -346,7 +336,7 @@ class LettersScreen(Screen):
         texts_form.addRow("", self.save_texts_button)
         page = QWidget()
         layout = QVBoxLayout(page)
-        layout.addLayout(bar)
+        layout.addWidget(bar)
         layout.addWidget(self.template_view, 1)
         layout.addWidget(texts)
         return page
@@ -377,23 +367,20 @@ class LettersScreen(Screen):
         for b in (self.rate_button, self.manual_rating_button, self.clear_rating_button, self.households_button):
             bar.addWidget(b)
         bar.addStretch(1)
-        self.rating_total_label = QLabel()
-        self.rating_total_label.setWordWrap(True)
+        self.rating_total_label = WrappingLabel()
         bands = QGroupBox("得分与星级对照（达到分数线即评为该星级）")
-        bands_layout = QHBoxLayout(bands)
         self.band_spins: dict[int, QDoubleSpinBox] = {}
+        band_parts: list[QWidget | None] = []
         for n in range(5, 1, -1):
             spin = QDoubleSpinBox()
             spin.setRange(0, 100)
             spin.setDecimals(1)
             spin.setSuffix(" 分")
             self.band_spins[n] = spin
-            bands_layout.addWidget(QLabel(f"{'★' * n} ≥"))
-            bands_layout.addWidget(spin)
-        bands_layout.addWidget(QLabel("其余 ★"))
+            band_parts.append(group(f"{'★' * n} ≥", spin))
         self.save_bands_button = QPushButton("保存分数线")
-        bands_layout.addStretch(1)
-        bands_layout.addWidget(self.save_bands_button)
+        # The bands wrap onto a second line at a large font instead of widening the window.
+        QVBoxLayout(bands).addWidget(flow_row([*band_parts, QLabel("其余 ★"), STRETCH, self.save_bands_button]))
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addLayout(bar)
@@ -413,8 +400,7 @@ class LettersScreen(Screen):
         self.cancel_batch_button.setEnabled(False)
         self.batch_progress = QProgressBar()
         self.batch_progress.setFormat("%v / %m")
-        self.batch_status = QLabel("每个社区一份 PDF，另生成一份合订本便于批量打印。")
-        self.batch_status.setWordWrap(True)
+        self.batch_status = WrappingLabel("每个社区一份 PDF，另生成一份合订本便于批量打印。")
         buttons = QVBoxLayout()
         for b in (self.select_all_button, self.select_none_button, self.preview_selected_button, self.batch_button,
                   self.cancel_batch_button):
