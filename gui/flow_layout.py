@@ -65,6 +65,15 @@ class FlowLayout(QLayout):
         """Room that grows: what follows sits at the right end of the line it shares with what precedes."""
         self.addItem(QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum))
 
+    @staticmethod
+    def _natural_width(item: QLayoutItem) -> int:
+        """A field that grows and says how narrow it may be (a search box) starts at that width, so it stays on
+        the line of the buttons before it; the room left on the line then widens it."""
+        widget = item.widget()
+        if widget is not None and widget.minimumWidth() > 0 and item.expandingDirections() & Qt.Orientation.Horizontal:
+            return widget.minimumWidth()
+        return item.sizeHint().width()
+
     def _arrange(self, rect: QRect, move: bool) -> int:
         margins = self.contentsMargins()
         area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
@@ -74,7 +83,7 @@ class FlowLayout(QLayout):
             if item.widget() is not None and not item.widget().isVisibleTo(self.parentWidget()):
                 continue
             # An item wider than the line gets the line (never less than its minimum): a field shrinks, not clips.
-            width = max(min(item.sizeHint().width(), area.width()), item.minimumSize().width())
+            width = max(min(self._natural_width(item), area.width()), item.minimumSize().width())
             if x > area.x() and x + width > area.right() + 1:
                 lines.append([])
                 x = area.x()

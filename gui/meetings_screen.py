@@ -24,7 +24,7 @@ from core.meetings import Attendance, MeetingSummary
 from core.pinyin import name_keys
 from gui.base import Screen, typed_into
 from gui.empty_state import EmptyState
-from gui.flow_layout import STRETCH, flow_row, group
+from gui.flow_layout import STRETCH, WrappingLabel, flow_row, group
 from gui.table_model import ALIGNMENTS, Column, RowsTable, SortRole, readable_rows, sorted_view
 from gui.style import STATUS, current_font_size, px, set_role
 
@@ -406,8 +406,7 @@ class MeetingEditor(QWidget):
         self.add_person_button = QPushButton("添加应到人员…")
         self.remove_person_button = QPushButton("移出名单")
         self.reset_button = QPushButton("按类型重置名单")
-        self.counts_label = QLabel()
-        self.counts_label.setWordWrap(True)  # the counts take two lines at a large font, not more width
+        self.counts_label = WrappingLabel()  # the counts take two lines at a large font, not more width
         self.find_edit = QLineEdit()
         self.find_edit.setPlaceholderText("查找姓名/拼音首字母")
         self.find_edit.setToolTip("输入姓名或拼音首字母（如 zs），回车跳到下一个")
@@ -782,7 +781,7 @@ class MeetingsScreen(Screen):
         self.month_summary.setWordWrap(True)
         left = QWidget()
         # At a larger font the editor needs the room (the list's columns then scroll sideways).
-        left.setMinimumWidth(440 if current_font_size() == "normal" else 320)
+        left.setMinimumWidth(440 if current_font_size() == "normal" else 300)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.meeting_view, 1)
@@ -795,7 +794,7 @@ class MeetingsScreen(Screen):
         splitter.setStretchFactor(0, 5)
         splitter.setStretchFactor(1, 6)
         # At a larger font the editor gets all but the list's minimum: its rows then stay on one line.
-        splitter.setSizes([560, 680] if current_font_size() == "normal" else [320, 900])
+        splitter.setSizes([560, 680] if current_font_size() == "normal" else [300, 900])
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.addWidget(bar)
@@ -868,8 +867,7 @@ class MeetingsScreen(Screen):
         kinds_layout.addStretch(1)
 
         committee_box = QGroupBox("支部委员（支委会的应到人员）")
-        self.committee_branch_label = QLabel()
-        self.committee_branch_label.setWordWrap(True)  # a long branch name wraps beside the buttons
+        self.committee_branch_label = WrappingLabel()  # a long branch name wraps beside the buttons
         self.committee_view = RowsTable([Column("职务", lambda seat: seat.role), Column("姓名", lambda seat: seat.name)])
         self.committee_model = self.committee_view.rows_model
         self.committee_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
