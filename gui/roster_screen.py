@@ -30,7 +30,7 @@ from gui.import_wizard import ImportWizard, open_import_wizard
 from gui.member_event_dialog import MemberEventDialog
 from gui.member_form import MemberDialog
 from gui.table_model import ALIGNMENTS, readable_rows
-from gui.flow_layout import flow_row
+from gui.flow_layout import WrappingLabel, flow_row
 from gui.style import STATUS, px, set_role
 
 
@@ -462,7 +462,7 @@ class RosterScreen(Screen):
         actions.addWidget(flow_row([self.add_button, self.edit_button, self.event_button, self.reveal_button,
                                     self.columns_button, self.lookups_button]), 1)
         actions.addWidget(flow_row([self.import_button, self.undo_import_button, self.export_button,
-                                    self.print_button]))
+                                    self.print_button]), 0, Qt.AlignmentFlag.AlignTop)
 
         self.model = MemberTableModel(self.db, self)
         self.table = QTableView()
@@ -489,8 +489,7 @@ class RosterScreen(Screen):
             self.table.setColumnWidth(i, px(column.width))
 
         self.detail_box = QGroupBox("党员详情")
-        self.detail_label = QLabel()
-        self.detail_label.setWordWrap(True)
+        self.detail_label = WrappingLabel()  # its box is as tall as the text needs: never cut off at the bottom
         self.detail_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.history = QTableWidget(0, 2)
