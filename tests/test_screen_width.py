@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 
 from gui import style
 
-SCREENS = ("meetings", "visits", "letters", "settings")
+SCREENS = ("roster", "meetings", "visits", "letters", "settings")
 
 
 @pytest.fixture
@@ -59,6 +59,8 @@ def _width_problems(window, where: str) -> list[str]:
         text = widget.text()
         if widget.width() < widget.minimumSizeHint().width():
             problems.append(f"{where}: {text!r} is narrower than its text")
+        if isinstance(widget, QLabel) and widget.wordWrap() and widget.height() < widget.heightForWidth(widget.width()):
+            problems.append(f"{where}: {text[:20]!r} is cut off at the bottom")
         if widget.mapTo(window, QPoint(widget.width(), 0)).x() > right_edge:
             problems.append(f"{where}: {text!r} runs past the window's right edge")
     return problems
@@ -77,8 +79,10 @@ def test_busy_screens_fit_a_1280_window_at_a_large_font(qtbot, demo_db, font_siz
         screen = window.show_screen(key)
         screen.wait_loaded()
         tabs = screen.findChild(QTabWidget)
-        for index in range(tabs.count()):
-            tabs.setCurrentIndex(index)
+        for index in range(tabs.count() if tabs is not None else 1):
+            if tabs is not None:
+                tabs.setCurrentIndex(index)
             _settle()
-            problems += _width_problems(window, f"{font_size} {screen.title} › {tabs.tabText(index)}")
+            page = tabs.tabText(index) if tabs is not None else ""
+            problems += _width_problems(window, f"{font_size} {screen.title} › {page}")
     assert problems == []
