@@ -794,7 +794,7 @@ class MeetingsScreen(Screen):
         splitter.setStretchFactor(0, 5)
         splitter.setStretchFactor(1, 6)
         # At a larger font the editor gets all but the list's minimum: its rows then stay on one line.
-        splitter.setSizes([560, 680] if current_font_size() == "normal" else [300, 900])
+        splitter.setSizes([530, 710] if current_font_size() == "normal" else [300, 900])
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.addWidget(bar)
