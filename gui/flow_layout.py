@@ -1,9 +1,9 @@
-"""A row of buttons that wraps onto a second line when the window is narrow or the font is large.
+"""Rows of buttons and labels that wrap onto more lines when the window is narrow or the font is large.
 
-The row does not use Qt's height-for-width: once one widget on a page has it, the page's vertical layout
-reports the sum of every widget's *preferred* height, and the main window's scroll area takes that as the
-page's minimum, so a page that fitted would scroll. The row instead reports the height it needs at the width
-it was last given, and asks for a new layout when that changes."""
+Neither uses Qt's height-for-width: once one widget on a page has it, the page's vertical layout reports the
+sum of every widget's *preferred* height, and the main window's scroll area takes that as the page's minimum,
+so a page that fitted would scroll. They report the height they need at the width they were last given, and
+ask for a new layout when that changes."""
 
 from __future__ import annotations
 
@@ -133,7 +133,7 @@ def flow_row(widgets: list[QWidget | None], parent: QWidget | None = None, right
 
 def group(*parts: QWidget | str) -> QWidget:
     """Widgets (and label texts) that stay together on one line inside a flow row, e.g. "从" date "至" date."""
-    from PySide6.QtWidgets import QHBoxLayout, QLabel
+    from PySide6.QtWidgets import QHBoxLayout
 
     holder = QWidget()
     layout = QHBoxLayout(holder)
