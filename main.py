@@ -101,11 +101,21 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_screenshots(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import shutil
+    import tempfile
+
+    from PySide6.QtCore import QSettings
+
     from core.db import open_db
     from gui.app import ensure_app
     from gui.screenshots import render_sizes
     from gui.style import FONT_SIZES
 
+    # The same pictures on every PC: this PC's remembered window, dialog and column sizes are not read,
+    # and the run leaves nothing in its settings (recent files, sizes).
+    private = tempfile.mkdtemp(prefix="dangjian-screenshots-")
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, private)
     ensure_app()
     sizes = list(FONT_SIZES) if args.font == "all" else [args.font]
     db = open_db(Path(args.db), create=False)
@@ -113,6 +123,7 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
         written = render_sizes(db, Path(args.out), sizes)
     finally:
         db.close()
+        shutil.rmtree(private, ignore_errors=True)
     for path in written:
         print(path)
     return 0

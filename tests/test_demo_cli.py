@@ -1,6 +1,7 @@
 """The demo office and the headless commands: demo, check, backup, screenshots; kill safety of demo."""
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -142,3 +143,20 @@ def test_version_names_the_program_and_its_version():
     result = run_main("--version", timeout=60)
     assert result.returncode == 0
     assert result.stdout.strip() == f"社区党建工作台 {main.__version__}"
+
+
+def test_screenshots_neither_read_nor_change_this_pcs_remembered_sizes(tmp_path, demo_template):
+    # A dialog size remembered on this PC would change the pictures; the run must not write one either.
+    config = tmp_path / "config"
+    remembered = config / "DangjianDesk" / "社区党建工作台.ini"
+    remembered.parent.mkdir(parents=True)
+    remembered.write_text('[dialogs]\nmember="{\\"size\\": [1200, 300], \\"splitters\\": []}"\n', encoding="utf-8")
+    before = remembered.read_bytes()
+    db_path = tmp_path / "demo.db"
+    shutil.copy(demo_template, db_path)
+    done = subprocess.run([sys.executable, "main.py", "screenshots", "--db", str(db_path), "--font", "normal", "--out",
+                           str(tmp_path / "shots")], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "XDG_CONFIG_HOME": str(config), "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stderr
+    assert remembered.read_bytes() == before and [p.name for p in config.rglob("*") if p.is_file()] == [remembered.name]
+    assert (tmp_path / "shots" / "member-form.png").stat().st_size > 10_000
