@@ -253,20 +253,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_gui(db_path: str | None) -> int:
-    from core.db import default_db_path, open_db
+def open_window(db_path: str | None):
+    """Start up to the shown main window: the database (or the first-run wizard), the login, the window.
+    Returns the MainWindow, an exit code when there is nothing to show (the user gave up, or the file is bad)."""
+    from core.db import open_db
     from core.errors import UserError
     from gui.app import ensure_app
-    from gui.main_window import MainWindow
 
     from core import access
-    from gui.login import LoginDialog
+    from gui import startup
 
-    app = ensure_app(sys.argv[:1])
+    ensure_app(sys.argv[:1])
 
     if db_path:
         path = Path(db_path)
     else:  # the file used last time (文件 → 最近打开), else the one in the user's data folder
+        from core.db import default_db_path
         from gui.window_state import last_existing_database
 
         path = last_existing_database() or default_db_path()
@@ -285,12 +287,30 @@ def run_gui(db_path: str | None) -> int:
 
             QMessageBox.critical(None, "无法打开数据库", str(exc))
             return 1
-    if access.has_operators(db) and LoginDialog(db).exec() != LoginDialog.DialogCode.Accepted:
-        db.close()
-        return 0
+    if access.has_operators(db):
+        from gui.login import LoginDialog
+
+        if LoginDialog(db).exec() != LoginDialog.DialogCode.Accepted:
+            db.close()
+            return 0
+    from gui.main_window import MainWindow
+
+    # Counting the dashboard's figures and the daily backup wait until the window is on screen.
+    startup.hold_deferred()
     window = MainWindow(db)
+    startup.after_first_paint(window, startup.release_deferred)
     window.show()
     window.start_daily_backup()
+    return window
+
+
+def run_gui(db_path: str | None) -> int:
+    window = open_window(db_path)
+    if isinstance(window, int):
+        return window
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
     app.aboutToQuit.connect(window.wait_for_background_work)
     if os.environ.get("DANGJIAN_QUIT_AFTER_SHOW"):  # benchmarks: time process start to first paint
         import time

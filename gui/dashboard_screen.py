@@ -184,7 +184,7 @@ class DashboardScreen(Screen):
         self._task = BackgroundTask(work, self)
         self._task.succeeded.connect(self._on_task_succeeded)
         self._task.failed.connect(self._on_task_failed)
-        self._task.start()
+        self._task.start(deferred=True)  # at program start, after the window has painted
 
     def _on_task_succeeded(self, figures: Figures) -> None:
         self._task = None
@@ -213,6 +213,7 @@ class DashboardScreen(Screen):
         """Block until the figures on screen are current (tests and screenshots)."""
         if self._task is None:
             return
+        self._task.start_now()  # still waiting for the window's first paint
         loop = QEventLoop()
         self.loaded.connect(loop.quit)
         QTimer.singleShot(timeout_ms, loop.quit)

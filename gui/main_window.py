@@ -535,7 +535,7 @@ class MainWindow(QMainWindow):
         self.backup_task = BackgroundTask(work, self)
         self.backup_task.succeeded.connect(self._on_backup_task_succeeded)
         self.backup_task.failed.connect(self._on_backup_task_failed)
-        self.backup_task.start()
+        self.backup_task.start(deferred=True)  # at program start, after the window has painted
 
     def _on_backup_task_succeeded(self, path) -> None:
         if path is not None:
