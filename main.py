@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # a plain start of the window never builds the command-line parser
+    import argparse
 
 # core.excel_import.MODES, spelled here so starting the window does not load the importer (a test keeps them equal)
 IMPORT_MODES = ("skip", "update", "fill")
@@ -305,12 +308,20 @@ def open_window(db_path: str | None):
 
 
 def run_gui(db_path: str | None) -> int:
+    import gc
+
+    # Start-up allocates a great deal and frees little: the collector would only walk it again and again.
+    # The GUI-thread collector (gui.app) takes over; after the first paint what start-up made is set aside.
+    gc.disable()
     window = open_window(db_path)
     if isinstance(window, int):
         return window
     from PySide6.QtWidgets import QApplication
 
+    from gui import startup
+
     app = QApplication.instance()
+    startup.after_first_paint(window, gc.freeze)
     app.aboutToQuit.connect(window.wait_for_background_work)
     if os.environ.get("DANGJIAN_QUIT_AFTER_SHOW"):  # benchmarks: time process start to first paint
         import time
@@ -326,6 +337,8 @@ def run_gui(db_path: str | None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS, help="数据库文件路径（默认：用户数据文件夹）")
     common.add_argument("--user", default=argparse.SUPPRESS,
@@ -385,7 +398,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _plain_window_start(argv: list[str]) -> tuple[bool, str | None]:
+    """(True, db path or None) when argv only opens the window (nothing, `--db FILE`, `--db=FILE`)."""
+    if not argv:
+        return True, None
+    if len(argv) == 2 and argv[0] == "--db" and argv[1] and not argv[1].startswith("-"):
+        return True, argv[1]
+    if len(argv) == 1 and argv[0].startswith("--db=") and len(argv[0]) > 5:
+        return True, argv[0][5:]
+    return False, None
+
+
 def main(argv: list[str] | None = None) -> int:
+    plain, db_path = _plain_window_start(sys.argv[1:] if argv is None else argv)
+    if plain:
+        return run_gui(db_path)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

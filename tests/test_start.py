@@ -103,3 +103,17 @@ def test_program_starts_and_shows_its_window_in_a_process_of_its_own(office_file
     assert done.returncode == 0, done.stderr
     assert any(line.startswith("shown-at ") for line in done.stdout.splitlines()), done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("argv", [[], ["--db", "a.db"], ["--db=b.db"], ["--db", "demo"]])
+def test_plain_window_start_is_read_as_the_full_parser_reads_it(argv):
+    assert main._plain_window_start(argv)[0]
+    args = main.build_parser().parse_args(argv)
+    assert getattr(args, "command", None) is None
+    assert main._plain_window_start(argv)[1] == getattr(args, "db", None)
+
+
+@pytest.mark.parametrize("argv", [["--db", "x.db", "check"], ["check", "--db", "a.db"], ["--db", "-x"], ["--db="],
+                                  ["--version"], ["--user", "王"], ["--db", "a.db", "--db", "b.db"]])
+def test_anything_else_goes_to_the_full_parser(argv):
+    assert main._plain_window_start(argv) == (False, None)
