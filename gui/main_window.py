@@ -93,8 +93,8 @@ class MainWindow(QMainWindow):
         self._unlock_dialog = None
         self.idle_watcher = IdleWatcher(self._lock_minutes, parent=self)
         self.idle_watcher.idled.connect(self._on_idle_watcher_idled)
-        QApplication.instance().installEventFilter(self.idle_watcher)
-        self.idle_watcher.start()
+        self._idle_watched = False
+        self._watch_idle()
 
     def _build_ui(self) -> None:
         self.nav = QListWidget()
@@ -298,8 +298,22 @@ class MainWindow(QMainWindow):
             screen.refresh()
             self.statusBar().showMessage(f"{screen.title}已刷新。", 3000)
 
-    def _on_signals_data_changed(self, _area: str) -> None:
+    def _on_signals_data_changed(self, area: str) -> None:
         self.update_commands()
+        if area == "users":  # the first operator turns login, and so locking when idle, on
+            self._watch_idle()
+
+    def _watch_idle(self) -> None:
+        """Watch the keyboard and mouse only where the file has operators (locking needs a login): otherwise
+        every event of the whole program would pass through Python for nothing."""
+        wanted = access.has_operators(self.db)
+        if wanted and not self._idle_watched:
+            QApplication.instance().installEventFilter(self.idle_watcher)
+            self.idle_watcher.start()
+        elif not wanted and self._idle_watched:
+            QApplication.instance().removeEventFilter(self.idle_watcher)
+            self.idle_watcher.stop()
+        self._idle_watched = wanted
 
     # Remembered layout -------------------------------------------------------------------------------
     def restore_layout(self) -> None:
@@ -412,6 +426,7 @@ class MainWindow(QMainWindow):
         old = self.db
         self.db = new_db
         self._load_screens()
+        self._watch_idle()
         old.close()
         if self.remember_layout and new_db.path is not None:
             window_state.add_recent_database(new_db.path)
@@ -561,6 +576,7 @@ class MainWindow(QMainWindow):
         self.wait_for_background_work()
         QApplication.instance().removeEventFilter(self.idle_watcher)
         self.idle_watcher.stop()
+        self._idle_watched = False
         super().closeEvent(event)
 
     # Dialogs a test can replace ----------------------------------------------------------------------
