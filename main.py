@@ -264,8 +264,9 @@ def open_window(db_path: str | None):
     from gui.app import ensure_app
 
     from core import access
-    from gui import startup
+    from gui import startup, style
 
+    style.defer_app_style()  # until the main window has painted, or a dialog comes first
     ensure_app(sys.argv[:1])
 
     if db_path:
@@ -278,6 +279,7 @@ def open_window(db_path: str | None):
     if not path.exists() or path.stat().st_size == 0:
         from gui.first_run import FirstRunWizard
 
+        style.install_app_style()
         wizard = FirstRunWizard(path)
         if wizard.exec() != FirstRunWizard.DialogCode.Accepted or wizard.db is None:
             return 0
@@ -288,11 +290,13 @@ def open_window(db_path: str | None):
         except UserError as exc:
             from PySide6.QtWidgets import QMessageBox
 
+            style.install_app_style()
             QMessageBox.critical(None, "无法打开数据库", str(exc))
             return 1
     if access.has_operators(db):
         from gui.login import LoginDialog
 
+        style.install_app_style()
         if LoginDialog(db).exec() != LoginDialog.DialogCode.Accepted:
             db.close()
             return 0
@@ -301,7 +305,12 @@ def open_window(db_path: str | None):
     # Counting the dashboard's figures and the daily backup wait until the window is on screen.
     startup.hold_deferred()
     window = MainWindow(db)
-    startup.after_first_paint(window, startup.release_deferred)
+
+    def first_paint_done() -> None:
+        style.install_app_style()
+        startup.release_deferred()
+
+    startup.after_first_paint(window, first_paint_done)
     window.show()
     window.start_daily_backup()
     return window

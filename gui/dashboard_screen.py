@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QEventLoop, QMargins, Qt, QTimer, Signal
+from PySide6.QtCore import QEventLoop, QMargins, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (
     QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QTabWidget, QVBoxLayout, QWidget,
@@ -91,6 +91,22 @@ class NumberTile(QPushButton):
         self.setToolTip(f"{tile.label}：{tile.value}（点击查看明细）")
 
 
+class ChartPlace(QWidget):
+    """Where a chart will be, drawn as an empty chart looks (a white card) until Qt Charts has loaded."""
+
+    INSET = 9  # an empty QChart's background: the view's rect less the chart's margins, rounded corners
+    ROUNDNESS = 5
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("white"))
+        inset = self.INSET
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(inset, inset, -inset, -inset), self.ROUNDNESS,
+                                self.ROUNDNESS)
+
+
 class DashboardScreen(Screen):
     key = "dashboard"
     title = "工作台"
@@ -151,7 +167,7 @@ class DashboardScreen(Screen):
 
     @staticmethod
     def _chart_place() -> QWidget:
-        place = QWidget()
+        place = ChartPlace()
         place.setMinimumHeight(px(250))
         place.setMaximumHeight(px(280))
         return place

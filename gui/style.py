@@ -238,6 +238,25 @@ def notifier() -> LookNotifier:
 
 
 _app_style: AppStyle | None = None
+_app_style_deferred = False
+
+
+def defer_app_style() -> None:
+    """The program's start: apply_look leaves AppStyle out until install_app_style() (after the first paint).
+    AppStyle's Python hooks run for every metric Qt asks for; the main window's first screen needs none of
+    them (its buttons get their icons from icons.decorate, it has no table headers)."""
+    global _app_style_deferred
+    _app_style_deferred = _app_style is None
+
+
+def install_app_style(app: QApplication | None = None) -> None:
+    """Put AppStyle in place (once: replacing it would make Qt delete a style Python still holds)."""
+    global _app_style, _app_style_deferred
+    _app_style_deferred = False
+    app = app or QApplication.instance()
+    if _app_style is None and app is not None:
+        _app_style = AppStyle(app.style().name())
+        app.setStyle(_app_style)
 
 
 def apply_look(app: QApplication, size: str | None = None) -> None:
@@ -245,10 +264,8 @@ def apply_look(app: QApplication, size: str | None = None) -> None:
     size = size if size in FONT_SIZES else saved_font_size()
     previous = app.property("font_size_key")
     app.setProperty("font_size_key", size)
-    global _app_style
-    if _app_style is None:  # once: replacing it would make Qt delete a style Python still holds
-        _app_style = AppStyle(app.style().name())
-        app.setStyle(_app_style)
+    if not _app_style_deferred:
+        install_app_style(app)
     font = QFont(app.font())
     font.setPointSizeF(FONT_SIZES[size])
     app.setFont(font)

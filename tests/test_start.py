@@ -46,6 +46,12 @@ def test_window_opens_the_given_database_and_counts_after_it_has_shown(qtbot, of
     assert int(dashboard.tiles["members"].tile.value) > 0
     assert "正在统计" not in dashboard.heading.text()
     assert window_state.recent_databases()[0] == office_file.resolve()
+    # The program's style is in place by now: a button first shown later still gets its action icon.
+    from PySide6.QtWidgets import QPushButton
+
+    later = QPushButton("刷新", window)
+    later.show()
+    assert not later.icon().isNull()
 
 
 def test_first_start_of_the_day_makes_its_backup_after_the_window_has_shown(qtbot, office_file):
