@@ -8,8 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QFileDialog, QFrame, QHBoxLayout, QLabel, QLayout, QListWidget, QListWidgetItem, QMainWindow, QMenu,
-    QMessageBox, QPushButton, QScrollArea, QStackedWidget, QTabWidget, QWidget,
+    QApplication, QFrame, QHBoxLayout, QLabel, QLayout, QListWidget, QListWidgetItem, QMainWindow, QMenu, QPushButton,
+    QScrollArea, QStackedWidget, QTabWidget, QWidget,
 )
 
 from core import access, settings, undo
@@ -606,20 +606,31 @@ class MainWindow(QMainWindow):
         self._unlock_dialog = dialog
         dialog.open()
 
+    # The dialogs' classes load when first needed: making their Python enums costs ~5 ms of every start.
     def ask_save_path(self, title: str, suggested: str, filters: str) -> str:
+        from PySide6.QtWidgets import QFileDialog
+
         return QFileDialog.getSaveFileName(self, title, suggested, filters)[0]
 
     def ask_open_path(self, title: str, filters: str) -> str:
+        from PySide6.QtWidgets import QFileDialog
+
         folder = str(self.db.path.parent) if self.db.path else ""  # other offices' files usually sit beside it
         return QFileDialog.getOpenFileName(self, title, folder, filters)[0]
 
     def show_error(self, message: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.warning(self, "提示", message)
 
     def confirm_undo(self, message: str) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
         return QMessageBox.question(self, "撤销删除", message) == QMessageBox.StandardButton.Yes
 
     def show_info(self, message: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.information(self, "提示", message)
 
     # Slots ---------------------------------------------------------------------------------------
