@@ -261,6 +261,12 @@ def open_window(db_path: str | None):
     Returns the MainWindow, an exit code when there is nothing to show (the user gave up, or the file is bad)."""
     from core.db import open_db
     from core.errors import UserError
+    from core.lean_import import deferred_patterns
+
+    # PySide6's signature support compiles ~20 ms of regular expressions it needs only for error messages and
+    # introspection; they compile on first use instead.
+    with deferred_patterns("shibokensupport."):
+        import PySide6.QtCore  # noqa: F401
     from gui.app import ensure_app
 
     from core import access

@@ -15,9 +15,11 @@ import re
 import sys
 import threading
 import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 _DEFERRED_MODULES = ("dateutil.parser",)
-_DEFERRED_PATTERN_MODULES = ("sqlite_utils.",)
+_deferred_pattern_modules: tuple[str, ...] = ()  # patterns compiled by these modules wait for first use
 _PATTERN_METHODS = frozenset({"match", "fullmatch", "search", "finditer", "findall", "split", "sub", "subn", "scanner"})
 
 
@@ -70,8 +72,7 @@ class DeferredPattern:
 
     def __getattr__(self, name: str):
         if self._compiled is None and name in _PATTERN_METHODS:
-            # Bound at import (`_finditer = rec.finditer`): still compile only on the first call.
-            return lambda *args, **kwargs: getattr(self.compiled(), name)(*args, **kwargs)
+            return _DeferredMethod(self, name)  # bound at import (`_finditer = rec.finditer`): compile on call
         return getattr(self.compiled(), name)
 
     def __eq__(self, other):
@@ -84,14 +85,43 @@ class DeferredPattern:
         return repr(self.compiled())
 
 
+class _DeferredMethod:
+    """A pattern's method taken before the pattern is compiled (a plain object: as a class attribute it must
+    not turn into a bound method the way a function would)."""
+
+    __slots__ = ("_pattern", "_name")
+
+    def __init__(self, pattern: DeferredPattern, name: str):
+        self._pattern, self._name = pattern, name
+
+    def __call__(self, *args, **kwargs):
+        return getattr(self._pattern.compiled(), self._name)(*args, **kwargs)
+
+
 _real_compile = re.compile
 
 
 def _compile_deferred_for_importing_modules(pattern, flags=0):
     caller = sys._getframe(1).f_globals.get("__name__", "")
-    if caller.startswith(_DEFERRED_PATTERN_MODULES) and not isinstance(pattern, re.Pattern):
+    if _deferred_pattern_modules and caller.startswith(_deferred_pattern_modules) and isinstance(pattern, str):
         return DeferredPattern(pattern, flags)
     return _real_compile(pattern, flags)
+
+
+@contextmanager
+def deferred_patterns(*module_prefixes: str) -> Iterator[None]:
+    """While importing: re.compile called by modules whose name starts with one of the prefixes returns a
+    DeferredPattern (compiled on first use); everyone else gets re.compile as usual."""
+    global _deferred_pattern_modules
+    previous, patched = _deferred_pattern_modules, re.compile is not _real_compile
+    _deferred_pattern_modules = previous + module_prefixes
+    re.compile = _compile_deferred_for_importing_modules
+    try:
+        yield
+    finally:
+        _deferred_pattern_modules = previous
+        if not patched:
+            re.compile = _real_compile
 
 
 def defer_module(name: str) -> None:
@@ -106,9 +136,6 @@ def import_sqlite_utils() -> types.ModuleType:
         return sys.modules["sqlite_utils"]
     for name in _DEFERRED_MODULES:
         defer_module(name)
-    re.compile = _compile_deferred_for_importing_modules
-    try:
+    with deferred_patterns("sqlite_utils."):
         import sqlite_utils
-    finally:
-        re.compile = _real_compile
     return sqlite_utils

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -112,3 +113,57 @@ def test_deferred_module_loads_on_first_attribute_and_serves_the_real_one(monkey
     assert real is not stand_in and main is real.main and tool.__file__ == real.__file__
     with pytest.raises(AttributeError):
         tool.no_such_thing
+
+
+QT_PROBE = r"""
+import json, sys
+sys.path.insert(0, sys.argv[2])
+if sys.argv[1] == "lean":
+    from core.lean_import import deferred_patterns
+    with deferred_patterns("shibokensupport."):
+        import PySide6.QtCore
+    import shibokensupport.signature.parser as parser
+    deferred = type(parser.arglistParser._finditer).__name__ == "_DeferredMethod"
+else:
+    import PySide6.QtCore
+    deferred = False
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import QApplication, QComboBox, QWidget
+
+app = QApplication([])
+messages = []
+for call in (lambda: QWidget().resize("a", "b"), lambda: QComboBox().addItems(5),
+             lambda: QStandardItemModel().setItemData(1, 2), lambda: QTimer().setInterval("x"),
+             lambda: QObject().findChildren(3, 4, 5)):
+    try:
+        call()
+        messages.append(None)
+    except TypeError as exc:
+        messages.append(str(exc))
+print(json.dumps({"deferred": deferred, "messages": messages}, ensure_ascii=False))
+"""
+
+
+def _qt_probe(mode: str) -> dict:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-c", QT_PROBE, mode, str(ROOT)], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_pyside_explains_wrong_arguments_the_same_with_its_patterns_deferred():
+    lean, plain = _qt_probe("lean"), _qt_probe("plain")
+    assert lean["deferred"] and not plain["deferred"]
+    assert lean["messages"] == plain["messages"]
+    assert all(message and "Supported signatures" in message for message in lean["messages"])
+
+
+def test_deferred_method_stays_a_plain_callable_as_a_class_attribute():
+    pattern = lean_import.DeferredPattern(r"\s*,\s*")
+
+    class Splitter:
+        split = pattern.split  # as PySide's pyi generator does
+
+    assert Splitter().split("a , b,c") == ["a", "b", "c"]
