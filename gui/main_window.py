@@ -533,7 +533,6 @@ class MainWindow(QMainWindow):
 
     def start_daily_backup(self) -> None:
         """The first start of a day copies the database, in the background so the window opens at once."""
-        from core import backups
         from gui.task import BackgroundTask
 
         if self.db.path is None:
@@ -541,6 +540,8 @@ class MainWindow(QMainWindow):
         path, operator, role = self.db.path, self.db.operator, self.db.role
 
         def work(progress, cancelled):
+            from core import backups  # loaded in the worker, not while the window is being shown
+
             db = open_db(path, operator=operator, role=role)
             try:
                 return backups.daily_backup_if_due(db)
