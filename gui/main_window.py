@@ -18,7 +18,7 @@ from core.errors import UserError
 from gui import icons, style, window_state
 from gui.app import APP_NAME, AppSignals
 from gui.base import Screen
-from gui.login import IdleWatcher, LoginDialog
+from gui.idle import IdleWatcher
 
 
 class PageStack(QStackedWidget):
@@ -582,6 +582,8 @@ class MainWindow(QMainWindow):
 
     # Dialogs a test can replace ----------------------------------------------------------------------
     def ask_login(self, db: Db) -> bool:
+        from gui.login import LoginDialog
+
         return LoginDialog(db, self).exec() == LoginDialog.DialogCode.Accepted
 
     def ask_password(self, title: str, label: str) -> str | None:
@@ -601,6 +603,8 @@ class MainWindow(QMainWindow):
 
     def ask_unlock(self) -> None:
         """Window-modal, not blocking: unlocking calls _unlocked, giving up closes the program."""
+        from gui.login import LoginDialog
+
         dialog = LoginDialog(self.db, self, locked_as=self.db.operator)
         dialog.accepted.connect(self._unlocked)
         dialog.rejected.connect(self.close)
