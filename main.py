@@ -263,13 +263,14 @@ def open_window(db_path: str | None):
     from core.errors import UserError
     from core.lean_import import deferred_patterns
 
+    from core import access, settings, undo  # noqa: F401  (before PySide6, whose import hook slows every import)
+
     # PySide6's signature support compiles ~20 ms of regular expressions it needs only for error messages and
     # introspection; they compile on first use instead.
     with deferred_patterns("shibokensupport."):
         import PySide6.QtCore  # noqa: F401
     from gui.app import ensure_app
 
-    from core import access
     from gui import startup, style
 
     style.defer_app_style()  # until the main window has painted, or a dialog comes first
