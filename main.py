@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # a plain start of the window never builds the command-line parser
+    import argparse
 
 # core.excel_import.MODES, spelled here so starting the window does not load the importer (a test keeps them equal)
 IMPORT_MODES = ("skip", "update", "fill")
@@ -264,26 +267,37 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_gui(db_path: str | None) -> int:
-    from core.db import default_db_path, open_db
+def open_window(db_path: str | None):
+    """Start up to the shown main window: the database (or the first-run wizard), the login, the window.
+    Returns the MainWindow, an exit code when there is nothing to show (the user gave up, or the file is bad)."""
+    from core.db import open_db
     from core.errors import UserError
+    from core.lean_import import deferred_patterns
+
+    from core import access, settings, undo  # noqa: F401  (before PySide6, whose import hook slows every import)
+
+    # PySide6's signature support compiles ~20 ms of regular expressions it needs only for error messages and
+    # introspection; they compile on first use instead.
+    with deferred_patterns("shibokensupport."):
+        import PySide6.QtCore  # noqa: F401
     from gui.app import ensure_app
-    from gui.main_window import MainWindow
 
-    from core import access
-    from gui.login import LoginDialog
+    from gui import startup, style
 
-    app = ensure_app(sys.argv[:1])
+    style.defer_app_style()  # until the main window has painted, or a dialog comes first
+    ensure_app(sys.argv[:1])
 
     if db_path:
         path = Path(db_path)
     else:  # the file used last time (文件 → 最近打开), else the one in the user's data folder
+        from core.db import default_db_path
         from gui.window_state import last_existing_database
 
         path = last_existing_database() or default_db_path()
     if not path.exists() or path.stat().st_size == 0:
         from gui.first_run import FirstRunWizard
 
+        style.install_app_style()
         wizard = FirstRunWizard(path)
         if wizard.exec() != FirstRunWizard.DialogCode.Accepted or wizard.db is None:
             return 0
@@ -294,14 +308,47 @@ def run_gui(db_path: str | None) -> int:
         except UserError as exc:
             from PySide6.QtWidgets import QMessageBox
 
+            style.install_app_style()
             QMessageBox.critical(None, "无法打开数据库", str(exc))
             return 1
-    if access.has_operators(db) and LoginDialog(db).exec() != LoginDialog.DialogCode.Accepted:
-        db.close()
-        return 0
+    if access.has_operators(db):
+        from gui.login import LoginDialog
+
+        style.install_app_style()
+        if LoginDialog(db).exec() != LoginDialog.DialogCode.Accepted:
+            db.close()
+            return 0
+    from gui.main_window import MainWindow
+
+    # Counting the dashboard's figures and the daily backup wait until the window is on screen.
+    startup.hold_deferred()
     window = MainWindow(db)
+
+    def first_paint_done() -> None:
+        style.install_app_style()
+        startup.release_deferred()
+
+    startup.after_first_paint(window, first_paint_done)
     window.show()
     window.start_daily_backup()
+    return window
+
+
+def run_gui(db_path: str | None) -> int:
+    import gc
+
+    # Start-up allocates a great deal and frees little: the collector would only walk it again and again.
+    # The GUI-thread collector (gui.app) takes over; after the first paint what start-up made is set aside.
+    gc.disable()
+    window = open_window(db_path)
+    if isinstance(window, int):
+        return window
+    from PySide6.QtWidgets import QApplication
+
+    from gui import startup
+
+    app = QApplication.instance()
+    startup.after_first_paint(window, gc.freeze)
     app.aboutToQuit.connect(window.wait_for_background_work)
     if os.environ.get("DANGJIAN_QUIT_AFTER_SHOW"):  # benchmarks: time process start to first paint
         import time
@@ -317,6 +364,8 @@ def run_gui(db_path: str | None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS, help="数据库文件路径（默认：用户数据文件夹）")
     common.add_argument("--user", default=argparse.SUPPRESS,
@@ -376,7 +425,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _plain_window_start(argv: list[str]) -> tuple[bool, str | None]:
+    """(True, db path or None) when argv only opens the window (nothing, `--db FILE`, `--db=FILE`)."""
+    if not argv:
+        return True, None
+    if len(argv) == 2 and argv[0] == "--db" and argv[1] and not argv[1].startswith("-"):
+        return True, argv[1]
+    if len(argv) == 1 and argv[0].startswith("--db=") and len(argv[0]) > 5:
+        return True, argv[0][5:]
+    return False, None
+
+
 def main(argv: list[str] | None = None) -> int:
+    plain, db_path = _plain_window_start(sys.argv[1:] if argv is None else argv)
+    if plain:
+        return run_gui(db_path)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

@@ -10,7 +10,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlite_utils import Database
+from core.lean_import import import_sqlite_utils
+
+import_sqlite_utils()  # before anything else imports it: see core/lean_import.py
+
+from sqlite_utils import Database  # noqa: E402
 
 from core.errors import SchemaTooNewError, UserError
 

@@ -6,8 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QLineSeries, QValueAxis
-from PySide6.QtCore import QEventLoop, QMargins, Qt, QTimer, Signal
+from PySide6.QtCore import QEventLoop, QMargins, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (
     QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QTabWidget, QVBoxLayout, QWidget,
@@ -19,6 +18,8 @@ from gui.empty_state import EmptyState
 from gui.style import CHART, px, scaled, set_role
 
 if TYPE_CHECKING:  # the counting modules load in the worker, so the window opens without them
+    from PySide6.QtCharts import QChart
+
     from core import monthly
 
 WEEKDAYS = "一二三四五六日"
@@ -90,6 +91,22 @@ class NumberTile(QPushButton):
         self.setToolTip(f"{tile.label}：{tile.value}（点击查看明细）")
 
 
+class ChartPlace(QWidget):
+    """Where a chart will be, drawn as an empty chart looks (a white card) until Qt Charts has loaded."""
+
+    INSET = 9  # an empty QChart's background: the view's rect less the chart's margins, rounded corners
+    ROUNDNESS = 5
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("white"))
+        inset = self.INSET
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(inset, inset, -inset, -inset), self.ROUNDNESS,
+                                self.ROUNDNESS)
+
+
 class DashboardScreen(Screen):
     key = "dashboard"
     title = "工作台"
@@ -119,12 +136,12 @@ class DashboardScreen(Screen):
         self.month_box = QGroupBox("本月概况")
         self.month_grid = QGridLayout(self.month_box)
         self.charts_box = QGroupBox("近 12 个月")
-        charts = QHBoxLayout(self.charts_box)
-        self.meetings_chart = self._chart_view()
-        self.visits_chart = self._chart_view()
-        self.hours_chart = self._chart_view()
-        for view in (self.meetings_chart, self.visits_chart, self.hours_chart):
-            charts.addWidget(view)
+        self._charts_layout = QHBoxLayout(self.charts_box)
+        # Places of the same size until the first figures arrive: Qt Charts loads then, after the window is up.
+        self.meetings_chart = self.visits_chart = self.hours_chart = None
+        self._chart_places = [self._chart_place() for _ in range(3)]
+        for place in self._chart_places:
+            self._charts_layout.addWidget(place, 1)  # equal thirds (a chart's size hint follows its size)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addLayout(top)
@@ -149,12 +166,33 @@ class DashboardScreen(Screen):
         self.refresh_button.clicked.connect(self.refresh)
 
     @staticmethod
-    def _chart_view() -> QChartView:
-        view = QChartView()
-        view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        view.setMinimumHeight(px(250))
-        view.setMaximumHeight(px(280))
-        return view
+    def _chart_place() -> QWidget:
+        place = ChartPlace()
+        place.setMinimumHeight(px(250))
+        place.setMaximumHeight(px(280))
+        return place
+
+    def _ensure_chart_views(self) -> None:
+        """Put the three chart views in place of their placeholders (once)."""
+        if self.meetings_chart is not None:
+            return
+        from PySide6.QtCharts import QChartView
+
+        views = []
+        for place in self._chart_places:
+            view = QChartView()
+            view.setRenderHint(QPainter.RenderHint.Antialiasing)
+            view.setMinimumHeight(px(250))
+            view.setMaximumHeight(px(280))
+            self._charts_layout.replaceWidget(place, view)
+            place.deleteLater()
+            views.append(view)
+        self._chart_places = []
+        self.meetings_chart, self.visits_chart, self.hours_chart = views
+        # Shown and sized now, before the charts go in: a chart takes the size its view has when it is set.
+        for view in views:
+            view.show()
+        self._charts_layout.activate()
 
     # Loading ---------------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -184,7 +222,7 @@ class DashboardScreen(Screen):
         self._task = BackgroundTask(work, self)
         self._task.succeeded.connect(self._on_task_succeeded)
         self._task.failed.connect(self._on_task_failed)
-        self._task.start()
+        self._task.start(deferred=True)  # at program start, after the window has painted
 
     def _on_task_succeeded(self, figures: Figures) -> None:
         self._task = None
@@ -213,6 +251,7 @@ class DashboardScreen(Screen):
         """Block until the figures on screen are current (tests and screenshots)."""
         if self._task is None:
             return
+        self._task.start_now()  # still waiting for the window's first paint
         loop = QEventLoop()
         self.loaded.connect(loop.quit)
         QTimer.singleShot(timeout_ms, loop.quit)
@@ -281,6 +320,9 @@ class DashboardScreen(Screen):
             self.tiles[tile.key] = button
 
     def _draw_charts(self, points: list[monthly.TrendPoint]) -> None:
+        from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QLineSeries, QValueAxis
+
+        self._ensure_chart_views()
         labels = [str(p.month.month) for p in points]  # "11月" does not fit under a bar at this width
         font = QFont(self.font())
         font.setPointSizeF(scaled(8))

@@ -8,8 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QFileDialog, QFrame, QHBoxLayout, QLabel, QLayout, QListWidget, QListWidgetItem, QMainWindow, QMenu,
-    QMessageBox, QPushButton, QScrollArea, QStackedWidget, QTabWidget, QWidget,
+    QApplication, QFrame, QHBoxLayout, QLabel, QLayout, QListWidget, QListWidgetItem, QMainWindow, QMenu, QPushButton,
+    QScrollArea, QStackedWidget, QTabWidget, QWidget,
 )
 
 from core import access, settings, undo
@@ -18,7 +18,7 @@ from core.errors import UserError
 from gui import icons, style, window_state
 from gui.app import APP_NAME, AppSignals
 from gui.base import Screen
-from gui.login import IdleWatcher, LoginDialog
+from gui.idle import IdleWatcher
 
 
 class PageStack(QStackedWidget):
@@ -93,8 +93,8 @@ class MainWindow(QMainWindow):
         self._unlock_dialog = None
         self.idle_watcher = IdleWatcher(self._lock_minutes, parent=self)
         self.idle_watcher.idled.connect(self._on_idle_watcher_idled)
-        QApplication.instance().installEventFilter(self.idle_watcher)
-        self.idle_watcher.start()
+        self._idle_watched = False
+        self._watch_idle()
 
     def _build_ui(self) -> None:
         self.nav = QListWidget()
@@ -298,8 +298,22 @@ class MainWindow(QMainWindow):
             screen.refresh()
             self.statusBar().showMessage(f"{screen.title}已刷新。", 3000)
 
-    def _on_signals_data_changed(self, _area: str) -> None:
+    def _on_signals_data_changed(self, area: str) -> None:
         self.update_commands()
+        if area == "users":  # the first operator turns login, and so locking when idle, on
+            self._watch_idle()
+
+    def _watch_idle(self) -> None:
+        """Watch the keyboard and mouse only where the file has operators (locking needs a login): otherwise
+        every event of the whole program would pass through Python for nothing."""
+        wanted = access.has_operators(self.db)
+        if wanted and not self._idle_watched:
+            QApplication.instance().installEventFilter(self.idle_watcher)
+            self.idle_watcher.start()
+        elif not wanted and self._idle_watched:
+            QApplication.instance().removeEventFilter(self.idle_watcher)
+            self.idle_watcher.stop()
+        self._idle_watched = wanted
 
     # Remembered layout -------------------------------------------------------------------------------
     def restore_layout(self) -> None:
@@ -412,6 +426,7 @@ class MainWindow(QMainWindow):
         old = self.db
         self.db = new_db
         self._load_screens()
+        self._watch_idle()
         old.close()
         if self.remember_layout and new_db.path is not None:
             window_state.add_recent_database(new_db.path)
@@ -518,7 +533,6 @@ class MainWindow(QMainWindow):
 
     def start_daily_backup(self) -> None:
         """The first start of a day copies the database, in the background so the window opens at once."""
-        from core import backups
         from gui.task import BackgroundTask
 
         if self.db.path is None:
@@ -526,6 +540,8 @@ class MainWindow(QMainWindow):
         path, operator, role = self.db.path, self.db.operator, self.db.role
 
         def work(progress, cancelled):
+            from core import backups  # loaded in the worker, not while the window is being shown
+
             db = open_db(path, operator=operator, role=role)
             try:
                 return backups.daily_backup_if_due(db)
@@ -535,7 +551,7 @@ class MainWindow(QMainWindow):
         self.backup_task = BackgroundTask(work, self)
         self.backup_task.succeeded.connect(self._on_backup_task_succeeded)
         self.backup_task.failed.connect(self._on_backup_task_failed)
-        self.backup_task.start()
+        self.backup_task.start(deferred=True)  # at program start, after the window has painted
 
     def _on_backup_task_succeeded(self, path) -> None:
         if path is not None:
@@ -572,10 +588,13 @@ class MainWindow(QMainWindow):
         self.wait_for_background_work()
         QApplication.instance().removeEventFilter(self.idle_watcher)
         self.idle_watcher.stop()
+        self._idle_watched = False
         super().closeEvent(event)
 
     # Dialogs a test can replace ----------------------------------------------------------------------
     def ask_login(self, db: Db) -> bool:
+        from gui.login import LoginDialog
+
         return LoginDialog(db, self).exec() == LoginDialog.DialogCode.Accepted
 
     def ask_password(self, title: str, label: str) -> str | None:
@@ -595,29 +614,42 @@ class MainWindow(QMainWindow):
 
     def ask_unlock(self) -> None:
         """Window-modal, not blocking: unlocking calls _unlocked, giving up closes the program."""
+        from gui.login import LoginDialog
+
         dialog = LoginDialog(self.db, self, locked_as=self.db.operator)
         dialog.accepted.connect(self._unlocked)
         dialog.rejected.connect(self.close)
         self._unlock_dialog = dialog
         dialog.open()
 
+    # The dialogs' classes load when first needed: making their Python enums costs ~5 ms of every start.
     def ask_save_path(self, title: str, suggested: str, filters: str) -> str:
+        from PySide6.QtWidgets import QFileDialog
+
         return QFileDialog.getSaveFileName(self, title, suggested, filters)[0]
 
     def ask_open_path(self, title: str, filters: str) -> str:
+        from PySide6.QtWidgets import QFileDialog
+
         folder = str(self.db.path.parent) if self.db.path else ""  # other offices' files usually sit beside it
         return QFileDialog.getOpenFileName(self, title, folder, filters)[0]
 
     def show_error(self, message: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.warning(self, "提示", message)
 
     def confirm_discard(self, message: str) -> bool:
         return QMessageBox.question(self, "内容尚未保存", message) == QMessageBox.StandardButton.Yes
 
     def confirm_undo(self, message: str) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
         return QMessageBox.question(self, "撤销删除", message) == QMessageBox.StandardButton.Yes
 
     def show_info(self, message: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.information(self, "提示", message)
 
     # Slots ---------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QGuiApplication
-from PySide6.QtWidgets import QApplication, QHeaderView, QLineEdit, QProxyStyle, QPushButton, QStyle, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 # Calm colours: warm paper, navy ink, one party red used sparingly (navigation, alerts).
 ACCENT = "#b71c1c"
@@ -91,26 +91,6 @@ def scaled(points: float) -> float:
 def row_height(font: QFont | None = None) -> int:
     """Table rows: one line of text with air above and below, whatever the font size."""
     return round(QFontMetrics(font or QApplication.font()).height() * 1.55)
-
-
-class AppStyle(QProxyStyle):
-    """The platform style, with table rows as tall as the font needs, default column widths that grow
-    with it (the stock sizes are fixed pixels), and action icons on buttons."""
-
-    def pixelMetric(self, metric, option=None, widget=None):
-        if metric == QStyle.PixelMetric.PM_HeaderDefaultSectionSizeVertical:
-            return row_height(widget.font() if widget is not None else None)
-        if metric == QStyle.PixelMetric.PM_HeaderDefaultSectionSizeHorizontal:
-            return px(super().pixelMetric(metric, option, widget))  # columns left at their default width
-        return super().pixelMetric(metric, option, widget)
-
-    def polish(self, target):
-        """Every button and search field, on every screen and dialog, gets its action icon when first shown."""
-        if isinstance(target, (QPushButton, QLineEdit)):
-            from gui import icons
-
-            icons.decorate_widget(target)
-        return super().polish(target)
 
 
 def style_sheet(points: float) -> str:
@@ -215,7 +195,9 @@ def set_role(widget: QWidget, role: str, tone: str | None = None) -> None:
     """Give a widget a look from the style sheet (heading, hint, error, primary…); re-polish if it changed."""
     widget.setProperty("role", role)
     widget.setProperty("tone", tone)
-    if widget.style() is not None:
+    # A widget not yet polished reads its role when it first is; asking for its style() would also make
+    # QStyle's Python enums (~7 ms) for every start, where most widgets are given their role while being built.
+    if widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished) and widget.style() is not None:
         widget.style().unpolish(widget)
         widget.style().polish(widget)
     widget.update()
@@ -237,7 +219,28 @@ def notifier() -> LookNotifier:
     return _notifier
 
 
-_app_style: AppStyle | None = None
+_app_style: QObject | None = None  # the gui.app_style.AppStyle in place
+_app_style_deferred = False
+
+
+def defer_app_style() -> None:
+    """The program's start: apply_look leaves AppStyle out until install_app_style() (after the first paint).
+    AppStyle's Python hooks run for every metric Qt asks for; the main window's first screen needs none of
+    them (its buttons get their icons from icons.decorate, it has no table headers)."""
+    global _app_style_deferred
+    _app_style_deferred = _app_style is None
+
+
+def install_app_style(app: QApplication | None = None) -> None:
+    """Put AppStyle in place (once: replacing it would make Qt delete a style Python still holds)."""
+    global _app_style, _app_style_deferred
+    _app_style_deferred = False
+    app = app or QApplication.instance()
+    if _app_style is None and app is not None:
+        from gui.app_style import AppStyle  # QStyle's Python enums cost ~7 ms: not before the first paint
+
+        _app_style = AppStyle(app.style().name())
+        app.setStyle(_app_style)
 
 
 def apply_look(app: QApplication, size: str | None = None) -> None:
@@ -245,17 +248,19 @@ def apply_look(app: QApplication, size: str | None = None) -> None:
     size = size if size in FONT_SIZES else saved_font_size()
     previous = app.property("font_size_key")
     app.setProperty("font_size_key", size)
-    global _app_style
-    if _app_style is None:  # once: replacing it would make Qt delete a style Python still holds
-        _app_style = AppStyle(app.style().name())
-        app.setStyle(_app_style)
+    if not _app_style_deferred:
+        install_app_style(app)
     font = QFont(app.font())
     font.setPointSizeF(FONT_SIZES[size])
     app.setFont(font)
     app.setStyleSheet(style_sheet(FONT_SIZES[size]))
-    for widget in app.allWidgets():
-        if isinstance(widget, QHeaderView) and widget.orientation() == Qt.Orientation.Vertical:
-            widget.resetDefaultSectionSize()
+    widgets = app.allWidgets()  # none yet at the program's start
+    if widgets:
+        from PySide6.QtWidgets import QHeaderView
+
+        for widget in widgets:
+            if isinstance(widget, QHeaderView) and widget.orientation() == Qt.Orientation.Vertical:
+                widget.resetDefaultSectionSize()
     if previous is not None and previous != size:
         notifier().font_size_changed.emit(size)
 

@@ -8,6 +8,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QThread, Signal
 
 from core.errors import UserError
+from gui import startup
 
 # The work function gets progress(done, total) and cancelled() -> bool; it opens its own database.
 Work = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
@@ -74,7 +75,17 @@ class BackgroundTask(QObject):
         self._runner.succeeded.connect(self._on_runner_succeeded)
         self._runner.failed.connect(self._on_runner_failed)
 
-    def start(self) -> None:
+    def start(self, deferred: bool = False) -> None:
+        """deferred: while the program is starting, wait until the main window has painted (gui.startup)."""
+        if not (deferred and startup.defer(self._start_thread)):
+            self._start_thread()
+
+    def start_now(self) -> None:
+        """Start a task still waiting for the first paint (someone needs its result now); else nothing."""
+        if startup.forget(self._start_thread):
+            self._start_thread()
+
+    def _start_thread(self) -> None:
         # Held here until the thread has ended: if the task's owner is deleted first (a window closing),
         # Python's collector must not destroy a running QThread, which aborts the whole program.
         _RUNNING.add((self._thread, self._runner))
@@ -83,6 +94,7 @@ class BackgroundTask(QObject):
 
     def cancel(self) -> None:
         self._runner.cancel_requested = True
+        startup.forget(self._start_thread)  # one still waiting for the first paint never starts
 
     def is_running(self) -> bool:
         return self._thread.isRunning()

@@ -50,7 +50,10 @@ def _write_recent(paths: list[Path]) -> None:
 
 def add_recent_database(path: Path) -> None:
     path = Path(path).resolve()
-    _write_recent([path] + [p for p in recent_databases() if not _same_file(p, path)])
+    paths = recent_databases()
+    if paths and _same_file(paths[0], path):  # the usual start, the same file as last time: nothing to write
+        return
+    _write_recent([path] + [p for p in paths if not _same_file(p, path)])
 
 
 def remove_recent_database(path: Path) -> None:

@@ -164,6 +164,18 @@ def test_no_lock_without_operators(qtbot, db):
     assert not window.locked
 
 
+def test_first_operator_made_in_the_window_turns_idle_locking_on(qtbot, db):
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    assert not window.idle_watcher.timer.isActive()  # nobody to log in again: nothing to lock
+    users = window.show_screen("settings").users_screen
+    assert users.add_operator("张三", "123456", access.ADMIN)
+    assert window.idle_watcher.timer.isActive()
+    window.ask_unlock = lambda: None
+    window.idle_watcher.clock = lambda: 10**9
+    assert window.idle_watcher.check() and window.locked
+
+
 def test_idle_watcher_counts_activity(qtbot):
     now = [0.0]
     watcher = IdleWatcher(lambda: 1, clock=lambda: now[0])
