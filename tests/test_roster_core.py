@@ -12,6 +12,13 @@ from core.members import MemberQuery
 TODAY = dt.date.today()
 
 
+@pytest.fixture(autouse=True)
+def _today():
+    """Each test's own today: a run that crosses midnight must not compare against yesterday."""
+    global TODAY
+    TODAY = dt.date.today()
+
+
 @pytest.fixture
 def tree(db):
     street = orgs.create_unit(db, "street", "测试街道党工委")
