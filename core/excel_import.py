@@ -67,7 +67,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from core import idcard
+from core import gcpause, idcard
 from core.clock import now_text
 from core.dates import parse_date_noted
 from core.db import Db
@@ -536,6 +536,7 @@ def _find_header(kind: ImportKind, data: list[list[Any]]) -> tuple[int, int] | N
     return best
 
 
+@gcpause.paused()
 def read_source(path: str | os.PathLike, kind: ImportKind) -> Source:
     """Read the first sheet that has a recognisable header; UserError in plain Chinese otherwise."""
     path = Path(path)
@@ -719,6 +720,7 @@ class ImportCancelled(UserError):
     """The user cancelled a running import; nothing was written."""
 
 
+@gcpause.paused()
 def build_preview(db: Db, kind: ImportKind, source: Source, mapping: dict[int, str | None] | None = None,
                   mode: str = "skip", progress: ProgressFn | None = None, cancelled: CancelFn | None = None
                   ) -> tuple[Preview, Any]:
@@ -804,6 +806,7 @@ def _max_audit_id(db: Db) -> int:
     return db.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
 
 
+@gcpause.paused()
 def run_import(db: Db, kind: ImportKind, source: Source, mapping: dict[int, str | None] | None = None,
                mode: str = "skip", skip_bad: bool = False, write_errors: bool = True,
                progress: ProgressFn | None = None, cancelled: CancelFn | None = None) -> ImportResult:
