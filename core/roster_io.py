@@ -27,18 +27,40 @@ _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[\s\u3000]+(?=[\u4e00-\u9fff])")
 
 def synonyms(words: dict[str, str]):
     """Text with what people write mapped to the stored word; the office's lookups check it per row."""
+    texts = text_max(20, "内容")
 
     def parse(value: object) -> str | None:
-        result = text_max(20, "内容")(value)
+        result = texts(value)
         return words.get(result, result) if result else result
 
+    def column(cells: list[Any]) -> list[Any] | None:
+        values = texts.column(cells)
+        if values is not None and words and not words.keys().isdisjoint(values):
+            values = [words.get(v, v) if v else v for v in values]
+        return values
+
+    parse.column = column
     return parse
+
+
+_names = text_max(40, "姓名")
 
 
 def _name_cell(value: object) -> str | None:
     """A name; the spaces people type to line up two-character names (王  五) are dropped."""
-    result = text_max(40, "姓名")(value)
+    result = _names(value)
     return _CJK_GAP.sub("", result) if result else result
+
+
+def _names_column(cells: list[Any]) -> list[Any] | None:
+    values = _names.column(cells)
+    if values is None:
+        return None
+    # Only a name with something besides letters (CJK included) can hold a gap between characters.
+    return [_CJK_GAP.sub("", v) if v and not v.isalnum() else v for v in values]
+
+
+_name_cell.column = _names_column
 
 
 ROSTER_COLUMNS: tuple[Column, ...] = (
