@@ -875,20 +875,23 @@ def build_preview(db: Db, kind: ImportKind, source: Source, mapping: dict[int, s
     plans: list[RowPlan] = []
     for n, (record, found) in enumerate(zip(records, problems)):
         number = source.row_numbers[n]
-        if not any(p.severity == "error" for p in found):
+        bad = bool(found) and any(p.severity == "error" for p in found)
+        if not bad:
             try:
                 record = kind.check_row(state, record)
             except ValidationError as exc:
                 column = next((source.column_name(i) for i, k in mapping.items() if k == exc.field), kind.field_label(exc.field))
                 found.append(Problem(number, column, exc.field, str(exc)))
+                bad = True
         key = record.get(key_field) if key_field else None
-        if key_field and not is_blank(key) and not any(p.severity == "error" for p in found):
+        if key_field and not bad and not is_blank(key):
             if key in first_row_of_key:
                 found.append(Problem(number, key_column, key_field,
                                      f"与第 {first_row_of_key[key]} 行是同一个{kind.field_label(key_field)}，同一人在文件中出现了两次。"))
+                bad = True
             else:
                 first_row_of_key[key] = number
-        if any(p.severity == "error" for p in found):
+        if bad:
             plans.append(RowPlan(number, n, "error", record, tuple(found)))
             continue
         existing = kind.find_existing(state, record)

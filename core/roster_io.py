@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core import audit, idcard, members, orgs, settings
-from core.clock import now_text
+from core.clock import now_text, today
 from core.db import Db
 from core.errors import ValidationError
 from core.excel_import import (
@@ -135,6 +135,7 @@ class RosterState:
     lookups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # allowed categories, statuses, types
     resolved: dict[tuple, dict[str, Any]] = field(default_factory=dict)  # names -> unit refs, memoised
     interned: dict[PendingUnit, PendingUnit] = field(default_factory=dict)
+    today_iso: str = field(default_factory=lambda: today().isoformat())  # looked up once for every row
 
     def pending(self, kind: str, name: str, parent: int | PendingUnit | None) -> PendingUnit:
         """One object per unit to create, however many rows name it."""
@@ -225,16 +226,21 @@ class RosterImport(ImportKind):
 
     def check_row(self, state: RosterState, record: dict[str, Any]) -> dict[str, Any]:
         out = dict(record)
-        if out.get("id_number"):
-            number = out["id_number"]  # already validated by its cell parser
-            info = idcard.IdInfo(number, dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
-                                 "男" if int(number[16]) % 2 == 1 else "女")
-            birth = dt.date.fromisoformat(out["birth_date"]) if out.get("birth_date") else None
-            if birth and birth.day == 1 and (birth.year, birth.month) == (info.birth_date.year, info.birth_date.month):
-                birth = None  # a year-month (出生年月) agrees with the ID number, which gives the day
-            idcard.check_agrees(info, birth, out.get("gender") or None)
-            out["birth_date"] = info.birth_date.isoformat()
-            out["gender"] = info.gender
+        number = out.get("id_number")
+        if number:  # already validated by its cell parser
+            id_birth = f"{number[6:10]}-{number[10:12]}-{number[12:14]}" if number.isascii() else \
+                dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])).isoformat()
+            id_gender = "男" if int(number[16]) % 2 == 1 else "女"
+            given_birth, given_gender = out.get("birth_date"), out.get("gender")
+            if (given_birth and given_birth != id_birth) or (given_gender and given_gender != id_gender):
+                # They may still agree (a year-month 出生年月); the check names what differs if not.
+                info = idcard.IdInfo(number, dt.date.fromisoformat(id_birth), id_gender)
+                birth = dt.date.fromisoformat(given_birth) if given_birth else None
+                if birth and birth.day == 1 and (birth.year, birth.month) == (info.birth_date.year, info.birth_date.month):
+                    birth = None  # a year-month (出生年月) agrees with the ID number, which gives the day
+                idcard.check_agrees(info, birth, given_gender or None)
+            out["birth_date"] = id_birth
+            out["gender"] = id_gender
         community_name = out.pop("community", None)
         branch_name = out.pop("branch", None)
         group_name = out.pop("party_group", None)
@@ -246,7 +252,7 @@ class RosterImport(ImportKind):
             resolved = state.resolved[names] = self._resolve(state, *names)
         out.update(resolved)
         checked = members.check_member_fields({k: out.get(k) for k in members.MEMBER_FIELDS}, out.get("birth_date"),
-                                              state.lookups)
+                                              state.lookups, state.today_iso)
         for key in members.MEMBER_FIELDS:
             if key in out:
                 out[key] = checked[key]
