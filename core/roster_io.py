@@ -22,6 +22,13 @@ PERSON_KEYS = ("name", "gender", "ethnicity", "birth_date", "id_number", "educat
 MEMBER_KEYS = ("category", "status", "person_type", "join_date", "full_date", "work_unit", "note",
                "branch_id", "party_group_id", "grid_id")
 
+# The columns a new person and a new member are written with, in the order bulk_insert_values takes them.
+_PERSON_COLUMNS = ("id", *PERSON_KEYS, "note", "name_pinyin", "name_initials", "created_at", "updated_at")
+_MEMBER_PLAIN_KEYS = ("person_type", "join_date", "full_date", "work_unit", "note")
+_MEMBER_COLUMNS = ("id", "person_id", "category", "status", *_MEMBER_PLAIN_KEYS, "branch_id", "party_group_id",
+                   "grid_id", "created_at", "updated_at")
+assert set(_MEMBER_COLUMNS) == {"id", "person_id", *MEMBER_KEYS, "created_at", "updated_at"}
+
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[\s\u3000]+(?=[\u4e00-\u9fff])")
 
 
@@ -299,10 +306,12 @@ class RosterImport(ImportKind):
                 add(ref.parent)
                 seen[ref] = None
 
+        refs: dict[Any, None] = {}  # every unit reference once, in order of first use
         for plan in plans:
-            source = plan.record if plan.action == "create" else plan.changes
-            for key in ("branch_id", "party_group_id", "grid_id"):
-                add(source.get(key))
+            get = (plan.record if plan.action == "create" else plan.changes).get
+            refs[get("branch_id")] = refs[get("party_group_id")] = refs[get("grid_id")] = None
+        for ref in refs:
+            add(ref)
         order = {"street": 0, "community": 1, "branch": 2, "party_group": 3, "grid": 4}
         return sorted(seen, key=lambda u: order[u.kind])
 
@@ -326,11 +335,16 @@ class RosterImport(ImportKind):
             else:
                 ids[unit] = orgs.create_unit(db, unit.kind, unit.name, resolve(unit.parent))
         stamp = now_text()
-        person_rows, member_rows = [], []
+        # Rows as tuples in the columns' order (no dict per row); logged as bulk_insert logs dicts.
+        person_values: list[tuple] = []
+        member_values: list[tuple] = []
         next_person, next_member = audit.next_id(db, "person"), audit.next_id(db, "member")
+        existing = state.existing
         for plan in creates:
             record = plan.record
-            known = state.existing.get(record.get("id_number")) if record.get("id_number") else None
+            get = record.get
+            number = get("id_number")
+            known = existing.get(number) if number else None
             if known is not None:
                 # The person is already here in another role: keep their data, fill what is missing.
                 fill = {k: record[k] for k in PERSON_KEYS if not is_blank(record.get(k)) and is_blank(known.get(k))}
@@ -340,20 +354,15 @@ class RosterImport(ImportKind):
             else:
                 person_id = next_person
                 next_person += 1
-                full, initials = name_keys(record["name"])
-                person_rows.append({
-                    "id": person_id, **{k: record.get(k) for k in PERSON_KEYS}, "note": None,
-                    "name_pinyin": full, "name_initials": initials, "created_at": stamp, "updated_at": stamp,
-                })
-            member_rows.append({
-                "id": next_member, "person_id": person_id,
-                **{k: resolve(record.get(k)) for k in MEMBER_KEYS},
-                "category": record.get("category") or "正式党员", "status": record.get("status") or "正常",
-                "created_at": stamp, "updated_at": stamp,
-            })
+                person_values.append((person_id, *map(get, PERSON_KEYS), None, *name_keys(record["name"]), stamp, stamp))
+            branch, group, grid = get("branch_id"), get("party_group_id"), get("grid_id")
+            if ids:
+                branch, group, grid = resolve(branch), resolve(group), resolve(grid)
+            member_values.append((next_member, person_id, get("category") or "正式党员", get("status") or "正常",
+                                  *map(get, _MEMBER_PLAIN_KEYS), branch, group, grid, stamp, stamp))
             next_member += 1
-        audit.bulk_insert(db, "person", person_rows)
-        audit.bulk_insert(db, "member", member_rows)
+        audit.bulk_insert_values(db, "person", _PERSON_COLUMNS, person_values)
+        audit.bulk_insert_values(db, "member", _MEMBER_COLUMNS, member_values)
         for n, plan in enumerate(updates):
             person_changes = {k: v for k, v in plan.changes.items() if k in PERSON_KEYS}
             member_changes = {k: resolve(v) for k, v in plan.changes.items() if k in MEMBER_KEYS}

@@ -170,3 +170,22 @@ def test_id_numbers_with_lower_x_or_spaces_take_the_general_path():
     assert column([future + idcard.check_char(future)]) is None
     today = "110101" + f"{dt.date.today():%Y%m%d}" + "123"
     assert column([today + idcard.check_char(today)]) == [today + idcard.check_char(today)]
+
+
+def test_bulk_insert_values_logs_as_bulk_insert_does(tmp_path):
+    from core import audit
+    from core.db import open_db
+
+    rows = [{"id": n, "name": f"张{n}", "gender": "男", "id_number": None, "phone": None, "note": "x\"y",
+             "created_at": "2026-01-01T00:00:00", "updated_at": "2026-01-01T00:00:00"} for n in (1, 2, 3, 7)]
+    logs = []
+    for way in ("dicts", "values"):
+        db = open_db(tmp_path / f"{way}.db")
+        if way == "dicts":
+            audit.bulk_insert(db, "person", rows)
+        else:
+            audit.bulk_insert_values(db, "person", list(rows[0]), [tuple(r.values()) for r in rows])
+        logs.append((db.execute("SELECT * FROM person ORDER BY id").fetchall(),
+                     db.execute("SELECT table_name, row_id, action, old, new FROM audit_log ORDER BY id").fetchall()))
+        db.close()
+    assert logs[0] == logs[1] and len(logs[0][1]) == 4
