@@ -243,11 +243,18 @@ def references_to(db: Db, table: str, row_id: int) -> dict[str, int]:
 REINDEX_MIN_ROWS = 20_000
 
 
+# Per connection: tables whose indexes an enclosing _indexes_rebuilt has dropped (inner ones leave them be).
+_REBUILDING: dict[int, set[str]] = {}
+
+
 @contextmanager
 def _indexes_rebuilt(db: Db, table: str, adding: int) -> Iterator[None]:
     """Inside the caller's transaction: drop table's own indexes for a large load, recreate them after.
-    UNIQUE constraints stay in force (their automatic indexes are kept); a rollback restores all."""
-    if adding < REINDEX_MIN_ROWS or db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0] > adding:
+    UNIQUE constraints stay in force (their automatic indexes are kept); a rollback restores all.
+    Nested for the same table (several loads logged to audit_log), only the outermost one acts."""
+    rebuilding = _REBUILDING.get(id(db.conn), set())
+    if table in rebuilding or adding < REINDEX_MIN_ROWS or \
+            db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0] > adding:
         yield
         return
     indexes = db.execute(
@@ -255,9 +262,21 @@ def _indexes_rebuilt(db: Db, table: str, adding: int) -> Iterator[None]:
     ).fetchall()
     for name, _sql in indexes:
         db.execute(f"DROP INDEX [{name}]")
-    yield
+    _REBUILDING.setdefault(id(db.conn), set()).add(table)
+    try:
+        yield
+    finally:
+        _REBUILDING[id(db.conn)].discard(table)
+        if not _REBUILDING[id(db.conn)]:
+            del _REBUILDING[id(db.conn)]
     for _name, sql in indexes:
         db.execute(sql)
+
+
+def bulk_logging(db: Db, rows: int):
+    """Around several bulk inserts in one transaction that log `rows` audit rows in all: audit_log's
+    indexes are rebuilt once at the end instead of after the first load and row by row after that."""
+    return _indexes_rebuilt(db, "audit_log", rows)
 
 
 def bulk_insert(db: Db, table: str, rows: list[dict[str, Any]]) -> None:

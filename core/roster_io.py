@@ -361,8 +361,9 @@ class RosterImport(ImportKind):
             member_values.append((next_member, person_id, get("category") or "正式党员", get("status") or "正常",
                                   *map(get, _MEMBER_PLAIN_KEYS), branch, group, grid, stamp, stamp))
             next_member += 1
-        audit.bulk_insert_values(db, "person", _PERSON_COLUMNS, person_values)
-        audit.bulk_insert_values(db, "member", _MEMBER_COLUMNS, member_values)
+        with audit.bulk_logging(db, len(person_values) + len(member_values)):
+            audit.bulk_insert_values(db, "person", _PERSON_COLUMNS, person_values)
+            audit.bulk_insert_values(db, "member", _MEMBER_COLUMNS, member_values)
         for n, plan in enumerate(updates):
             person_changes = {k: v for k, v in plan.changes.items() if k in PERSON_KEYS}
             member_changes = {k: resolve(v) for k, v in plan.changes.items() if k in MEMBER_KEYS}
