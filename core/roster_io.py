@@ -29,6 +29,8 @@ _MEMBER_COLUMNS = ("id", "person_id", "category", "status", *_MEMBER_PLAIN_KEYS,
                    "grid_id", "created_at", "updated_at")
 assert set(_MEMBER_COLUMNS) == {"id", "person_id", *MEMBER_KEYS, "created_at", "updated_at"}
 
+_CHECKED_KEYS = ("category", "status", "join_date", "full_date")
+
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[\s\u3000]+(?=[\u4e00-\u9fff])")
 
 
@@ -258,9 +260,10 @@ class RosterImport(ImportKind):
         if resolved is None:
             resolved = state.resolved[names] = self._resolve(state, *names)
         out.update(resolved)
-        checked = members.check_member_fields({k: out.get(k) for k in members.MEMBER_FIELDS}, out.get("birth_date"),
+        get = out.get
+        checked = members.check_member_fields({k: get(k) for k in members.MEMBER_FIELDS}, get("birth_date"),
                                               state.lookups, state.today_iso)
-        for key in members.MEMBER_FIELDS:
+        for key in _CHECKED_KEYS:  # the fields check_member_fields may change (defaults, dates as ISO text)
             if key in out:
                 out[key] = checked[key]
         return out

@@ -189,3 +189,59 @@ def test_bulk_insert_values_logs_as_bulk_insert_does(tmp_path):
                      db.execute("SELECT table_name, row_id, action, old, new FROM audit_log ORDER BY id").fetchall()))
         db.close()
     assert logs[0] == logs[1] and len(logs[0][1]) == 4
+
+
+def _reference_check_member_fields(values, birth_date, lookups):
+    """check_member_fields as it was before today_iso and the inline date checks (the specification)."""
+    from core import members
+    from core.clock import add_years, today
+
+    out = {k: values.get(k) for k in members.MEMBER_FIELDS}
+    out["category"] = out["category"] or "正式党员"
+    if out["category"] not in lookups["category"]:
+        raise ValidationError(f"党员类别应为“正式党员”或“预备党员”，而不是“{out['category']}”。", "category")
+    out["status"] = out["status"] or "正常"
+    statuses = lookups["status"]
+    if out["status"] not in statuses:
+        raise ValidationError(f"状态“{out['status']}”不在可选范围内（{'、'.join(statuses)}）。", "status")
+    person_types = lookups["person_type"]
+    if out["person_type"] and out["person_type"] not in person_types:
+        raise ValidationError(f"人员类型“{out['person_type']}”不在可选范围内（{'、'.join(person_types)}）。", "person_type")
+    members._check_date(out, "join_date", "入党时间")
+    members._check_date(out, "full_date", "转正时间")
+    now = today().isoformat()
+    if out["join_date"] and out["join_date"] > now:
+        raise ValidationError("入党时间不能晚于今天。", "join_date")
+    if out["join_date"] and birth_date and out["join_date"] < add_years(dt.date.fromisoformat(birth_date), 18).isoformat():
+        raise ValidationError("入党时间早于年满 18 周岁，请核对入党时间或出生日期。", "join_date")
+    if out["full_date"] and out["join_date"] and out["full_date"] < out["join_date"]:
+        raise ValidationError("转正时间不能早于入党时间。", "full_date")
+    if out["category"] == "预备党员" and out["full_date"]:
+        raise ValidationError("预备党员还没有转正时间；已转正的请把类别改为“正式党员”。", "full_date")
+    return out
+
+
+def test_member_field_checks_unchanged():
+    from core import members
+
+    lookups = {"category": members.CATEGORIES, "status": members.STATUSES, "person_type": members.PERSON_TYPES}
+    rng = random.Random(12)
+    dates = [None, "", "2000-02-29", "2001-02-29", "1990-07-01", "1975-01-01", "2099-01-01", "不详", "20000101",
+             dt.date(1980, 7, 1), dt.date(2000, 2, 29), dt.date.today().isoformat(),
+             (dt.date.today() + dt.timedelta(days=1)).isoformat()]
+    today = dt.date.today().isoformat()
+    for _ in range(20000):
+        values = {"category": rng.choice([None, "", "正式党员", "预备党员", "群众"]),
+                  "status": rng.choice([None, "正常", "转出", "退休"]),
+                  "person_type": rng.choice([None, "", "在职", "干部"]), "branch_id": rng.choice([1, None]),
+                  "join_date": rng.choice(dates), "full_date": rng.choice(dates), "work_unit": "x"}
+        birth = rng.choice([None, "1960-02-29", "1982-02-28", "1990-05-05", "2010-01-01"])
+        outcomes = []
+        for check in (lambda: _reference_check_member_fields(values, birth, lookups),
+                      lambda: members.check_member_fields(values, birth, lookups),
+                      lambda: members.check_member_fields(values, birth, lookups, today)):
+            try:
+                outcomes.append(check())
+            except ValidationError as exc:
+                outcomes.append((str(exc), exc.field))
+        assert outcomes[0] == outcomes[1] == outcomes[2], (values, birth)
