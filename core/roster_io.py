@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from core import audit, idcard, members, orgs, settings
@@ -343,6 +344,8 @@ class RosterImport(ImportKind):
         member_values: list[tuple] = []
         next_person, next_member = audit.next_id(db, "person"), audit.next_id(db, "member")
         existing = state.existing
+        person_fields, member_fields = itemgetter(*PERSON_KEYS), itemgetter(*_MEMBER_PLAIN_KEYS)
+        ids_get = ids.get
         for plan in creates:
             record = plan.record
             get = record.get
@@ -357,12 +360,20 @@ class RosterImport(ImportKind):
             else:
                 person_id = next_person
                 next_person += 1
-                person_values.append((person_id, *map(get, PERSON_KEYS), None, *name_keys(record["name"]), stamp, stamp))
+                try:  # every field present (a file with all the columns): one C call
+                    person = person_fields(record)
+                except KeyError:
+                    person = tuple(map(get, PERSON_KEYS))
+                person_values.append((person_id, *person, None, *name_keys(record["name"]), stamp, stamp))
+            try:
+                plain = member_fields(record)
+            except KeyError:
+                plain = tuple(map(get, _MEMBER_PLAIN_KEYS))
             branch, group, grid = get("branch_id"), get("party_group_id"), get("grid_id")
-            if ids:
-                branch, group, grid = resolve(branch), resolve(group), resolve(grid)
+            if ids:  # units created above: PendingUnit -> its new id (ints and None map to themselves)
+                branch, group, grid = ids_get(branch, branch), ids_get(group, group), ids_get(grid, grid)
             member_values.append((next_member, person_id, get("category") or "正式党员", get("status") or "正常",
-                                  *map(get, _MEMBER_PLAIN_KEYS), branch, group, grid, stamp, stamp))
+                                  *plain, branch, group, grid, stamp, stamp))
             next_member += 1
         with audit.bulk_logging(db, len(person_values) + len(member_values)):
             audit.bulk_insert_values(db, "person", _PERSON_COLUMNS, person_values)
