@@ -261,9 +261,8 @@ class RosterImport(ImportKind):
         if resolved is None:
             resolved = state.resolved[names] = self._resolve(state, *names)
         out.update(resolved)
-        get = out.get
-        checked = members.check_member_fields({k: get(k) for k in members.MEMBER_FIELDS}, get("birth_date"),
-                                              state.lookups, state.today_iso)
+        # check_member_fields reads only the member fields of what it is given (and returns a new dict).
+        checked = members.check_member_fields(out, out.get("birth_date"), state.lookups, state.today_iso)
         for key in _CHECKED_KEYS:  # the fields check_member_fields may change (defaults, dates as ISO text)
             if key in out:
                 out[key] = checked[key]
