@@ -269,20 +269,22 @@ def _id_numbers_column(cells: list[Any]) -> list[Any] | None:
 
 id_number_cell.column = _id_numbers_column
 
-_BIRTHS: list[Any] = [None, None]
+_BIRTHS: list[tuple[dt.date, frozenset[str]]] = []  # (the day it was made for, the dates), replaced whole
 
 
 def _valid_births() -> frozenset[str]:
     """Every YYYYMMDD from 1900-01-01 to today (what a clean ID number may hold as its birth date)."""
     today = _today()
-    if _BIRTHS[0] != today:
+    made = _BIRTHS[0] if _BIRTHS else None
+    if made is None or made[0] != today:
         leap = [f"{d:%m%d}" for d in (dt.date(2000, 1, 1) + dt.timedelta(days=n) for n in range(366))]
         common = [md for md in leap if md != "0229"]
         last = f"{today:%Y%m%d}"
-        _BIRTHS[0], _BIRTHS[1] = today, frozenset(
+        made = (today, frozenset(
             ymd for year in range(1900, today.year + 1)
-            for ymd in (f"{year:04d}" + md for md in (leap if calendar.isleap(year) else common)) if ymd <= last)
-    return _BIRTHS[1]
+            for ymd in (f"{year:04d}" + md for md in (leap if calendar.isleap(year) else common)) if ymd <= last))
+        _BIRTHS[:] = [made]
+    return made[1]
 
 
 def phone_cell(value: object) -> str | None:
