@@ -253,7 +253,7 @@ _ID_BLOCK = re.compile(r"(?:[1-9][0-9]{16}[0-9X]\n)*[1-9][0-9]{16}[0-9X]", re.AS
 
 
 def _id_numbers_column(cells: list[Any]) -> list[Any] | None:
-    present = list(filter(None, cells)) if None in cells else cells
+    present = [v for v in cells if v is not None] if None in cells else cells
     if not _STR_OR_NONE.issuperset(set(map(type, present))):
         return None
     joined = "\n".join(present)
@@ -300,7 +300,7 @@ _MOBILE_BLOCK = re.compile(r"(?:1[3-9][0-9]{9}\n)*1[3-9][0-9]{9}", re.ASCII)
 
 
 def _phones_column(cells: list[Any]) -> list[Any] | None:
-    present = list(filter(None, cells)) if None in cells else cells
+    present = [v for v in cells if v is not None] if None in cells else cells
     if not present:
         return cells
     if not _STR_OR_NONE.issuperset(set(map(type, present))):

@@ -63,16 +63,16 @@ def clean_row(rng: random.Random, n: int) -> dict[str, Any]:
 
 MESSY: dict[str, list[Any]] = {
     "name": [None, "   ", "王\u3000五", " 张三 ", "张" * 41, 123.0, True, "Zhang San"],
-    "gender": ["男性", "女性", "未知", 1.0, " 男 ", None],
+    "gender": ["男性", "女性", "未知", 1.0, " 男 ", None, ""],
     "ethnicity": ["汉" * 21, 5.0, dt.date(2020, 1, 1)],
     "birth_date": ["1960-05-17", "1960.5", "19600517", 21000.0, 21000, dt.datetime(1960, 5, 17, 8, 0),
                    dt.date(1850, 1, 1), "不详", "1960年5月", True, dt.time(8, 0), None],
     "id_number": ["x", "11010119600517123x", "110101 19600517 1234", "110101********1234", 1.1010119600517e17,
                   110101196005171234, "000000196005171234", "110101196002301234", "110101209001011234",
-                  "11010119600517123X\n", "１１０１０１１９６００５１７１２３４", None, "  ",
+                  "11010119600517123X\n", "１１０１０１１９６００５１７１２３４", None, "  ", "",
                   fake_id(1) + "\n" + fake_id(2)],
     "join_date": ["2020-07-01", 44000.0, dt.datetime(2020, 7, 1), "2020/7", dt.date(2099, 1, 1)],
-    "full_date": ["", "2021-07-01", "无", 44500],
+    "full_date": ["", "2021-07-01", "无", 44500, dt.date(2021, 7, 1)],
     "category": ["预备", "正式", "群众", 1.0],
     "person_type": ["学生党员", "在职党员", "x" * 21],
     "status": ["转出", "去世", 3.0],
@@ -82,7 +82,7 @@ MESSY: dict[str, list[Any]] = {
     "grid": [dt.date(2020, 1, 1)],
     "work_unit": ["x" * 101, 3.5],
     "phone": ["0951-1234567", "139 1234 5678", 13912345678.0, "1391234567", "12345678901", "13912345678\n",
-              "13912345678\n13912345679", "+86 13912345678", None],
+              "13912345678\n13912345679", "+86 13912345678", None, ""],
     "address": ["x" * 201, 12.0],
     "note": ["x" * 501, "备注", True],
 }
@@ -149,7 +149,9 @@ def test_column_forms_match_their_parsers_cell_by_cell():
         column = getattr(col.parser, "column", None)
         assert column is not None, col.key
         clean = [clean_row(rng, n)[col.key] for n in range(40)]
-        samples = [clean, clean + [None], [None] * 5] + [clean[:5] + [v] + clean[5:] for v in MESSY.get(col.key, ["  x  ", 1.0, "x" * 600])]
+        messy = MESSY.get(col.key, ["  x  ", 1.0, "x" * 600])
+        samples = [clean, clean + [None], [None] * 5] + [clean[:5] + [v] + clean[5:] for v in messy] + \
+            [clean[:5] + [v, None] + clean[5:] for v in messy]  # with an empty cell in the block too
         for cells in samples:
             values = column(cells)
             if values is None:
