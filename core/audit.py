@@ -6,7 +6,7 @@ import json
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 from core.clock import now_text
 from core.db import Db
@@ -243,11 +243,18 @@ def references_to(db: Db, table: str, row_id: int) -> dict[str, int]:
 REINDEX_MIN_ROWS = 20_000
 
 
+# Per connection: tables whose indexes an enclosing _indexes_rebuilt has dropped (inner ones leave them be).
+_REBUILDING: dict[int, set[str]] = {}
+
+
 @contextmanager
 def _indexes_rebuilt(db: Db, table: str, adding: int) -> Iterator[None]:
     """Inside the caller's transaction: drop table's own indexes for a large load, recreate them after.
-    UNIQUE constraints stay in force (their automatic indexes are kept); a rollback restores all."""
-    if adding < REINDEX_MIN_ROWS or db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0] > adding:
+    UNIQUE constraints stay in force (their automatic indexes are kept); a rollback restores all.
+    Nested for the same table (several loads logged to audit_log), only the outermost one acts."""
+    rebuilding = _REBUILDING.get(id(db.conn), set())
+    if table in rebuilding or adding < REINDEX_MIN_ROWS or \
+            db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0] > adding:
         yield
         return
     indexes = db.execute(
@@ -255,9 +262,21 @@ def _indexes_rebuilt(db: Db, table: str, adding: int) -> Iterator[None]:
     ).fetchall()
     for name, _sql in indexes:
         db.execute(f"DROP INDEX [{name}]")
-    yield
+    _REBUILDING.setdefault(id(db.conn), set()).add(table)
+    try:
+        yield
+    finally:
+        _REBUILDING[id(db.conn)].discard(table)
+        if not _REBUILDING[id(db.conn)]:
+            del _REBUILDING[id(db.conn)]
     for _name, sql in indexes:
         db.execute(sql)
+
+
+def bulk_logging(db: Db, rows: int):
+    """Around several bulk inserts in one transaction that log `rows` audit rows in all: audit_log's
+    indexes are rebuilt once at the end instead of after the first load and row by row after that."""
+    return _indexes_rebuilt(db, "audit_log", rows)
 
 
 def bulk_insert(db: Db, table: str, rows: list[dict[str, Any]]) -> None:
@@ -267,26 +286,42 @@ def bulk_insert(db: Db, table: str, rows: list[dict[str, Any]]) -> None:
     """
     if not rows:
         return
-    _guard(db, table)
     columns = list(rows[0])
+    _bulk_insert(db, table, columns, [[row[c] for c in columns] for row in rows], rows)
+
+
+def bulk_insert_values(db: Db, table: str, columns: Sequence[str], values: list[Sequence[Any]]) -> None:
+    """bulk_insert with each row as a sequence of values in `columns` order: no dict per row, for the
+    largest imports. Logged exactly as bulk_insert logs the same rows given as dicts."""
+    if not values:
+        return
+    _bulk_insert(db, table, list(columns), values, None)
+
+
+def _bulk_insert(db: Db, table: str, columns: list[str], values: list[Sequence[Any]],
+                 rows: list[dict[str, Any]] | None) -> None:
+    _guard(db, table)
     stamp, who = now_text(), db.operator or "unknown"
-    with _writing(db), _indexes_rebuilt(db, table, len(rows)), _indexes_rebuilt(db, "audit_log", len(rows)):
+    with _writing(db), _indexes_rebuilt(db, table, len(values)), _indexes_rebuilt(db, "audit_log", len(values)):
         db.conn.executemany(
             f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) VALUES ({', '.join('?' for _ in columns)})",
-            [[row[c] for c in columns] for row in rows],
+            values,
         )
-        ids = [row.get("id") for row in rows]
-        if "id" in columns and None not in ids and not SECRET_COLUMNS.intersection(columns):
+        id_at = columns.index("id") if "id" in columns else None
+        ids = [row[id_at] for row in values] if id_at is not None else None
+        if ids is not None and None not in ids and not SECRET_COLUMNS.intersection(columns):
             # The log rows are built by SQLite from the rows just written: no Python JSON per row.
-            values = ", ".join(f"'{c}', [{c}]" for c in columns)
+            fields = ", ".join(f"'{c}', [{c}]" for c in columns)
             low, high = min(ids), max(ids)
             where = "id BETWEEN ? AND ?" if high - low + 1 == len(ids) else "id IN (SELECT value FROM json_each(?))"
             db.conn.execute(
                 "INSERT INTO audit_log (at, operator, table_name, row_id, action, old, new) "
-                f"SELECT ?, ?, ?, id, 'insert', NULL, json_object({values}) FROM [{table}] WHERE {where} ORDER BY id",
+                f"SELECT ?, ?, ?, id, 'insert', NULL, json_object({fields}) FROM [{table}] WHERE {where} ORDER BY id",
                 [stamp, who, table, low, high] if high - low + 1 == len(ids) else [stamp, who, table, _ENCODE(ids)],
             )
         else:
+            if rows is None:
+                rows = [dict(zip(columns, row)) for row in values]
             db.conn.executemany(
                 "INSERT INTO audit_log (at, operator, table_name, row_id, action, old, new) VALUES (?,?,?,?,?,?,?)",
                 [(stamp, who, table, row.get("id"), "insert", None, _json(row)) for row in rows],

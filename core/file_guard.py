@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 
@@ -73,14 +74,61 @@ def check_xlsx(path: Path) -> None:
             if info.is_dir():
                 continue
             is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-            total = _scan_part(path, archive, info, total, is_sheet)
+            try:
+                total = _scan_part(path, archive, info, total, is_sheet, exact=False)
+            except _NeedExact:
+                total = _scan_part(path, archive, info, total, is_sheet, exact=True)
 
 
-def _scan_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, total: int, is_sheet: bool) -> int:
+class _NeedExact(Exception):
+    """The quick scan met a reference outside the safe box: measure the sheet's span exactly."""
+
+
+def _greater(bound: str, alphabet: str, longest: int) -> str:
+    """A regex for positional numerals over `alphabet` (lowest first) of at most `longest` characters
+    that may stand for more than `bound`: longer ones, or as long and greater character by character.
+    (A longer numeral with leading zeros is matched too; the quick scan only needs to be conservative.)"""
+    any_char = f"[{alphabet[0]}-{alphabet[-1]}]"
+    parts = [f"{any_char}{{{len(bound) + 1},{longest}}}"] if longest > len(bound) else []
+    for i, ch in enumerate(bound):
+        above = alphabet[alphabet.index(ch) + 1:]
+        if above:
+            rest = len(bound) - i - 1
+            parts.append(re.escape(bound[:i]) + f"[{above[0]}-{above[-1]}]" + (f"{any_char}{{{rest}}}" if rest else ""))
+    return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
+
+
+def _letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rem = divmod(number - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@lru_cache(maxsize=4)
+def _outside_box(max_rows: int, max_cells: int) -> re.Pattern[bytes]:
+    """References beyond rows 0..max_rows-1 or columns A..the widest that keeps max_rows × width within
+    max_cells. A sheet with none of them passes both span checks whatever its exact span; a sheet with one
+    is measured exactly. Exact for every reference _REF reads; it may also flag what _REF skips (more
+    letters or digits), which only costs the exact scan. Possessive letters and a look-ahead for enough
+    digits: most cells are dismissed after a few characters (0.26 s for a 110 MB sheet, 0.45 s without)."""
+    rows, width = max_rows - 1, max(1, max_cells // max_rows)
+    pattern = (f' r="(?:{_greater(_letters(width), "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 3)}'
+               f'|[A-Z]{{0,3}}+(?=[0-9]{{{len(str(rows))}}}){_greater(str(rows), "0123456789", 7)})')
+    return re.compile(pattern.encode())
+
+
+def _scan_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, total: int, is_sheet: bool,
+               exact: bool = True) -> int:
+    """Decompress one part in chunks, counting its bytes. A worksheet is either measured exactly (its span
+    of rows and columns) or, quicker, searched once for any reference outside a box that is known to pass:
+    one regex search per chunk in C, no match objects; a hit raises _NeedExact."""
     rows = (None, None)
     cols = (None, None)
     tail = b""
     read = 0
+    outside = None if exact else _outside_box(MAX_ROWS, MAX_CELLS).search
     try:
         with archive.open(info) as part:
             while True:
@@ -98,12 +146,20 @@ def _scan_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, tota
                     # Keep the end of the chunk: a cell reference may straddle two chunks.
                     cut = text.rfind(b"<")
                     scan, tail = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
-                    rows, cols = _span(scan, rows, cols)
+                    if outside is not None:
+                        if outside(scan):
+                            raise _NeedExact
+                    else:
+                        rows, cols = _span(scan, rows, cols)
                     if tail and len(tail) > 4096:
                         tail = b""
                     _check_cells(path, rows, cols)
             if is_sheet and tail:
-                rows, cols = _span(tail, rows, cols)
+                if outside is not None:
+                    if outside(tail):
+                        raise _NeedExact
+                else:
+                    rows, cols = _span(tail, rows, cols)
                 _check_cells(path, rows, cols)
     except (zipfile.BadZipFile, zlib.error):
         raise _broken(path, "压缩内容损坏，校验失败") from None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from operator import mul
 import random
 import re
 from dataclasses import dataclass
@@ -30,7 +29,9 @@ class IdInfo:
 
 
 def check_char(first17: str) -> str:
-    return CHECK_CHARS[sum(map(mul, map(int, first17), WEIGHTS)) % 11]
+    """The check character of 17 digits. The weights are 2^(17-i) mod 11 and 13 ≡ 2 (mod 11), so the
+    weighted sum is 2 × (the digits read in base 13) mod 11: one int() in C instead of 17 products."""
+    return CHECK_CHARS[2 * int(first17, 13) % 11]
 
 
 def normalize(raw: object) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from core import audit, idcard, orgs, persons
@@ -127,29 +128,51 @@ def member_lookups(db: Db) -> dict[str, tuple[str, ...]]:
     return {kind: lookup_values(db, kind) for kind in ("category", "status", "person_type")}
 
 
-def check_member_fields(values: dict[str, Any], birth_date: str | None, lookups: dict[str, tuple[str, ...]]) -> dict[str, Any]:
-    """The rules of a member's party fields beyond the tree (also used by import previews, row by row)."""
+@lru_cache(maxsize=65536)
+def _adult_on(birth_date: str) -> str:
+    """The ISO date a person born on `birth_date` turns 18 (an import asks for the same dates many times)."""
+    return add_years(dt.date.fromisoformat(birth_date), 18).isoformat()
+
+
+def check_member_fields(values: dict[str, Any], birth_date: str | None, lookups: dict[str, tuple[str, ...]],
+                        today_iso: str | None = None) -> dict[str, Any]:
+    """The rules of a member's party fields beyond the tree (also used by import previews, row by row;
+    an import passes `today_iso`, today's ISO date looked up once for all its rows)."""
     out = {k: values.get(k) for k in MEMBER_FIELDS}
-    out["category"] = out["category"] or "正式党员"
-    if out["category"] not in lookups["category"]:
-        raise ValidationError(f"党员类别应为“正式党员”或“预备党员”，而不是“{out['category']}”。", "category")
-    out["status"] = out["status"] or "正常"
+    category = out["category"] = out["category"] or "正式党员"
+    if category not in lookups["category"]:
+        raise ValidationError(f"党员类别应为“正式党员”或“预备党员”，而不是“{category}”。", "category")
+    status = out["status"] = out["status"] or "正常"
     statuses = lookups["status"]
-    if out["status"] not in statuses:
-        raise ValidationError(f"状态“{out['status']}”不在可选范围内（{'、'.join(statuses)}）。", "status")
+    if status not in statuses:
+        raise ValidationError(f"状态“{status}”不在可选范围内（{'、'.join(statuses)}）。", "status")
     person_types = lookups["person_type"]
     if out["person_type"] and out["person_type"] not in person_types:
         raise ValidationError(f"人员类型“{out['person_type']}”不在可选范围内（{'、'.join(person_types)}）。", "person_type")
-    _check_date(out, "join_date", "入党时间")
-    _check_date(out, "full_date", "转正时间")
-    now = today().isoformat()
-    if out["join_date"] and out["join_date"] > now:
+    join, full = out["join_date"], out["full_date"]
+    if type(join) is str and join:  # the usual ISO text: checked here, without a call per date
+        try:
+            dt.date.fromisoformat(join)
+        except ValueError:
+            _check_date(out, "join_date", "入党时间")
+    else:
+        _check_date(out, "join_date", "入党时间")
+        join = out["join_date"]
+    if type(full) is str and full:
+        try:
+            dt.date.fromisoformat(full)
+        except ValueError:
+            _check_date(out, "full_date", "转正时间")
+    else:
+        _check_date(out, "full_date", "转正时间")
+        full = out["full_date"]
+    if join and join > (today_iso or today().isoformat()):
         raise ValidationError("入党时间不能晚于今天。", "join_date")
-    if out["join_date"] and birth_date and out["join_date"] < add_years(dt.date.fromisoformat(birth_date), 18).isoformat():
+    if join and birth_date and join < _adult_on(birth_date):
         raise ValidationError("入党时间早于年满 18 周岁，请核对入党时间或出生日期。", "join_date")
-    if out["full_date"] and out["join_date"] and out["full_date"] < out["join_date"]:
+    if full and join and full < join:
         raise ValidationError("转正时间不能早于入党时间。", "full_date")
-    if out["category"] == "预备党员" and out["full_date"]:
+    if category == "预备党员" and full:
         raise ValidationError("预备党员还没有转正时间；已转正的请把类别改为“正式党员”。", "full_date")
     return out
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from core import audit, idcard, members, orgs, settings
-from core.clock import now_text
+from core.clock import now_text, today
 from core.db import Db
 from core.errors import ValidationError
 from core.excel_import import (
@@ -22,23 +23,54 @@ PERSON_KEYS = ("name", "gender", "ethnicity", "birth_date", "id_number", "educat
 MEMBER_KEYS = ("category", "status", "person_type", "join_date", "full_date", "work_unit", "note",
                "branch_id", "party_group_id", "grid_id")
 
+# The columns a new person and a new member are written with, in the order bulk_insert_values takes them.
+_PERSON_COLUMNS = ("id", *PERSON_KEYS, "note", "name_pinyin", "name_initials", "created_at", "updated_at")
+_MEMBER_PLAIN_KEYS = ("person_type", "join_date", "full_date", "work_unit", "note")
+_MEMBER_COLUMNS = ("id", "person_id", "category", "status", *_MEMBER_PLAIN_KEYS, "branch_id", "party_group_id",
+                   "grid_id", "created_at", "updated_at")
+assert set(_MEMBER_COLUMNS) == {"id", "person_id", *MEMBER_KEYS, "created_at", "updated_at"}
+
+_CHECKED_KEYS = ("category", "status", "join_date", "full_date")
+
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[\s\u3000]+(?=[\u4e00-\u9fff])")
 
 
 def synonyms(words: dict[str, str]):
     """Text with what people write mapped to the stored word; the office's lookups check it per row."""
+    texts = text_max(20, "内容")
 
     def parse(value: object) -> str | None:
-        result = text_max(20, "内容")(value)
+        result = texts(value)
         return words.get(result, result) if result else result
 
+    def column(cells: list[Any]) -> list[Any] | None:
+        values = texts.column(cells)
+        if values is not None and words and not words.keys().isdisjoint(values):
+            values = [words.get(v, v) if v else v for v in values]
+        return values
+
+    parse.column = column
     return parse
+
+
+_names = text_max(40, "姓名")
 
 
 def _name_cell(value: object) -> str | None:
     """A name; the spaces people type to line up two-character names (王  五) are dropped."""
-    result = text_max(40, "姓名")(value)
+    result = _names(value)
     return _CJK_GAP.sub("", result) if result else result
+
+
+def _names_column(cells: list[Any]) -> list[Any] | None:
+    values = _names.column(cells)
+    if values is None:
+        return None
+    # Only a name with something besides letters (CJK included) can hold a gap between characters.
+    return [_CJK_GAP.sub("", v) if v and not v.isalnum() else v for v in values]
+
+
+_name_cell.column = _names_column
 
 
 ROSTER_COLUMNS: tuple[Column, ...] = (
@@ -113,6 +145,7 @@ class RosterState:
     lookups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # allowed categories, statuses, types
     resolved: dict[tuple, dict[str, Any]] = field(default_factory=dict)  # names -> unit refs, memoised
     interned: dict[PendingUnit, PendingUnit] = field(default_factory=dict)
+    today_iso: str = field(default_factory=lambda: today().isoformat())  # looked up once for every row
 
     def pending(self, kind: str, name: str, parent: int | PendingUnit | None) -> PendingUnit:
         """One object per unit to create, however many rows name it."""
@@ -203,16 +236,21 @@ class RosterImport(ImportKind):
 
     def check_row(self, state: RosterState, record: dict[str, Any]) -> dict[str, Any]:
         out = dict(record)
-        if out.get("id_number"):
-            number = out["id_number"]  # already validated by its cell parser
-            info = idcard.IdInfo(number, dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
-                                 "男" if int(number[16]) % 2 == 1 else "女")
-            birth = dt.date.fromisoformat(out["birth_date"]) if out.get("birth_date") else None
-            if birth and birth.day == 1 and (birth.year, birth.month) == (info.birth_date.year, info.birth_date.month):
-                birth = None  # a year-month (出生年月) agrees with the ID number, which gives the day
-            idcard.check_agrees(info, birth, out.get("gender") or None)
-            out["birth_date"] = info.birth_date.isoformat()
-            out["gender"] = info.gender
+        number = out.get("id_number")
+        if number:  # already validated by its cell parser
+            id_birth = f"{number[6:10]}-{number[10:12]}-{number[12:14]}" if number.isascii() else \
+                dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])).isoformat()
+            id_gender = "男" if int(number[16]) % 2 == 1 else "女"
+            given_birth, given_gender = out.get("birth_date"), out.get("gender")
+            if (given_birth and given_birth != id_birth) or (given_gender and given_gender != id_gender):
+                # They may still agree (a year-month 出生年月); the check names what differs if not.
+                info = idcard.IdInfo(number, dt.date.fromisoformat(id_birth), id_gender)
+                birth = dt.date.fromisoformat(given_birth) if given_birth else None
+                if birth and birth.day == 1 and (birth.year, birth.month) == (info.birth_date.year, info.birth_date.month):
+                    birth = None  # a year-month (出生年月) agrees with the ID number, which gives the day
+                idcard.check_agrees(info, birth, given_gender or None)
+            out["birth_date"] = id_birth
+            out["gender"] = id_gender
         community_name = out.pop("community", None)
         branch_name = out.pop("branch", None)
         group_name = out.pop("party_group", None)
@@ -223,9 +261,9 @@ class RosterImport(ImportKind):
         if resolved is None:
             resolved = state.resolved[names] = self._resolve(state, *names)
         out.update(resolved)
-        checked = members.check_member_fields({k: out.get(k) for k in members.MEMBER_FIELDS}, out.get("birth_date"),
-                                              state.lookups)
-        for key in members.MEMBER_FIELDS:
+        # check_member_fields reads only the member fields of what it is given (and returns a new dict).
+        checked = members.check_member_fields(out, out.get("birth_date"), state.lookups, state.today_iso)
+        for key in _CHECKED_KEYS:  # the fields check_member_fields may change (defaults, dates as ISO text)
             if key in out:
                 out[key] = checked[key]
         return out
@@ -271,10 +309,12 @@ class RosterImport(ImportKind):
                 add(ref.parent)
                 seen[ref] = None
 
+        refs: dict[Any, None] = {}  # every unit reference once, in order of first use
         for plan in plans:
-            source = plan.record if plan.action == "create" else plan.changes
-            for key in ("branch_id", "party_group_id", "grid_id"):
-                add(source.get(key))
+            get = (plan.record if plan.action == "create" else plan.changes).get
+            refs[get("branch_id")] = refs[get("party_group_id")] = refs[get("grid_id")] = None
+        for ref in refs:
+            add(ref)
         order = {"street": 0, "community": 1, "branch": 2, "party_group": 3, "grid": 4}
         return sorted(seen, key=lambda u: order[u.kind])
 
@@ -298,11 +338,18 @@ class RosterImport(ImportKind):
             else:
                 ids[unit] = orgs.create_unit(db, unit.kind, unit.name, resolve(unit.parent))
         stamp = now_text()
-        person_rows, member_rows = [], []
+        # Rows as tuples in the columns' order (no dict per row); logged as bulk_insert logs dicts.
+        person_values: list[tuple] = []
+        member_values: list[tuple] = []
         next_person, next_member = audit.next_id(db, "person"), audit.next_id(db, "member")
+        existing = state.existing
+        person_fields, member_fields = itemgetter(*PERSON_KEYS), itemgetter(*_MEMBER_PLAIN_KEYS)
+        ids_get = ids.get
         for plan in creates:
             record = plan.record
-            known = state.existing.get(record.get("id_number")) if record.get("id_number") else None
+            get = record.get
+            number = get("id_number")
+            known = existing.get(number) if number else None
             if known is not None:
                 # The person is already here in another role: keep their data, fill what is missing.
                 fill = {k: record[k] for k in PERSON_KEYS if not is_blank(record.get(k)) and is_blank(known.get(k))}
@@ -312,20 +359,24 @@ class RosterImport(ImportKind):
             else:
                 person_id = next_person
                 next_person += 1
-                full, initials = name_keys(record["name"])
-                person_rows.append({
-                    "id": person_id, **{k: record.get(k) for k in PERSON_KEYS}, "note": None,
-                    "name_pinyin": full, "name_initials": initials, "created_at": stamp, "updated_at": stamp,
-                })
-            member_rows.append({
-                "id": next_member, "person_id": person_id,
-                **{k: resolve(record.get(k)) for k in MEMBER_KEYS},
-                "category": record.get("category") or "正式党员", "status": record.get("status") or "正常",
-                "created_at": stamp, "updated_at": stamp,
-            })
+                try:  # every field present (a file with all the columns): one C call
+                    person = person_fields(record)
+                except KeyError:
+                    person = tuple(map(get, PERSON_KEYS))
+                person_values.append((person_id, *person, None, *name_keys(record["name"]), stamp, stamp))
+            try:
+                plain = member_fields(record)
+            except KeyError:
+                plain = tuple(map(get, _MEMBER_PLAIN_KEYS))
+            branch, group, grid = get("branch_id"), get("party_group_id"), get("grid_id")
+            if ids:  # units created above: PendingUnit -> its new id (ints and None map to themselves)
+                branch, group, grid = ids_get(branch, branch), ids_get(group, group), ids_get(grid, grid)
+            member_values.append((next_member, person_id, get("category") or "正式党员", get("status") or "正常",
+                                  *plain, branch, group, grid, stamp, stamp))
             next_member += 1
-        audit.bulk_insert(db, "person", person_rows)
-        audit.bulk_insert(db, "member", member_rows)
+        with audit.bulk_logging(db, len(person_values) + len(member_values)):
+            audit.bulk_insert_values(db, "person", _PERSON_COLUMNS, person_values)
+            audit.bulk_insert_values(db, "member", _MEMBER_COLUMNS, member_values)
         for n, plan in enumerate(updates):
             person_changes = {k: v for k, v in plan.changes.items() if k in PERSON_KEYS}
             member_changes = {k: resolve(v) for k, v in plan.changes.items() if k in MEMBER_KEYS}

@@ -10,6 +10,8 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+from core import gcpause
+
 APP_NAME = "社区党建工作台"
 CJK_FAMILIES = ["Microsoft YaHei", "微软雅黑", "SimSun", "PingFang SC", "WenQuanYi Zen Hei", "文泉驿正黑",
                 "Noto Sans CJK SC", "Source Han Sans SC", "AR PL UMing CN"]
@@ -41,6 +43,8 @@ class MainThreadGarbageCollector(QObject):
         self.timer.start(interval_ms)
 
     def check(self) -> None:
+        if gcpause.is_paused():
+            return  # an import in a worker thread: collecting now would only stall it (core.gcpause)
         counts = gc.get_count()
         if counts[0] > self.threshold[0]:
             generation = 2 if counts[2] > self.threshold[2] else 1 if counts[1] > self.threshold[1] else 0

@@ -85,3 +85,18 @@ def test_mismatch_names_both_values():
 def test_masking():
     assert idcard.mask("11010519491231002X") == "110105********002X"
     assert idcard.mask_phone("13912345678") == "139****5678"
+
+
+def _weighted_check_char(first17: str) -> str:
+    """The standard's definition: the weighted sum of the 17 digits, mod 11."""
+    return idcard.CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, idcard.WEIGHTS)) % 11]
+
+
+def test_check_char_matches_the_standards_weighted_sum():
+    rng = random.Random(11)
+    samples = [f"{rng.randrange(10**17):017d}" for _ in range(20000)]
+    samples += ["0" * 17, "9" * 17, "11010519491231002", "1" * 17] + [str(d) * 17 for d in range(10)]
+    samples += [f"{10**k:017d}"[-17:] for k in range(17)]  # each weight alone
+    for first17 in samples:
+        assert idcard.check_char(first17) == _weighted_check_char(first17), first17
+    assert idcard.check_char("11010519491231002") == "X"

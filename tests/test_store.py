@@ -158,3 +158,20 @@ def test_a_large_load_into_an_empty_table_keeps_its_indexes_and_unique_rules(db)
         audit.bulk_insert(db, "person", clash)
     assert index_names() == before
     assert db.execute("SELECT count(*) FROM person").fetchone()[0] == n
+
+
+def test_bulk_logging_rebuilds_the_audit_indexes_once_for_several_loads(db, monkeypatch):
+    monkeypatch.setattr(audit, "REINDEX_MIN_ROWS", 50)
+    statements = []
+    db.conn.set_trace_callback(statements.append)
+    try:
+        with db.atomic(), audit.bulk_logging(db, 200):
+            audit.bulk_insert(db, "person", _person_rows(range(1, 101)))
+            audit.bulk_insert(db, "person", _person_rows(range(101, 201)))
+    finally:
+        db.conn.set_trace_callback(None)
+    created = [s for s in statements if s.startswith("CREATE INDEX idx_audit")]
+    assert len(created) == len({s for s in created}) == 3  # each audit_log index built once, at the end
+    assert db.execute("SELECT count(*) FROM audit_log WHERE table_name = 'person' AND action = 'insert'").fetchone()[0] == 200
+    plan = " ".join(str(r) for r in db.execute("EXPLAIN QUERY PLAN SELECT id FROM audit_log WHERE table_name = 'person' AND row_id = 7"))
+    assert "idx_audit_row" in plan
