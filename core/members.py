@@ -106,6 +106,19 @@ def _check_date(values: dict[str, Any], key: str, label: str) -> None:
         raise ValidationError(f"{label}“{value}”不是有效日期，请写成 2020-07-01 这样的形式。", key) from None
 
 
+def _checked_date(values: dict[str, Any], key: str, label: str) -> str | None:
+    """values[key] as ISO text or None, refused when it is not a date; the usual ISO text costs one parse."""
+    value = values[key]
+    if type(value) is str and value:
+        try:
+            dt.date.fromisoformat(value)
+            return value
+        except ValueError:
+            pass
+    _check_date(values, key, label)
+    return values[key]
+
+
 def validate_member(db: Db, values: dict[str, Any], birth_date: str | None = None) -> dict[str, Any]:
     """Check a member's party fields against the rules and the organisation tree."""
     out = {k: values.get(k) for k in MEMBER_FIELDS}
@@ -149,23 +162,8 @@ def check_member_fields(values: dict[str, Any], birth_date: str | None, lookups:
     person_types = lookups["person_type"]
     if out["person_type"] and out["person_type"] not in person_types:
         raise ValidationError(f"人员类型“{out['person_type']}”不在可选范围内（{'、'.join(person_types)}）。", "person_type")
-    join, full = out["join_date"], out["full_date"]
-    if type(join) is str and join:  # the usual ISO text: checked here, without a call per date
-        try:
-            dt.date.fromisoformat(join)
-        except ValueError:
-            _check_date(out, "join_date", "入党时间")
-    else:
-        _check_date(out, "join_date", "入党时间")
-        join = out["join_date"]
-    if type(full) is str and full:
-        try:
-            dt.date.fromisoformat(full)
-        except ValueError:
-            _check_date(out, "full_date", "转正时间")
-    else:
-        _check_date(out, "full_date", "转正时间")
-        full = out["full_date"]
+    join = _checked_date(out, "join_date", "入党时间")
+    full = _checked_date(out, "full_date", "转正时间")
     if join and join > (today_iso or today().isoformat()):
         raise ValidationError("入党时间不能晚于今天。", "join_date")
     if join and birth_date and join < _adult_on(birth_date):
