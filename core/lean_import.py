@@ -6,6 +6,10 @@ a few regular expressions at import time, one of them with a case-insensitive ve
 module is a stand-in that imports the real one on first attribute access, and patterns compiled by sqlite-utils'
 modules while they are being imported are compiled on first use. Behaviour is unchanged: the stand-in hands out
 the real module's attributes, a deferred pattern compiles to the same `re.Pattern` (tests/test_lean_import.py).
+
+Its plugin system costs another ~12 ms (pluggy, and click for the CLI hook's annotation) for nothing: core.db
+opens every connection without plugins. `sqlite_utils.plugins`/`hookspecs` are stand-ins saying "no plugins",
+and click (used by sqlite-utils only for progress bars) loads on first use.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-_DEFERRED_MODULES = ("dateutil.parser",)
+_DEFERRED_MODULES = ("dateutil.parser", "click")
 _deferred_pattern_modules: tuple[str, ...] = ()  # patterns compiled by these modules wait for first use
 _PATTERN_METHODS = frozenset({"match", "fullmatch", "search", "finditer", "findall", "split", "sub", "subn", "scanner"})
 
@@ -130,12 +134,58 @@ def defer_module(name: str) -> None:
         sys.modules[name] = _DeferredModule(name)
 
 
+class _NoHooks:
+    """sqlite-utils' hook caller with no plugins registered: each hook returns no results."""
+
+    def prepare_connection(self, conn) -> list:
+        return []
+
+    def register_commands(self, cli) -> list:
+        return []
+
+
+class _NoPlugins:
+    hook = _NoHooks()
+
+    def get_plugins(self) -> set:
+        return set()
+
+    def list_plugin_distinfo(self) -> list:
+        return []
+
+
+def _marker(function=None, **_options):
+    return function if function is not None else (lambda f: f)
+
+
+def _plugin_free_modules() -> None:
+    """sqlite-utils' plugin system without pluggy and click (its CLI hook's annotation needs click.Group).
+
+    The program opens every connection without plugins (core.db), so nothing else on the PC may hook it;
+    these stand-ins say the same to sqlite-utils itself: no plugins, every hook a no-op.
+    """
+    if "sqlite_utils.plugins" in sys.modules:
+        return
+    hookspecs = types.ModuleType("sqlite_utils.hookspecs")
+    hookspecs.hookspec = hookspecs.hookimpl = _marker
+    plugins = types.ModuleType("sqlite_utils.plugins")
+    plugins.pm = _NoPlugins()
+    plugins.ensure_plugins_loaded = lambda: None
+    plugins.get_plugins = lambda: []
+    sys.modules["sqlite_utils.hookspecs"] = hookspecs
+    sys.modules["sqlite_utils.plugins"] = plugins
+
+
 def import_sqlite_utils() -> types.ModuleType:
-    """Import sqlite_utils (once) with dateutil's parser and its module-level patterns deferred."""
+    """Import sqlite_utils (once) with dateutil's parser, click and its module-level patterns deferred and its
+    plugin system replaced by a no-plugins stand-in."""
     if "sqlite_utils" in sys.modules:
         return sys.modules["sqlite_utils"]
     for name in _DEFERRED_MODULES:
         defer_module(name)
+    _plugin_free_modules()
     with deferred_patterns("sqlite_utils."):
         import sqlite_utils
+    for name in ("hookspecs", "plugins"):  # as an import of the real submodules would have bound them
+        setattr(sqlite_utils, name, sys.modules[f"sqlite_utils.{name}"])
     return sqlite_utils

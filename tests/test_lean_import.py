@@ -20,14 +20,20 @@ import json, sys
 sys.path.insert(0, sys.argv[2])
 if sys.argv[1] == "lean":
     import core.db
-    loaded_early = "dateutil.parser._parser" in sys.modules
+    loaded_early = [m for m in ("dateutil.parser._parser", "pluggy", "click.core") if m in sys.modules]
 else:
     import sqlite_utils
     loaded_early = True
 from sqlite_utils import Database
 from sqlite_utils import recipes as r
+from sqlite_utils.utils import progressbar
 
-db = Database(memory=True)
+db = Database(memory=True)  # with plugins (the default): none are installed here, so none run either way
+with db.atomic():
+    with db.atomic():  # a savepoint, named with secrets.token_hex
+        db["nested"].insert({"id": 1}, pk="id")
+with progressbar(range(3), silent=False, label="x", file=open(__import__("os").devnull, "w")) as bar:
+    counted = sum(1 for _ in bar)
 db.execute("CREATE VIRTUAL TABLE docs USING fts5(title)")
 db.execute("CREATE VIRTUAL TABLE \"Old Docs\" using FTS4(body)")
 db["plain"].insert({"id": 1, "name": "x"}, pk="id")
@@ -52,6 +58,7 @@ print(json.dumps({
                   r.parsedate("nonsense", errors=r.IGNORE), r.parsedate("nonsense", errors=r.SET_NULL),
                   attempt(lambda: r.parsedate("nonsense"))],
     "parsedatetime": [r.parsedatetime("2024-03-05 14:30"), r.parsedatetime("March 5 2024 2pm")],
+    "nested": db["nested"].count, "counted": counted,
 }, ensure_ascii=False, sort_keys=True))
 """
 
@@ -65,7 +72,7 @@ def _probe(mode: str) -> dict:
 
 def test_sqlite_utils_features_are_the_same_as_after_a_plain_import():
     lean, plain = _probe("lean"), _probe("plain")
-    assert lean.pop("loaded_early") is False, "the lean import should not load dateutil's parser at start"
+    assert lean.pop("loaded_early") == [], "the lean import should not load dateutil's parser, pluggy or click at start"
     plain.pop("loaded_early")
     assert lean == plain
     # And they are what sqlite-utils promises, not the same failure twice.
@@ -74,6 +81,15 @@ def test_sqlite_utils_features_are_the_same_as_after_a_plain_import():
     assert lean["parsedate"][:2] == ["2024-05-03", "2024-03-05"]
     assert lean["parsedate"][3:] == ["nonsense", None, "ParserError"]
     assert lean["parsedatetime"] == ["2024-03-05T14:30:00", "2024-03-05T14:00:00"]
+    assert lean["nested"] == 1 and lean["counted"] == 3  # click's progress bar, loaded when first used
+
+
+def test_sqlite_utils_plugins_stand_aside():
+    import sqlite_utils.plugins
+
+    assert sqlite_utils.plugins.get_plugins() == []
+    assert sqlite_utils.plugins.pm.hook.prepare_connection(conn=None) == []
+    assert sqlite_utils.hookimpl(len) is len and sqlite_utils.hookspec(tryfirst=True)(len) is len
 
 
 def test_deferred_pattern_matches_as_the_compiled_one():
